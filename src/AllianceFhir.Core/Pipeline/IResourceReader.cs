@@ -1,0 +1,16 @@
+using Hl7.Fhir.Model;
+
+namespace AllianceFhir.Core.Pipeline;
+
+/// <summary>Read access to stored current resources for hooks and operations.</summary>
+public interface IResourceReader
+{
+    /// <summary>The current version, or null when absent or deleted.</summary>
+    Task<Resource?> ReadAsync(string resourceType, string id, CancellationToken cancellationToken);
+
+    /// <summary>All current resources of a type matching FHIR search parameters (AND across entries).</summary>
+    Task<IReadOnlyList<Resource>> SearchAsync(
+        string resourceType,
+        IReadOnlyList<KeyValuePair<string, string>> parameters,
+        CancellationToken cancellationToken);
+}

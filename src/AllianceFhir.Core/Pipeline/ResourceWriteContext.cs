@@ -1,0 +1,37 @@
+using Hl7.Fhir.Model;
+
+namespace AllianceFhir.Core.Pipeline;
+
+/// <summary>What a write hook sees of one write, and where it records the resources it derives.</summary>
+public sealed class ResourceWriteContext(
+    WriteOperation operation,
+    string resourceType,
+    string id,
+    Resource? resource,
+    Resource? previous,
+    IResourceReader reader)
+{
+    private readonly List<Resource> _dependentWrites = [];
+
+    public WriteOperation Operation { get; } = operation;
+
+    public string ResourceType { get; } = resourceType;
+
+    public string Id { get; } = id;
+
+    /// <summary>The resource being written, with server id and meta; hooks may change it (e.g. computed scores). Null for a delete.</summary>
+    public Resource? Resource { get; } = resource;
+
+    /// <summary>The current stored version before this write, or null when there is none (or it was deleted).</summary>
+    public Resource? Previous { get; } = previous;
+
+    public IResourceReader Reader { get; } = reader;
+
+    /// <summary>
+    /// Resources to create (no id) or update (id of an existing resource) in the same transaction, each as a new
+    /// version. Dependent writes do not run hooks themselves.
+    /// </summary>
+    public IReadOnlyList<Resource> DependentWrites => _dependentWrites;
+
+    public void AddDependentWrite(Resource resource) => _dependentWrites.Add(resource);
+}

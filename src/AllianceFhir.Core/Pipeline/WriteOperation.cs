@@ -1,0 +1,8 @@
+namespace AllianceFhir.Core.Pipeline;
+
+public enum WriteOperation
+{
+    Create,
+    Update,
+    Delete,
+}

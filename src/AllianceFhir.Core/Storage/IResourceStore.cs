@@ -1,0 +1,16 @@
+namespace AllianceFhir.Core.Storage;
+
+/// <summary>The persistence port. Implementations keep one row per version and write all of a commit atomically.</summary>
+public interface IResourceStore
+{
+    /// <summary>The current version (which may record a delete), or null when the resource never existed.</summary>
+    Task<ResourceVersion?> ReadCurrentAsync(string resourceType, string id, CancellationToken cancellationToken);
+
+    Task<ResourceVersion?> ReadVersionAsync(string resourceType, string id, int versionId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<ResourceVersion>> HistoryAsync(HistoryQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Persists every write in one database transaction, or none of them.</summary>
+    /// <exception cref="VersionConflictException">Another writer got there first.</exception>
+    Task CommitAsync(IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken);
+}
