@@ -1,7 +1,21 @@
+using AllianceFhir.Api.Endpoints;
+using AllianceFhir.Api.Hosting;
+using AllianceFhir.Api.OpenApi;
+
 var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddFhirServer(builder.Configuration);
+
 var app = builder.Build();
-app.MapGet("/healthz", () => "ok");
-app.Run();
+
+await app.MigrateFhirDatabaseAsync();
+
+app.UseExceptionHandler();
+app.UseFhirOpenApi();
+app.MapFhir();
+app.MapHealthChecks("/healthz");
+
+await app.RunAsync();
 
 /// <summary>Entry point type, public so WebApplicationFactory can host the app in tests.</summary>
 public partial class Program;

@@ -10,6 +10,16 @@ public interface IResourceStore
 
     Task<IReadOnlyList<ResourceVersion>> HistoryAsync(HistoryQuery query, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Current, not deleted resources of a type matching FHIR search parameters (AND across entries), at most
+    /// <paramref name="limit"/> of them. Used by conditional interactions and by write hooks.
+    /// </summary>
+    Task<IReadOnlyList<ResourceVersion>> FindCurrentAsync(
+        string resourceType,
+        IReadOnlyList<KeyValuePair<string, string>> parameters,
+        int limit,
+        CancellationToken cancellationToken);
+
     /// <summary>Persists every write in one database transaction, or none of them.</summary>
     /// <exception cref="VersionConflictException">Another writer got there first.</exception>
     Task CommitAsync(IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken);

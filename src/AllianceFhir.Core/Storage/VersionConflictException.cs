@@ -1,12 +1,19 @@
 namespace AllianceFhir.Core.Storage;
 
 /// <summary>Thrown by a store when another writer created the same version first.</summary>
-public sealed class VersionConflictException(string resourceType, string id, int versionId)
-    : Exception($"{resourceType}/{id} version {versionId} was written concurrently")
+public sealed class VersionConflictException : Exception
 {
-    public string ResourceType { get; } = resourceType;
+    public VersionConflictException(string resourceType, string id, int versionId, Exception? inner = null)
+        : base($"{resourceType}/{id} version {versionId} was written concurrently", inner)
+    {
+        ResourceType = resourceType;
+        Id = id;
+        VersionId = versionId;
+    }
 
-    public string Id { get; } = id;
+    public string ResourceType { get; }
 
-    public int VersionId { get; } = versionId;
+    public string Id { get; }
+
+    public int VersionId { get; }
 }

@@ -1,0 +1,13 @@
+namespace AllianceFhir.Api.Configuration;
+
+/// <summary>The <c>Fhir</c> configuration section: limits of the REST API.</summary>
+public sealed class FhirServerOptions
+{
+    public const string SectionName = "Fhir";
+
+    /// <summary>Request bodies above this many bytes are refused with 413.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>Entries allowed in one batch or transaction Bundle (413 above).</summary>
+    public int MaxBundleEntries { get; set; } = 1000;
+}

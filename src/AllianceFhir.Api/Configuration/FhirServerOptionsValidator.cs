@@ -1,0 +1,12 @@
+using FluentValidation;
+
+namespace AllianceFhir.Api.Configuration;
+
+public sealed class FhirServerOptionsValidator : AbstractValidator<FhirServerOptions>
+{
+    public FhirServerOptionsValidator()
+    {
+        RuleFor(o => o.MaxRequestBodyBytes).GreaterThan(0).OverridePropertyName("Fhir:MaxRequestBodyBytes");
+        RuleFor(o => o.MaxBundleEntries).GreaterThan(0).OverridePropertyName("Fhir:MaxBundleEntries");
+    }
+}

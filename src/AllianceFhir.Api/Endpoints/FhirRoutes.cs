@@ -1,0 +1,51 @@
+using AllianceFhir.Api.Http;
+using AllianceFhir.Api.OpenApi;
+using AllianceFhir.Core.Errors;
+using AllianceFhir.Core.Resources;
+using Hl7.Fhir.Model;
+
+namespace AllianceFhir.Api.Endpoints;
+
+public static class FhirRoutes
+{
+    /// <summary>Maps the FHIR REST API under /fhir: one route group per supported resource type, plus system level.</summary>
+    public static RouteGroupBuilder MapFhir(this IEndpointRouteBuilder app)
+    {
+        var fhir = app.MapGroup(FhirUrls.BasePath);
+
+        fhir.MapGet("/metadata", (HttpContext http, CapabilityStatementFactory factory) => FhirResponse.Of(factory.Build(http.Request)))
+            .WithName("capabilities")
+            .WithTags("System")
+            .WithSummary("The CapabilityStatement: what this server supports")
+            .ProducesFhir(StatusCodes.Status200OK);
+        fhir.MapSystemHistory();
+
+        foreach (var type in SupportedResourceTypes.All)
+        {
+            var group = fhir.MapGroup($"/{type}").WithTags(type);
+            group.MapSearch(type);
+            group.MapTypeHistory(type);
+            group.MapInstanceInteractions(type);
+        }
+
+        // Anything else under /fhir is an unknown type or an interaction we do not offer: say which, as FHIR does.
+        fhir.MapFallback("{**path}", (HttpContext http) => UnknownRoute(http))
+            .ExcludeFromDescription();
+        return fhir;
+    }
+
+    private static IResult UnknownRoute(HttpContext http)
+    {
+        var segments = (http.Request.Path.Value ?? string.Empty).Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var type = segments.Length > 1 ? segments[1] : string.Empty;
+        if (type.Length > 0 && !type.StartsWith('_') && !type.StartsWith('$') && !SupportedResourceTypes.IsSupported(type))
+        {
+            throw FhirOperationException.NotFound($"Resource type '{type}' is not supported by this server");
+        }
+
+        throw FhirOperationException.Of(
+            System.Net.HttpStatusCode.MethodNotAllowed,
+            OperationOutcome.IssueType.NotSupported,
+            $"{http.Request.Method} {http.Request.Path} is not an interaction this server supports");
+    }
+}

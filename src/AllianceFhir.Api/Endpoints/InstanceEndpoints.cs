@@ -1,0 +1,194 @@
+using AllianceFhir.Api.Http;
+using AllianceFhir.Api.OpenApi;
+using AllianceFhir.Core.Errors;
+using AllianceFhir.Core.Resources;
+using AllianceFhir.Core.Storage;
+using Hl7.Fhir.Model;
+
+namespace AllianceFhir.Api.Endpoints;
+
+/// <summary>create, read, vread, update, delete and their conditional forms, for one resource type.</summary>
+public static class InstanceEndpoints
+{
+    public static void MapInstanceInteractions(this RouteGroupBuilder group, string type)
+    {
+        group.MapPost("/", (HttpContext http, ResourceService service, FhirRequestReader reader, CancellationToken ct) =>
+                CreateAsync(type, http, service, reader, ct))
+            .WithName($"create-{type}")
+            .WithSummary($"Create a {type}")
+            .WithDescription("The server assigns the id. Send If-None-Exist with a search to create only when nothing matches.")
+            .WithMetadata(new FhirBodyMetadata(type))
+            .ProducesFhir(StatusCodes.Status201Created, StatusCodes.Status200OK, StatusCodes.Status400BadRequest,
+                StatusCodes.Status412PreconditionFailed, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType,
+                StatusCodes.Status422UnprocessableEntity);
+
+        group.MapGet("/{id}", (string id, HttpContext http, ResourceService service, CancellationToken ct) =>
+                ReadAsync(type, id, http, service, ct))
+            .WithName($"read-{type}")
+            .WithSummary($"Read the current version of a {type}")
+            .ProducesFhir(StatusCodes.Status200OK, StatusCodes.Status304NotModified, StatusCodes.Status404NotFound, StatusCodes.Status410Gone);
+
+        group.MapGet("/{id}/_history/{vid}", (string id, string vid, ResourceService service, CancellationToken ct) =>
+                VReadAsync(type, id, vid, service, ct))
+            .WithName($"vread-{type}")
+            .WithSummary($"Read one version of a {type}")
+            .ProducesFhir(StatusCodes.Status200OK, StatusCodes.Status404NotFound, StatusCodes.Status410Gone);
+
+        group.MapPut("/{id}", (string id, HttpContext http, ResourceService service, FhirRequestReader reader, CancellationToken ct) =>
+                UpdateAsync(type, id, http, service, reader, ct))
+            .WithName($"update-{type}")
+            .WithSummary($"Update a {type} (or create it with this id)")
+            .WithDescription("The body must carry the same id as the URL. Send If-Match: W/\"version\" to update only that version.")
+            .WithMetadata(new FhirBodyMetadata(type))
+            .ProducesFhir(StatusCodes.Status200OK, StatusCodes.Status201Created, StatusCodes.Status400BadRequest,
+                StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);
+
+        group.MapPut("/", (HttpContext http, ResourceService service, FhirRequestReader reader, CancellationToken ct) =>
+                ConditionalUpdateAsync(type, http, service, reader, ct))
+            .WithName($"conditional-update-{type}")
+            .WithSummary($"Update the {type} that matches the search in the query string")
+            .WithMetadata(new FhirBodyMetadata(type))
+            .ProducesFhir(StatusCodes.Status200OK, StatusCodes.Status201Created, StatusCodes.Status400BadRequest, StatusCodes.Status412PreconditionFailed);
+
+        group.MapDelete("/{id}", (string id, HttpContext http, ResourceService service, CancellationToken ct) =>
+                DeleteAsync(type, id, http, service, ct))
+            .WithName($"delete-{type}")
+            .WithSummary($"Delete a {type} (history keeps every version)")
+            .ProducesFhir(StatusCodes.Status204NoContent, StatusCodes.Status200OK, StatusCodes.Status412PreconditionFailed);
+    }
+
+    public static async Task<IResult> CreateAsync(
+        string type,
+        HttpContext http,
+        ResourceService service,
+        FhirRequestReader reader,
+        CancellationToken ct)
+    {
+        var resource = await reader.ReadResourceAsync(http.Request, ct);
+        EnsureType(type, resource);
+
+        // The id of a created resource is the server's; the spec says a client-sent one is ignored.
+        resource.Id = null;
+        var ifNoneExist = http.Request.Headers["If-None-Exist"].ToString();
+        var result = await service.CreateAsync(resource, ifNoneExist, ct);
+        return WriteResponse(http, result, result.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+    }
+
+    public static async Task<IResult> ReadAsync(string type, string id, HttpContext http, ResourceService service, CancellationToken ct)
+    {
+        var version = await service.ReadAsync(type, id, ct);
+        var ifNoneMatch = http.Request.Headers.IfNoneMatch.ToString();
+        if (ifNoneMatch.Length > 0 && ifNoneMatch.Split(',').Any(tag => ETags.Matches(tag, version.VersionId)))
+        {
+            return NotModified(version);
+        }
+
+        if (http.Request.GetTypedHeaders().IfModifiedSince is DateTimeOffset since
+            && version.LastUpdated <= since.AddSeconds(1))
+        {
+            return NotModified(version);
+        }
+
+        return FhirResponse.Stored(version);
+    }
+
+    public static async Task<IResult> VReadAsync(string type, string id, string vid, ResourceService service, CancellationToken ct)
+    {
+        if (!int.TryParse(vid, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var versionId))
+        {
+            throw FhirOperationException.NotFound($"{type}/{id} has no version '{vid}'");
+        }
+
+        return FhirResponse.Stored(await service.VReadAsync(type, id, versionId, ct));
+    }
+
+    public static async Task<IResult> UpdateAsync(
+        string type,
+        string id,
+        HttpContext http,
+        ResourceService service,
+        FhirRequestReader reader,
+        CancellationToken ct)
+    {
+        var resource = await reader.ReadResourceAsync(http.Request, ct);
+        var ifMatch = ETags.ParseVersion(http.Request.Headers.IfMatch.ToString(), "If-Match");
+        var result = await service.UpdateAsync(type, id, resource, ifMatch, ct);
+        return WriteResponse(http, result, result.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+    }
+
+    public static async Task<IResult> ConditionalUpdateAsync(
+        string type,
+        HttpContext http,
+        ResourceService service,
+        FhirRequestReader reader,
+        CancellationToken ct)
+    {
+        var query = SearchQueryString(http.Request);
+        if (query.Length == 0)
+        {
+            throw FhirOperationException.BadRequest("PUT on a resource type needs a search in the query string (conditional update) or an id in the URL");
+        }
+
+        var resource = await reader.ReadResourceAsync(http.Request, ct);
+        var result = await service.ConditionalUpdateAsync(type, query, resource, ct);
+        return WriteResponse(http, result, result.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+    }
+
+    public static async Task<IResult> DeleteAsync(string type, string id, HttpContext http, ResourceService service, CancellationToken ct)
+    {
+        var ifMatch = ETags.ParseVersion(http.Request.Headers.IfMatch.ToString(), "If-Match");
+        var version = await service.DeleteAsync(type, id, ifMatch, ct);
+        var response = FhirResponse.Empty(StatusCodes.Status204NoContent);
+        if (version is not null)
+        {
+            response.VersionHeaders = version;
+        }
+
+        if (PreferHeader.Return(http.Request) == PreferReturn.OperationOutcome)
+        {
+            var outcome = FhirResponse.Of(Outcomes.Information($"{type}/{id} is deleted"));
+            outcome.VersionHeaders = version;
+            return outcome;
+        }
+
+        return response;
+    }
+
+    /// <summary>The 201/200 answer of a write, shaped by <c>Prefer: return</c>.</summary>
+    public static IResult WriteResponse(HttpContext http, WriteResult result, int status)
+    {
+        var v = result.Version;
+        FhirResponse response = PreferHeader.Return(http.Request) switch
+        {
+            PreferReturn.Minimal => FhirResponse.Empty(status),
+            PreferReturn.OperationOutcome => FhirResponse.Of(
+                Outcomes.Information(result.Created ? $"Created {v.ResourceType}/{v.Id}" : $"{v.ResourceType}/{v.Id} is at version {v.VersionId}"),
+                status),
+            _ => FhirResponse.Stored(v, status),
+        };
+        response.VersionHeaders = v;
+        response.Location = FhirUrls.Version(http.Request, v.ResourceType, v.Id, v.VersionId);
+        return response;
+    }
+
+    /// <summary>The query string minus the parameters that only shape the response.</summary>
+    public static string SearchQueryString(HttpRequest request) =>
+        string.Join('&', request.Query
+            .Where(q => q.Key is not ("_format" or "_pretty" or "_summary" or "_elements"))
+            .SelectMany(q => q.Value.Select(v => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(v ?? string.Empty)}")));
+
+    private static FhirResponse NotModified(ResourceVersion version)
+    {
+        var response = FhirResponse.Empty(StatusCodes.Status304NotModified);
+        response.VersionHeaders = version;
+        return response;
+    }
+
+    private static void EnsureType(string type, Resource resource)
+    {
+        if (resource.TypeName != type)
+        {
+            throw FhirOperationException.BadRequest($"The body is a {resource.TypeName}, but the URL is for {type}", "resourceType");
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using AllianceFhir.Api.Configuration;
+using AllianceFhir.Api.Endpoints;
+using AllianceFhir.Api.Errors;
+using AllianceFhir.Api.Http;
+using AllianceFhir.Api.OpenApi;
+using AllianceFhir.Core.Resources;
+using AllianceFhir.Storage;
+
+namespace AllianceFhir.Api.Hosting;
+
+public static class FhirApiServiceCollectionExtensions
+{
+    /// <summary>Everything the FHIR API needs: configuration, storage, the resource service, errors, OpenAPI and health.</summary>
+    public static IServiceCollection AddFhirServer(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddFhirConfiguration(configuration);
+        var storage = configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
+        services.AddFhirStorage(storage, configuration.GetConnectionString(StorageServiceCollectionExtensions.ConnectionStringName));
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddScoped<ResourceService>();
+        services.AddSingleton<FhirRequestReader>();
+        services.AddSingleton<CapabilityStatementFactory>();
+        services.AddSingleton(sp => sp.GetServices<ICapabilityContributor>().ToArray());
+
+        services.AddExceptionHandler<FhirExceptionHandler>();
+        services.AddProblemDetails();
+        services.AddFhirOpenApi();
+        services.AddHealthChecks().AddDbContextCheck<FhirDbContext>("database");
+        return services;
+    }
+}

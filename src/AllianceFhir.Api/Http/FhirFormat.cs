@@ -1,0 +1,7 @@
+namespace AllianceFhir.Api.Http;
+
+public enum FhirFormat
+{
+    Json,
+    Xml,
+}

@@ -1,0 +1,81 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Xml;
+using AllianceFhir.Api.Configuration;
+using AllianceFhir.Core.Errors;
+using AllianceFhir.Core.Serialization;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Serialization;
+using Microsoft.Extensions.Options;
+
+namespace AllianceFhir.Api.Http;
+
+/// <summary>Reads a request body as a FHIR resource: media type (415), size (413), strict parse (400).</summary>
+public sealed class FhirRequestReader(IOptions<FhirServerOptions> options)
+{
+    private readonly long _limit = options.Value.MaxRequestBodyBytes;
+
+    public async Task<Resource> ReadResourceAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var format = FhirMediaTypes.ResolveRequestFormat(request);
+        var text = await ReadBodyAsync(request, cancellationToken);
+        if (text.Length == 0)
+        {
+            throw FhirOperationException.BadRequest("The request body is empty; a FHIR resource is required");
+        }
+
+        try
+        {
+            return format == FhirFormat.Json
+                ? FhirSerialization.JsonDeserializer.DeserializeResource(text)
+                : FhirSerialization.XmlDeserializer.DeserializeResource(text);
+        }
+        catch (DeserializationFailedException ex)
+        {
+            var outcome = ex.ToOperationOutcome();
+            foreach (var issue in outcome.Issue)
+            {
+                issue.Severity = OperationOutcome.IssueSeverity.Error;
+            }
+
+            throw new FhirOperationException(HttpStatusCode.BadRequest, outcome);
+        }
+        catch (Exception ex) when (ex is JsonException or XmlException or FormatException)
+        {
+            throw FhirOperationException.Of(
+                HttpStatusCode.BadRequest,
+                OperationOutcome.IssueType.Structure,
+                $"The body is not well-formed {(format == FhirFormat.Json ? "JSON" : "XML")}: {ex.Message}");
+        }
+    }
+
+    private async Task<string> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > _limit)
+        {
+            throw TooLarge();
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > _limit)
+            {
+                throw TooLarge();
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    private FhirOperationException TooLarge() =>
+        FhirOperationException.Of(
+            HttpStatusCode.RequestEntityTooLarge,
+            OperationOutcome.IssueType.TooCostly,
+            $"The request body exceeds the limit of {_limit} bytes");
+}

@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Text;
+using AllianceFhir.Core.Serialization;
+using AllianceFhir.Core.Storage;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Rest;
+using Hl7.Fhir.Serialization;
+
+namespace AllianceFhir.Api.Http;
+
+/// <summary>
+/// Writes a FHIR resource in the negotiated format. A stored version asked for as compact JSON is sent as the stored
+/// bytes, with no parse or re-serialization.
+/// </summary>
+public sealed class FhirResponse : IResult
+{
+    private readonly Resource? _resource;
+    private readonly ResourceVersion? _stored;
+
+    private FhirResponse(int status, Resource? resource, ResourceVersion? stored)
+    {
+        StatusCode = status;
+        _resource = resource;
+        _stored = stored;
+    }
+
+    public int StatusCode { get; }
+
+    /// <summary>Sets ETag, Last-Modified and (when given) Location for this version.</summary>
+    public ResourceVersion? VersionHeaders { get; set; }
+
+    public string? Location { get; set; }
+
+    public static FhirResponse Of(Resource resource, int status = StatusCodes.Status200OK) => new(status, resource, null);
+
+    public static FhirResponse Stored(ResourceVersion version, int status = StatusCodes.Status200OK) =>
+        new(status, null, version) { VersionHeaders = version };
+
+    public static FhirResponse Empty(int status) => new(status, null, null);
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        var response = httpContext.Response;
+        response.StatusCode = StatusCode;
+        if (VersionHeaders is { } v)
+        {
+            response.Headers.ETag = ETags.Weak(v.VersionId);
+            response.Headers.LastModified = v.LastUpdated.ToString("R", CultureInfo.InvariantCulture);
+        }
+
+        if (Location is not null)
+        {
+            response.Headers.Location = Location;
+        }
+
+        if (_resource is null && _stored?.Json is null)
+        {
+            return;
+        }
+
+        var request = httpContext.Request;
+        var format = FhirMediaTypes.ResolveResponseFormat(request);
+        var pretty = request.Query.TryGetValue("_pretty", out var p) && string.Equals(p, "true", StringComparison.OrdinalIgnoreCase);
+        var summary = SummaryFrom(request);
+        var elements = ElementsFrom(request);
+        response.ContentType = FhirMediaTypes.ContentType(format);
+
+        if (_stored?.Json is { } json && format == FhirFormat.Json && !pretty && summary == SummaryType.False && elements is null)
+        {
+            await response.WriteAsync(json, Encoding.UTF8, httpContext.RequestAborted);
+            return;
+        }
+
+        var resource = _resource ?? FhirSerialization.JsonDeserializer.DeserializeResource(_stored!.Json!);
+        var body = format == FhirFormat.Json
+            ? FhirSerialization.JsonSerializer.SerializeToBytes(resource, summary, elements, pretty)
+            : FhirSerialization.XmlSerializer.SerializeToBytes(resource, summary, elements, pretty);
+        await response.Body.WriteAsync(body, httpContext.RequestAborted);
+    }
+
+    private static SummaryType SummaryFrom(HttpRequest request) =>
+        request.Query["_summary"].ToString() switch
+        {
+            "true" => SummaryType.True,
+            "text" => SummaryType.Text,
+            "data" => SummaryType.Data,
+            "count" => SummaryType.Count,
+            _ => SummaryType.False,
+        };
+
+    private static string[]? ElementsFrom(HttpRequest request) =>
+        request.Query["_elements"].ToString() is { Length: > 0 } list
+            ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : null;
+}

@@ -1,0 +1,41 @@
+using Microsoft.OpenApi;
+
+namespace AllianceFhir.Api.OpenApi;
+
+public static class OpenApiServiceCollectionExtensions
+{
+    public const string DocumentName = "v1";
+
+    public static IServiceCollection AddFhirOpenApi(this IServiceCollection services)
+    {
+        services.AddEndpointsApiExplorer();
+        services.AddSwaggerGen(options =>
+        {
+            options.SwaggerDoc(DocumentName, new OpenApiInfo
+            {
+                Title = "AllianceFhir FHIR R4 API",
+                Version = "v1",
+                Description = "FHIR R4 REST API for therapeutic-alliance questionnaires, responses and scores. "
+                    + "Bodies are FHIR JSON (application/fhir+json) or XML (application/fhir+xml); errors are OperationOutcomes.",
+            });
+            options.OperationFilter<FhirOperationFilter>();
+            options.SchemaFilter<FhirResourceSchemaFilter>();
+
+            // Stable, readable operation ids for generated clients.
+            options.CustomOperationIds(api => api.ActionDescriptor.EndpointMetadata
+                .OfType<Microsoft.AspNetCore.Routing.IEndpointNameMetadata>().FirstOrDefault()?.EndpointName);
+        });
+        return services;
+    }
+
+    public static WebApplication UseFhirOpenApi(this WebApplication app)
+    {
+        app.UseSwagger();
+        app.UseSwaggerUI(options =>
+        {
+            options.SwaggerEndpoint($"/swagger/{DocumentName}/swagger.json", "AllianceFhir FHIR R4 API");
+            options.DocumentTitle = "AllianceFhir API";
+        });
+        return app;
+    }
+}

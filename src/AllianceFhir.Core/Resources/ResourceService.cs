@@ -1,0 +1,326 @@
+using AllianceFhir.Core.Errors;
+using AllianceFhir.Core.Pipeline;
+using AllianceFhir.Core.Search;
+using AllianceFhir.Core.Serialization;
+using AllianceFhir.Core.Storage;
+using Hl7.Fhir.Serialization;
+using Hl7.Fhir.Model;
+
+namespace AllianceFhir.Core.Resources;
+
+/// <summary>
+/// The FHIR interactions without HTTP: assigns ids and meta, enforces version preconditions, runs the write hooks and
+/// hands every resulting version to the store as one atomic commit.
+/// </summary>
+public sealed class ResourceService(
+    IResourceStore store,
+    ISearchIndexer indexer,
+    IEnumerable<IResourceWriteHook> hooks,
+    TimeProvider clock)
+{
+    /// <summary>An update without If-Match that loses a race is retried on the new current version (last writer wins).</summary>
+    private const int UnconditionalRetries = 3;
+
+    private readonly ILookup<string, IResourceWriteHook> _hooks = hooks.ToLookup(h => h.ResourceType, StringComparer.Ordinal);
+    private readonly StoreResourceReader _reader = new(store);
+
+    public IResourceReader Reader => _reader;
+
+    public async Task<ResourceVersion> ReadAsync(string resourceType, string id, CancellationToken cancellationToken)
+    {
+        EnsureSupported(resourceType);
+        var current = await store.ReadCurrentAsync(resourceType, id, cancellationToken)
+            ?? throw FhirOperationException.NotFound($"{resourceType}/{id} is not known");
+        return current.IsDeleted
+            ? throw new ResourceGoneException(current)
+            : current;
+    }
+
+    public async Task<ResourceVersion> VReadAsync(string resourceType, string id, int versionId, CancellationToken cancellationToken)
+    {
+        EnsureSupported(resourceType);
+        var version = await store.ReadVersionAsync(resourceType, id, versionId, cancellationToken)
+            ?? throw FhirOperationException.NotFound($"{resourceType}/{id} has no version {versionId}");
+        return version.IsDeleted
+            ? throw new ResourceGoneException(version)
+            : version;
+    }
+
+    public Task<IReadOnlyList<ResourceVersion>> HistoryAsync(HistoryQuery query, CancellationToken cancellationToken)
+    {
+        if (query.ResourceType is not null)
+        {
+            EnsureSupported(query.ResourceType);
+        }
+
+        return store.HistoryAsync(query, cancellationToken);
+    }
+
+    public async Task<WriteResult> CreateAsync(Resource resource, string? ifNoneExist, CancellationToken cancellationToken)
+    {
+        var type = resource.TypeName;
+        EnsureSupported(type);
+        if (!string.IsNullOrWhiteSpace(ifNoneExist))
+        {
+            var existing = await FindSingleForConditionAsync(type, ifNoneExist, "If-None-Exist", cancellationToken);
+            if (existing is not null)
+            {
+                return new WriteResult(existing, existing.ToResource(), Created: false);
+            }
+        }
+
+        var id = FhirId.New();
+        var writes = await PrepareAsync(WriteOperation.Create, type, id, resource, current: null, "POST", cancellationToken);
+        return await CommitAsync(writes, resource, created: true, cancellationToken);
+    }
+
+    /// <summary>Update (or update-as-create with a client id). <paramref name="ifMatch"/> is the version the client last saw.</summary>
+    public async Task<WriteResult> UpdateAsync(
+        string resourceType,
+        string id,
+        Resource resource,
+        int? ifMatch,
+        CancellationToken cancellationToken)
+    {
+        EnsureSupported(resourceType);
+        EnsureBodyMatches(resourceType, id, resource);
+        for (var attempt = 0; ; attempt++)
+        {
+            var current = await store.ReadCurrentAsync(resourceType, id, cancellationToken);
+            if (ifMatch is int expected && current?.VersionId != expected)
+            {
+                throw FhirOperationException.PreconditionFailed(
+                    $"If-Match W/\"{expected}\" does not match the current version of {resourceType}/{id}"
+                    + (current is null ? " (it does not exist)" : $" (W/\"{current.VersionId}\")"));
+            }
+
+            try
+            {
+                var created = current is null || current.IsDeleted;
+                var operation = created ? WriteOperation.Create : WriteOperation.Update;
+                var writes = await PrepareAsync(operation, resourceType, id, resource, current, "PUT", cancellationToken);
+                return await CommitAsync(writes, resource, created, cancellationToken);
+            }
+            catch (VersionConflictException) when (ifMatch is null && attempt < UnconditionalRetries)
+            {
+                // Someone else wrote first; without If-Match the client asked for last-writer-wins, so go again.
+            }
+        }
+    }
+
+    /// <summary>Conditional update: <c>PUT [type]?[search]</c>.</summary>
+    public async Task<WriteResult> ConditionalUpdateAsync(
+        string resourceType,
+        string query,
+        Resource resource,
+        CancellationToken cancellationToken)
+    {
+        EnsureSupported(resourceType);
+        EnsureTypeMatches(resourceType, resource);
+        var match = await FindSingleForConditionAsync(resourceType, query, "conditional update", cancellationToken);
+        if (match is null)
+        {
+            if (resource.Id is { Length: > 0 } clientId)
+            {
+                return await UpdateAsync(resourceType, clientId, resource, ifMatch: null, cancellationToken);
+            }
+
+            var writes = await PrepareAsync(WriteOperation.Create, resourceType, FhirId.New(), resource, null, "PUT", cancellationToken);
+            return await CommitAsync(writes, resource, created: true, cancellationToken);
+        }
+
+        if (resource.Id is { Length: > 0 } bodyId && bodyId != match.Id)
+        {
+            throw FhirOperationException.BadRequest(
+                $"The resource id '{bodyId}' differs from the id of the resource the condition matched ('{match.Id}')",
+                $"{resourceType}.id");
+        }
+
+        resource.Id = match.Id;
+        return await UpdateAsync(resourceType, match.Id, resource, ifMatch: null, cancellationToken);
+    }
+
+    /// <summary>Logical delete. Deleting a deleted or unknown resource succeeds and changes nothing.</summary>
+    public async Task<ResourceVersion?> DeleteAsync(string resourceType, string id, int? ifMatch, CancellationToken cancellationToken)
+    {
+        EnsureSupported(resourceType);
+        for (var attempt = 0; ; attempt++)
+        {
+            var current = await store.ReadCurrentAsync(resourceType, id, cancellationToken);
+            if (ifMatch is int expected && current?.VersionId != expected)
+            {
+                throw FhirOperationException.PreconditionFailed(
+                    $"If-Match W/\"{expected}\" does not match the current version of {resourceType}/{id}");
+            }
+
+            if (current is null || current.IsDeleted)
+            {
+                return current;
+            }
+
+            try
+            {
+                var writes = await PrepareAsync(WriteOperation.Delete, resourceType, id, null, current, "DELETE", cancellationToken);
+                await store.CommitAsync(writes, cancellationToken);
+                return ToVersion(writes[0]);
+            }
+            catch (VersionConflictException) when (ifMatch is null && attempt < UnconditionalRetries)
+            {
+                // A concurrent write made a newer version; delete that one instead.
+            }
+        }
+    }
+
+    private async Task<ResourceVersion?> FindSingleForConditionAsync(
+        string resourceType,
+        string query,
+        string what,
+        CancellationToken cancellationToken)
+    {
+        var parameters = QueryParameters.Parse(query);
+        if (parameters.Count == 0)
+        {
+            throw FhirOperationException.BadRequest($"The {what} condition has no search parameters");
+        }
+
+        var matches = await store.FindCurrentAsync(resourceType, parameters, limit: 2, cancellationToken);
+        return matches.Count switch
+        {
+            0 => null,
+            1 => matches[0],
+            _ => throw FhirOperationException.PreconditionFailed(
+                $"The {what} condition matched more than one {resourceType}"),
+        };
+    }
+
+    /// <summary>
+    /// Builds every version this write produces: the resource itself (with id and meta), then whatever the hooks
+    /// derive from it. Nothing is persisted here.
+    /// </summary>
+    public async Task<List<ResourceWrite>> PrepareAsync(
+        WriteOperation operation,
+        string resourceType,
+        string id,
+        Resource? resource,
+        ResourceVersion? current,
+        string method,
+        CancellationToken cancellationToken)
+    {
+        var now = Now();
+        var versionId = (current?.VersionId ?? 0) + 1;
+        if (resource is not null)
+        {
+            StampMeta(resource, id, versionId, now);
+        }
+
+        var previous = current is { IsDeleted: false } ? current.ToResource() : null;
+        var context = new ResourceWriteContext(operation, resourceType, id, resource, previous, _reader);
+        foreach (var hook in _hooks[resourceType])
+        {
+            await hook.OnWriteAsync(context, cancellationToken);
+        }
+
+        var writes = new List<ResourceWrite> { ToWrite(resourceType, id, versionId, now, resource, method) };
+        foreach (var dependent in context.DependentWrites)
+        {
+            writes.Add(await PrepareDependentAsync(dependent, now, cancellationToken));
+        }
+
+        return writes;
+    }
+
+    private async Task<ResourceWrite> PrepareDependentAsync(Resource dependent, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var type = dependent.TypeName;
+        EnsureSupported(type);
+        if (string.IsNullOrEmpty(dependent.Id))
+        {
+            var newId = FhirId.New();
+            StampMeta(dependent, newId, 1, now);
+            return ToWrite(type, newId, 1, now, dependent, "POST");
+        }
+
+        var current = await store.ReadCurrentAsync(type, dependent.Id, cancellationToken);
+        var versionId = (current?.VersionId ?? 0) + 1;
+        StampMeta(dependent, dependent.Id, versionId, now);
+        return ToWrite(type, dependent.Id, versionId, now, dependent, "PUT");
+    }
+
+    public async Task<WriteResult> CommitAsync(
+        IReadOnlyList<ResourceWrite> writes,
+        Resource? resource,
+        bool created,
+        CancellationToken cancellationToken)
+    {
+        await store.CommitAsync(writes, cancellationToken);
+        return new WriteResult(ToVersion(writes[0]), resource, created);
+    }
+
+    private ResourceWrite ToWrite(string type, string id, int versionId, DateTimeOffset now, Resource? resource, string method) =>
+        resource is null
+            ? new ResourceWrite(type, id, versionId, now, IsDeleted: true, Json: null, method, Index: [])
+            : new ResourceWrite(
+                type,
+                id,
+                versionId,
+                now,
+                IsDeleted: false,
+                FhirSerialization.JsonSerializer.SerializeToString(resource),
+                method,
+                indexer.Extract(resource));
+
+    private static ResourceVersion ToVersion(ResourceWrite write) =>
+        new(write.ResourceType, write.Id, write.VersionId, write.LastUpdated, write.IsDeleted, write.Json, write.Method);
+
+    private static void StampMeta(Resource resource, string id, int versionId, DateTimeOffset now)
+    {
+        resource.Id = id;
+        resource.Meta ??= new Meta();
+        resource.Meta.VersionId = versionId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        resource.Meta.LastUpdated = now;
+    }
+
+    /// <summary>Millisecond precision: what FHIR instants commonly carry, and what every store keeps exactly.</summary>
+    private DateTimeOffset Now()
+    {
+        var now = clock.GetUtcNow();
+        return new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
+    }
+
+    private static void EnsureSupported(string resourceType)
+    {
+        if (!SupportedResourceTypes.IsSupported(resourceType))
+        {
+            throw FhirOperationException.NotFound($"Resource type '{resourceType}' is not supported by this server");
+        }
+    }
+
+    private static void EnsureTypeMatches(string resourceType, Resource resource)
+    {
+        if (resource.TypeName != resourceType)
+        {
+            throw FhirOperationException.BadRequest(
+                $"The body is a {resource.TypeName}, but the URL is for {resourceType}", "resourceType");
+        }
+    }
+
+    private static void EnsureBodyMatches(string resourceType, string id, Resource resource)
+    {
+        EnsureTypeMatches(resourceType, resource);
+        if (!FhirId.IsValid(id))
+        {
+            throw FhirOperationException.BadRequest($"'{id}' is not a valid FHIR id");
+        }
+
+        if (string.IsNullOrEmpty(resource.Id))
+        {
+            throw FhirOperationException.BadRequest("An update must carry the resource id in the body", $"{resourceType}.id");
+        }
+
+        if (resource.Id != id)
+        {
+            throw FhirOperationException.BadRequest(
+                $"The body id '{resource.Id}' does not match the URL id '{id}'", $"{resourceType}.id");
+        }
+    }
+}

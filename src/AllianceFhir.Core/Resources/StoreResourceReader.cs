@@ -1,0 +1,27 @@
+using AllianceFhir.Core.Pipeline;
+using AllianceFhir.Core.Storage;
+using Hl7.Fhir.Model;
+
+namespace AllianceFhir.Core.Resources;
+
+/// <summary>The <see cref="IResourceReader"/> that hooks get: current stored resources, straight from the store.</summary>
+public sealed class StoreResourceReader(IResourceStore store) : IResourceReader
+{
+    /// <summary>Hooks look up a handful of related resources; a cap keeps a bad query from loading a table.</summary>
+    private const int SearchLimit = 1000;
+
+    public async Task<Resource?> ReadAsync(string resourceType, string id, CancellationToken cancellationToken)
+    {
+        var version = await store.ReadCurrentAsync(resourceType, id, cancellationToken);
+        return version is null || version.IsDeleted ? null : version.ToResource();
+    }
+
+    public async Task<IReadOnlyList<Resource>> SearchAsync(
+        string resourceType,
+        IReadOnlyList<KeyValuePair<string, string>> parameters,
+        CancellationToken cancellationToken)
+    {
+        var versions = await store.FindCurrentAsync(resourceType, parameters, SearchLimit, cancellationToken);
+        return [.. versions.Select(v => v.ToResource()!)];
+    }
+}

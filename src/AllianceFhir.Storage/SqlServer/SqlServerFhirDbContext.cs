@@ -1,0 +1,8 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace AllianceFhir.Storage.SqlServer;
+
+public sealed class SqlServerFhirDbContext(DbContextOptions<SqlServerFhirDbContext> options) : FhirDbContext(options)
+{
+    protected override string CurrentVersionFilter => "[IsHistory] = 0";
+}

@@ -1,0 +1,32 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace AllianceFhir.Storage;
+
+/// <summary>
+/// WAL lets readers run beside the single writer; synchronous=NORMAL is durable across application crashes (the
+/// WAL is synced at checkpoints), the usual setting for WAL. busy_timeout makes writers queue rather than fail.
+/// </summary>
+internal sealed class SqlitePragmas : DbConnectionInterceptor
+{
+    public const string Commands = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;";
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
+
+    public override async Task ConnectionOpenedAsync(
+        DbConnection connection,
+        ConnectionEndEventData eventData,
+        CancellationToken cancellationToken = default)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = Commands;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static void Apply(DbConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = Commands;
+        command.ExecuteNonQuery();
+    }
+}
