@@ -73,6 +73,9 @@ public sealed class SearchIndexer : ISearchIndexer
                 IndexValueConverter.Convert(component.Name, component.Type, node.Poco, componentValues);
             }
 
+            // A concept's text row has no code; code$value searches match codes, so it pairs with nothing.
+            componentValues.RemoveAll(v => v is TokenIndexValue { Code: null });
+
             if (componentValues.Count == 0)
             {
                 return;
