@@ -46,6 +46,13 @@ public sealed class SearchQueryParser(SearchParameterRegistry registry)
                 continue;
             }
 
+            // R4: a parameter without a value is ignored (browsers send empty form fields).
+            if (string.IsNullOrEmpty(value))
+            {
+                ignored.Add(new IgnoredParameter(key, value ?? string.Empty, "the parameter has no value."));
+                continue;
+            }
+
             switch (key)
             {
                 case "_count":
@@ -297,6 +304,12 @@ public sealed class SearchQueryParser(SearchParameterRegistry registry)
         }
 
         var (sourceType, name, target) = (parts[0], parts[1], parts.Length == 3 ? parts[2] : null);
+        if (name == "*")
+        {
+            ignored.Add(new IgnoredParameter(key, value, "wildcard includes are not supported; name the reference parameter."));
+            return;
+        }
+
         // Without :iterate an _include starts from the searched type; a _revinclude must come back to it.
         if (!isRev && !iterate && sourceType != resourceType)
         {

@@ -368,6 +368,16 @@ public class SearchQueryParserTests
     }
 
     [Fact]
+    public void Wildcard_include_and_empty_values_are_ignored()
+    {
+        var query = Parse("QuestionnaireResponse", ("_include", "QuestionnaireResponse:*"), ("status", ""));
+
+        Assert.Empty(query.Includes);
+        Assert.Empty(query.Criteria);
+        Assert.Equal(["_include", "status"], query.Ignored.Select(i => i.Name));
+    }
+
+    [Fact]
     public void Include_from_another_type_without_iterate_is_ignored()
     {
         var query = Parse("QuestionnaireResponse", ("_include", "Patient:general-practitioner"));
