@@ -4,6 +4,7 @@ using AllianceFhir.Api.Errors;
 using AllianceFhir.Api.Http;
 using AllianceFhir.Api.OpenApi;
 using AllianceFhir.Core.Resources;
+using AllianceFhir.Core.Search;
 using AllianceFhir.Storage;
 
 namespace AllianceFhir.Api.Hosting;
@@ -18,6 +19,8 @@ public static class FhirApiServiceCollectionExtensions
         services.AddFhirStorage(storage, configuration.GetConnectionString(StorageServiceCollectionExtensions.ConnectionStringName));
 
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new SearchParameterRegistry(SupportedResourceTypes.All));
+        services.AddSingleton<ISearchIndexer, SearchIndexer>();
         services.AddScoped<ResourceService>();
         services.AddSingleton<FhirRequestReader>();
         services.AddSingleton<CapabilityStatementFactory>();

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using AllianceFhir.Core.Serialization;
 using AllianceFhir.Core.Storage;
 using Hl7.Fhir.Model;
@@ -23,6 +25,11 @@ public sealed class FhirResponse : IResult
         _resource = resource;
         _stored = stored;
     }
+
+    // FHIR text is full of '+', '<' and quotes; the default encoder's \u escapes are valid JSON but unreadable,
+    // and the response is never embedded in HTML, so the relaxed encoder is safe here.
+    private static readonly JsonWriterOptions CompactJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonWriterOptions IndentedJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = true };
 
     public int StatusCode { get; }
 
@@ -72,9 +79,15 @@ public sealed class FhirResponse : IResult
         }
 
         var resource = _resource ?? FhirSerialization.JsonDeserializer.DeserializeResource(_stored!.Json!);
-        var body = format == FhirFormat.Json
-            ? FhirSerialization.JsonSerializer.SerializeToBytes(resource, summary, elements, pretty)
-            : FhirSerialization.XmlSerializer.SerializeToBytes(resource, summary, elements, pretty);
+        if (format == FhirFormat.Json)
+        {
+            await using var writer = new Utf8JsonWriter(response.Body, pretty ? IndentedJson : CompactJson);
+            FhirSerialization.JsonSerializer.Serialize(resource, writer, summary, elements);
+            await writer.FlushAsync(httpContext.RequestAborted);
+            return;
+        }
+
+        var body = FhirSerialization.XmlSerializer.SerializeToBytes(resource, summary, elements, pretty);
         await response.Body.WriteAsync(body, httpContext.RequestAborted);
     }
 

@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+
+namespace AllianceFhir.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The real application over a real SQLite database file of its own, created and migrated on start and deleted
+/// afterwards. Tests talk HTTP to it; nothing of the storage is replaced.
+/// </summary>
+public class FhirApplication : WebApplicationFactory<Program>
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "alliancefhir-tests", Guid.NewGuid().ToString("N"));
+    private readonly Dictionary<string, string?> _settings = new(StringComparer.Ordinal);
+
+    public FhirApplication()
+    {
+        Directory.CreateDirectory(_directory);
+        DatabasePath = Path.Combine(_directory, "fhir.db");
+        _settings["ConnectionStrings:Fhir"] = $"Data Source={DatabasePath}";
+        _settings["Storage:Provider"] = "Sqlite";
+    }
+
+    public string DatabasePath { get; }
+
+    /// <summary>Overrides a configuration value before the app starts (e.g. a smaller body limit).</summary>
+    public FhirApplication With(string key, string? value)
+    {
+        _settings[key] = value;
+        return this;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(_settings));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(_directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still held open by a pooled connection is only left in the temp folder.
+            }
+        }
+    }
+}
