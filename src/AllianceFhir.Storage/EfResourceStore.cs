@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace AllianceFhir.Storage;
 
 /// <summary>The EF Core implementation of the store port, shared by SQLite and SQL Server.</summary>
-public sealed class EfResourceStore(FhirDbContext db, IOptions<StorageOptions> options) : IResourceStore
+public sealed class EfResourceStore(FhirDbContext db, IOptions<StorageOptions> options, WriteGate writeGate) : IResourceStore
 {
     private readonly string _tenant = options.Value.TenantId;
 
@@ -78,9 +78,11 @@ public sealed class EfResourceStore(FhirDbContext db, IOptions<StorageOptions> o
     {
         // One transaction for the whole commit. On SQLite, Microsoft.Data.Sqlite begins it IMMEDIATE, so writers
         // queue instead of failing half-way; on SQL Server the guarded UPDATE below takes the row lock.
+        using var lease = await writeGate.EnterAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         try
         {
+            var versions = new List<(ResourceEntity Entity, ResourceWrite Write)>(writes.Count);
             foreach (var write in writes)
             {
                 await RetirePreviousVersionAsync(write, cancellationToken);
@@ -97,10 +99,22 @@ public sealed class EfResourceStore(FhirDbContext db, IOptions<StorageOptions> o
                     Json = write.Json,
                 };
                 db.Resources.Add(entity);
-                IndexRowMapper.AddRows(db, entity, write.Index);
+                versions.Add((entity, write));
             }
 
+            // The version rows first (their keys are generated), then every index row pointing at them.
             await db.SaveChangesAsync(cancellationToken);
+            var indexRows = new List<SearchIndexEntity>();
+            foreach (var (entity, write) in versions)
+            {
+                foreach (var row in IndexRowMapper.ToRows(entity, write.Index))
+                {
+                    row.ResourceSurrogate = entity.Surrogate;
+                    indexRows.Add(row);
+                }
+            }
+
+            await IndexRowWriter.InsertAsync(db, indexRows, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         catch (DbUpdateException ex) when (UniqueViolation.Is(ex))

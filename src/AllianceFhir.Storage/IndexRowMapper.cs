@@ -8,29 +8,33 @@ namespace AllianceFhir.Storage;
 /// <summary>Turns extracted index values into rows of the typed index tables.</summary>
 internal static class IndexRowMapper
 {
-    public static void AddRows(FhirDbContext db, ResourceEntity resource, IEnumerable<SearchIndexValue> values)
+    /// <summary>The rows for one resource version; <see cref="SearchIndexEntity.ResourceSurrogate"/> is set once the version row has its key.</summary>
+    public static List<SearchIndexEntity> ToRows(ResourceEntity resource, IEnumerable<SearchIndexValue> values)
     {
+        var rows = new List<SearchIndexEntity>();
         foreach (var value in values)
         {
-            AddRow(db, resource, value);
+            AddRow(rows, resource, value);
         }
+
+        return rows;
     }
 
-    private static void AddRow(FhirDbContext db, ResourceEntity r, SearchIndexValue value)
+    private static void AddRow(List<SearchIndexEntity> rows, ResourceEntity r, SearchIndexValue value)
     {
         switch (value)
         {
             case TokenIndexValue t:
-                db.TokenIndex.Add(new TokenIndexEntity
+                rows.Add(new TokenIndexEntity
                 {
-                    Resource = r, TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = t.ParamName,
+                    TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = t.ParamName,
                     System = t.System, Code = t.Code, Text = t.Text,
                 });
                 break;
             case StringIndexValue s:
-                db.StringIndex.Add(new StringIndexEntity
+                rows.Add(new StringIndexEntity
                 {
-                    Resource = r, TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = s.ParamName,
+                    TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = s.ParamName,
 
                     // The normalized column serves starts-with lookups through an index, which needs a bounded
                     // length; the full value stays in Exact, which :exact and :contains check.
@@ -39,37 +43,37 @@ internal static class IndexRowMapper
                 });
                 break;
             case DateIndexValue d:
-                db.DateIndex.Add(new DateIndexEntity
+                rows.Add(new DateIndexEntity
                 {
-                    Resource = r, TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = d.ParamName,
+                    TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = d.ParamName,
                     Start = d.Start, End = d.End,
                 });
                 break;
             case ReferenceIndexValue f:
-                db.ReferenceIndex.Add(new ReferenceIndexEntity
+                rows.Add(new ReferenceIndexEntity
                 {
-                    Resource = r, TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = f.ParamName,
+                    TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = f.ParamName,
                     TargetType = f.TargetType, TargetId = f.TargetId, Url = f.Url, Version = f.Version,
                 });
                 break;
             case UriIndexValue u:
-                db.UriIndex.Add(new UriIndexEntity
+                rows.Add(new UriIndexEntity
                 {
-                    Resource = r, TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = u.ParamName,
+                    TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = u.ParamName,
                     Uri = u.Uri, Version = u.Version,
                 });
                 break;
             case NumberIndexValue n:
-                db.NumberIndex.Add(new NumberIndexEntity
+                rows.Add(new NumberIndexEntity
                 {
-                    Resource = r, TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = n.ParamName,
+                    TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = n.ParamName,
                     Value = n.Value.ToString(CultureInfo.InvariantCulture), Low = (double)n.Low, High = (double)n.High,
                 });
                 break;
             case QuantityIndexValue q:
-                db.QuantityIndex.Add(new QuantityIndexEntity
+                rows.Add(new QuantityIndexEntity
                 {
-                    Resource = r, TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = q.ParamName,
+                    TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = q.ParamName,
                     System = q.System, Code = q.Code,
                     Value = q.Value.ToString(CultureInfo.InvariantCulture), Low = (double)q.Low, High = (double)q.High,
                 });
@@ -78,7 +82,7 @@ internal static class IndexRowMapper
                 // Composite parameters are searched through their components' own rows for now.
                 foreach (var component in c.Components)
                 {
-                    AddRow(db, r, component);
+                    AddRow(rows, r, component);
                 }
 
                 break;
