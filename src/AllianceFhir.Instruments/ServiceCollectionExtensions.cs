@@ -1,0 +1,32 @@
+using AllianceFhir.Core.Pipeline;
+using AllianceFhir.Instruments.Catalog;
+using AllianceFhir.Instruments.Pipeline;
+using AllianceFhir.Instruments.Scoring;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AllianceFhir.Instruments;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the instrument catalog, the scoring engine, the response processor and the QuestionnaireResponse
+    /// write hook (as an <see cref="IResourceWriteHook"/>). Bind <see cref="InstrumentOptions"/> from the
+    /// <c>Instruments</c> section, e.g. <c>services.AddAllianceInstruments(o => configuration.GetSection("Instruments").Bind(o))</c>.
+    /// </summary>
+    public static IServiceCollection AddAllianceInstruments(this IServiceCollection services, Action<InstrumentOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<InstrumentOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        services.TryAddSingleton<InstrumentCatalog>();
+        services.TryAddSingleton<ScoringEngine>();
+        services.TryAddSingleton<QuestionnaireResponseProcessor>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceWriteHook, QuestionnaireResponseWriteHook>());
+        return services;
+    }
+}
