@@ -1,3 +1,4 @@
+using AllianceFhir.Instruments.Fhir;
 using Hl7.Fhir.Model;
 
 namespace AllianceFhir.Instruments.Extraction;
@@ -23,7 +24,7 @@ public static class ResponsePopulator
     }
 
     private static List<QuestionnaireResponse.ItemComponent> Skeleton(List<Questionnaire.ItemComponent> items) =>
-        items.Where(i => i.Type != Questionnaire.QuestionnaireItemType.Display)
+        items.Where(i => i.KnownType() != Questionnaire.QuestionnaireItemType.Display)
             .Select(i => new QuestionnaireResponse.ItemComponent
             {
                 LinkId = i.LinkId,
@@ -31,7 +32,7 @@ public static class ResponsePopulator
                 Text = i.Text,
 
                 // Children of a question live under its answer, which does not exist yet; only groups nest here.
-                Item = i.Type == Questionnaire.QuestionnaireItemType.Group ? Skeleton(i.Item) : [],
+                Item = i.KnownType() == Questionnaire.QuestionnaireItemType.Group ? Skeleton(i.Item) : [],
             })
             .ToList();
 }

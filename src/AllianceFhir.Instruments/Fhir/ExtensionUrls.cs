@@ -32,6 +32,10 @@ public static class ExtensionUrls
     public const string ReferenceResource = "http://hl7.org/fhir/StructureDefinition/questionnaire-referenceResource";
     public const string OptionExclusive = "http://hl7.org/fhir/StructureDefinition/questionnaire-optionExclusive";
 
+    public const string MinQuantity = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-minQuantity";
+    public const string MaxQuantity = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-maxQuantity";
+    public const string UnitOption = "http://hl7.org/fhir/StructureDefinition/questionnaire-unitOption";
+
     public const string ObservationCategorySystem = "http://terminology.hl7.org/CodeSystem/observation-category";
     public const string InterpretationSystem = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation";
     public const string Ucum = "http://unitsofmeasure.org";

@@ -81,7 +81,7 @@ public sealed class ScoringEngine
             ? text
             : null;
 
-    private static DataType Convert(Questionnaire.ItemComponent definition, Base result) => (definition.Type, result) switch
+    private static DataType Convert(Questionnaire.ItemComponent definition, Base result) => (definition.KnownType(), result) switch
     {
         (Questionnaire.QuestionnaireItemType.Integer, Integer i) => i,
         (Questionnaire.QuestionnaireItemType.Integer, FhirDecimal { Value: { } d }) when d == decimal.Truncate(d) => new Integer((int)d),
@@ -89,7 +89,7 @@ public sealed class ScoringEngine
         (Questionnaire.QuestionnaireItemType.Decimal, Integer { Value: { } i }) => new FhirDecimal(i),
         (Questionnaire.QuestionnaireItemType.String or Questionnaire.QuestionnaireItemType.Text, PrimitiveType p) => new FhirString(p.ToString()),
         (_, DataType d) when d.GetType() != typeof(Integer) && d.GetType() != typeof(FhirDecimal) => d,
-        _ => throw new ScoringException(definition.LinkId, $"the calculated value ({result.TypeName}) does not fit an item of type {definition.Type}"),
+        _ => throw new ScoringException(definition.LinkId, $"the calculated value ({result.TypeName}) does not fit an item of type {definition.RawType()}"),
     };
 }
 

@@ -19,7 +19,7 @@ internal static class AnswerChecks
         DataType value,
         IReadOnlyList<QuestionnaireResponse.AnswerComponent> siblings)
     {
-        var type = definition.Type;
+        var type = definition.KnownType();
         if (!TypeFits(definition, value))
         {
             yield return new(IssueType.Value, $"answer value must be of the type {Expected(definition)}, not {value.TypeName}");
@@ -38,13 +38,13 @@ internal static class AnswerChecks
             yield return new(IssueType.CodeInvalid, $"the value {Show(value)} is not in the set of permitted answer options");
         }
 
-        foreach (var problem in CheckBounds(definition, value))
+        foreach (var problem in CheckBounds(definition, value).Concat(ComplexAnswerChecks.Check(definition, value)))
         {
             yield return problem;
         }
     }
 
-    private static bool TypeFits(Questionnaire.ItemComponent definition, DataType value) => definition.Type switch
+    private static bool TypeFits(Questionnaire.ItemComponent definition, DataType value) => definition.KnownType() switch
     {
         ItemType.Boolean => value is FhirBoolean,
         ItemType.Decimal => value is FhirDecimal,
@@ -64,7 +64,7 @@ internal static class AnswerChecks
         _ => true,
     };
 
-    private static string Expected(Questionnaire.ItemComponent definition) => definition.Type switch
+    private static string Expected(Questionnaire.ItemComponent definition) => definition.KnownType() switch
     {
         ItemType.Choice => "Coding (or the type of the answer options)",
         ItemType.OpenChoice => "Coding or string",
@@ -80,7 +80,7 @@ internal static class AnswerChecks
         DataType value,
         IReadOnlyList<QuestionnaireResponse.AnswerComponent> siblings)
     {
-        var freeText = definition.Type == ItemType.OpenChoice && value is FhirString;
+        var freeText = definition.KnownType() == ItemType.OpenChoice && value is FhirString;
         if (definition.AnswerOption.Count > 0)
         {
             var option = definition.AnswerOption.FirstOrDefault(o => Same(o.Value, value));
@@ -176,15 +176,16 @@ internal static class AnswerChecks
 
     private static IEnumerable<AnswerProblem> CheckBounds(Questionnaire.ItemComponent definition, DataType value)
     {
+        if (value is Quantity)
+        {
+            yield break;
+        }
+
         var min = definition.GetExtension(ExtensionUrls.MinValue)?.Value;
         if (min is not null)
         {
             var order = EnableWhenEvaluator.Order(value, min);
-            if (order is null && value is Quantity)
-            {
-                yield return new(IssueType.Value, $"the quantity {Show(value)} cannot be compared with the minimum {Show(min)}");
-            }
-            else if (order < 0)
+            if (order < 0)
             {
                 yield return new(IssueType.Value, $"the value {Show(value)} is less than the allowed minimum of {Show(min)}");
             }
@@ -194,11 +195,7 @@ internal static class AnswerChecks
         if (max is not null)
         {
             var order = EnableWhenEvaluator.Order(value, max);
-            if (order is null && value is Quantity)
-            {
-                yield return new(IssueType.Value, $"the quantity {Show(value)} cannot be compared with the maximum {Show(max)}");
-            }
-            else if (order > 0)
+            if (order > 0)
             {
                 yield return new(IssueType.Value, $"the value {Show(value)} is greater than the allowed maximum of {Show(max)}");
             }

@@ -56,7 +56,7 @@ public static class QuestionnaireResponseValidator
             foreach (var definition in definitions)
             {
                 var matches = items.Select((item, index) => (item, index)).Where(m => m.item.LinkId == definition.LinkId).ToList();
-                var repeatingGroup = definition.Type == Questionnaire.QuestionnaireItemType.Group && definition.Repeats == true;
+                var repeatingGroup = definition.KnownType() == Questionnaire.QuestionnaireItemType.Group && definition.Repeats == true;
                 foreach (var (_, index) in matches.Skip(repeatingGroup ? int.MaxValue : 1))
                 {
                     Error(
@@ -86,13 +86,13 @@ public static class QuestionnaireResponseValidator
 
         private void CheckPresence(Questionnaire.ItemComponent definition, List<(QuestionnaireResponse.ItemComponent item, int index)> matches, string path)
         {
-            if (!_checkRequired || definition.Type == Questionnaire.QuestionnaireItemType.Display)
+            if (!_checkRequired || definition.KnownType() == Questionnaire.QuestionnaireItemType.Display)
             {
                 return;
             }
 
             var location = matches.Count > 0 ? $"{path}.item[{matches[0].index}]" : path;
-            var isGroup = definition.Type == Questionnaire.QuestionnaireItemType.Group;
+            var isGroup = definition.KnownType() == Questionnaire.QuestionnaireItemType.Group;
             var count = isGroup
                 ? matches.Count(m => ItemTree.HasAnyAnswer(m.item))
                 : matches.Sum(m => m.item.Answer.Count(a => a.Value is not null));
@@ -106,7 +106,7 @@ public static class QuestionnaireResponseValidator
             }
 
             var minOccurs = Int(definition, ExtensionUrls.MinOccurs);
-            if (minOccurs is not null && count > 0 && count < minOccurs)
+            if (minOccurs is not null && count < minOccurs)
             {
                 Error(IssueType.Required, location, $"Item '{definition.LinkId}' needs at least {minOccurs} answers but has {count}");
             }
@@ -125,7 +125,7 @@ public static class QuestionnaireResponseValidator
                 Error(IssueType.Invariant, path, $"Item '{definition.LinkId}' has both answers and nested items; nested items go beneath one or the other (qrs-1)");
             }
 
-            switch (definition.Type)
+            switch (definition.KnownType())
             {
                 case Questionnaire.QuestionnaireItemType.Group:
                     if (item.Answer.Count > 0)
@@ -142,6 +142,12 @@ public static class QuestionnaireResponseValidator
                     }
 
                     return;
+            }
+
+            if (definition.RawType() == ItemTypes.AbstractQuestion && item.Answer.Count > 0)
+            {
+                Error(IssueType.Structure, $"{path}.answer[0]", $"Item '{definition.LinkId}' is of the abstract type 'question' and cannot have answers");
+                return;
             }
 
             if (item.Answer.Count > 1 && definition.Repeats != true)
