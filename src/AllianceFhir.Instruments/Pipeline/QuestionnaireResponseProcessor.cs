@@ -35,7 +35,10 @@ public sealed class QuestionnaireResponseProcessor(ScoringEngine scoring)
             return [];
         }
 
-        var questionnaire = await QuestionnaireResolver.ResolveAsync(response.Questionnaire, reader, cancellationToken);
+        var questionnaire = response.Questionnaire.StartsWith('#')
+            ? response.Contained.OfType<Questionnaire>().FirstOrDefault(q => q.Id == response.Questionnaire[1..])
+                ?? throw FhirOperationException.Unprocessable(Outcomes.Create(IssueSeverity.Error, IssueType.NotFound, $"No contained Questionnaire '{response.Questionnaire}'", "QuestionnaireResponse.questionnaire"))
+            : await QuestionnaireResolver.ResolveAsync(response.Questionnaire, reader, cancellationToken);
         var scored = IsFinal(response);
         if (scored)
         {

@@ -37,18 +37,29 @@ public static class AnswerWeights
         {
             switch (contained)
             {
-                case ValueSet vs when vs.Expansion is not null:
-                    var entry = Flatten(vs.Expansion.Contains).FirstOrDefault(c => c.Code == coding.Code && (coding.System is null || c.System is null || c.System == coding.System));
-                    var fromExpansion = entry is null ? null : FromExtensions(entry);
+                case ValueSet vs:
+                    var entry = Flatten(vs.Expansion?.Contains ?? []).FirstOrDefault(c => c.Code == coding.Code && (coding.System is null || c.System is null || c.System == coding.System));
+                    var fromExpansion = entry is null ? null : FromExtensions(entry) ?? FromExpansionProperty(entry);
                     if (fromExpansion is not null)
                     {
                         return fromExpansion;
                     }
 
+                    // LHC-Forms puts the weight on the enumerated concepts of the compose instead.
+                    var concept = (vs.Compose?.Include ?? [])
+                        .Where(i => coding.System is null || i.System is null || i.System == coding.System)
+                        .SelectMany(i => i.Concept)
+                        .FirstOrDefault(c => c.Code == coding.Code);
+                    var fromCompose = concept is null ? null : FromExtensions(concept);
+                    if (fromCompose is not null)
+                    {
+                        return fromCompose;
+                    }
+
                     break;
                 case CodeSystem cs when coding.System is null || cs.Url == coding.System:
-                    var concept = FlattenConcepts(cs.Concept).FirstOrDefault(c => c.Code == coding.Code);
-                    var fromConcept = concept is null ? null : FromExtensions(concept) ?? FromProperty(concept);
+                    var definition = FlattenConcepts(cs.Concept).FirstOrDefault(c => c.Code == coding.Code);
+                    var fromConcept = definition is null ? null : FromExtensions(definition) ?? FromProperty(definition);
                     if (fromConcept is not null)
                     {
                         return fromConcept;
@@ -72,6 +83,26 @@ public static class AnswerWeights
             if (ext.Url is ExtensionUrls.OrdinalValue or ExtensionUrls.ItemWeight)
             {
                 return ext.Value switch
+                {
+                    FhirDecimal d => d.Value,
+                    Integer i => i.Value,
+                    _ => null,
+                };
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>R5 expansion properties as carried in R4 (the SDC examples' itemWeight on expansion.contains).</summary>
+    private static decimal? FromExpansionProperty(ValueSet.ContainsComponent entry)
+    {
+        const string PropertyUrl = "http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.contains.property";
+        foreach (var property in entry.GetExtensions(PropertyUrl))
+        {
+            if ((property.GetExtension("code")?.Value as Code)?.Value is "itemWeight" or "ordinalValue")
+            {
+                return property.GetExtension("value[x]")?.Value switch
                 {
                     FhirDecimal d => d.Value,
                     Integer i => i.Value,

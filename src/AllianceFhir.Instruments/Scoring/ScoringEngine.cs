@@ -87,10 +87,24 @@ public sealed class ScoringEngine
         (Questionnaire.QuestionnaireItemType.Integer, FhirDecimal { Value: { } d }) when d == decimal.Truncate(d) => new Integer((int)d),
         (Questionnaire.QuestionnaireItemType.Decimal, FhirDecimal d) => d,
         (Questionnaire.QuestionnaireItemType.Decimal, Integer { Value: { } i }) => new FhirDecimal(i),
+        (Questionnaire.QuestionnaireItemType.Quantity, FhirDecimal or Integer) => ScoreQuantity(definition, result),
         (Questionnaire.QuestionnaireItemType.String or Questionnaire.QuestionnaireItemType.Text, PrimitiveType p) => new FhirString(p.ToString()),
         (_, DataType d) when d.GetType() != typeof(Integer) && d.GetType() != typeof(FhirDecimal) => d,
         _ => throw new ScoringException(definition.LinkId, $"the calculated value ({result.TypeName}) does not fit an item of type {definition.RawType()}"),
     };
+
+    /// <summary>A number for a quantity item takes the item's unit (questionnaire-unit), else the UCUM <c>{score}</c>.</summary>
+    private static Quantity ScoreQuantity(Questionnaire.ItemComponent definition, Base number)
+    {
+        var unit = definition.GetExtension("http://hl7.org/fhir/StructureDefinition/questionnaire-unit")?.Value as Coding;
+        return new Quantity
+        {
+            Value = number is Integer i ? i.Value : ((FhirDecimal)number).Value,
+            Unit = unit?.Display ?? unit?.Code ?? "{score}",
+            System = unit?.System ?? ExtensionUrls.Ucum,
+            Code = unit?.Code ?? "{score}",
+        };
+    }
 }
 
 /// <summary>One calculated item and the value written into the response (null when the expression gave nothing).</summary>
