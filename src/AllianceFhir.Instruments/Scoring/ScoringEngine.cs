@@ -14,6 +14,8 @@ namespace AllianceFhir.Instruments.Scoring;
 /// </summary>
 public sealed class ScoringEngine
 {
+    private const string VariableUrl = "http://hl7.org/fhir/StructureDefinition/variable";
+
     private readonly FhirPathCompiler _compiler;
     private readonly ConcurrentDictionary<string, CompiledExpression> _compiled = new(StringComparer.Ordinal);
 
@@ -25,21 +27,13 @@ public sealed class ScoringEngine
     }
 
     /// <summary>Evaluates an expression over a resource with <c>%questionnaire</c> bound.</summary>
-    public IReadOnlyList<Base> Evaluate(string expression, Resource resource, Questionnaire? questionnaire)
-    {
-        var compiled = _compiled.GetOrAdd(expression, _compiler.Compile);
-        var context = new FhirEvaluationContext();
-        if (questionnaire is not null)
-        {
-            context.Environment[ScoringFunctions.QuestionnaireVariable] = [questionnaire.ToPocoNode()];
-        }
-
-        return compiled(resource.ToPocoNode(), context).Select(n => n.Poco).ToList();
-    }
+    public IReadOnlyList<Base> Evaluate(string expression, Resource resource, Questionnaire? questionnaire) =>
+        EvaluateNodes(expression, resource, questionnaire, null).Select(n => n.Poco).ToList();
 
     /// <summary>
     /// Computes every calculated item in Questionnaire order and writes the values into the response, replacing
     /// whatever the client sent for them (an empty result removes the answer). Later items may use earlier results.
+    /// SDC <c>variable</c>s on the Questionnaire, the item's ancestors and the item itself are bound first, in order.
     /// </summary>
     public IReadOnlyList<CalculatedValue> Score(Questionnaire questionnaire, QuestionnaireResponse response)
     {
@@ -52,20 +46,22 @@ public sealed class ScoringEngine
                 continue;
             }
 
-            IReadOnlyList<Base> values;
+            List<PocoNode> values;
             try
             {
-                values = Evaluate(expression, response, questionnaire);
+                var variables = Variables(questionnaire, response, definition);
+                values = EvaluateNodes(expression, response, questionnaire, variables);
             }
-            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException or InvalidCastException)
+            catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException and not ScoringException)
             {
+                // Parse and evaluation errors of a (possibly client-posted) Questionnaire's expression are its defect.
                 throw new ScoringException(definition.LinkId, $"the calculated expression failed: {ex.Message}", ex);
             }
 
             var value = values.Count switch
             {
                 0 => null,
-                1 => Convert(definition, values[0]),
+                1 => Convert(definition, Normalize(values[0].Poco)),
                 _ => throw new ScoringException(definition.LinkId, $"the calculated expression returned {values.Count} values where one was expected"),
             };
             ResponseItems.SetAnswer(questionnaire, response, definition, value);
@@ -73,6 +69,46 @@ public sealed class ScoringEngine
         }
 
         return results;
+    }
+
+    private List<PocoNode> EvaluateNodes(
+        string expression,
+        Resource resource,
+        Questionnaire? questionnaire,
+        Dictionary<string, IReadOnlyList<PocoNode>>? variables)
+    {
+        var compiled = _compiled.GetOrAdd(expression, _compiler.Compile);
+        var context = new FhirEvaluationContext();
+        if (questionnaire is not null)
+        {
+            context.Environment[ScoringFunctions.QuestionnaireVariable] = [questionnaire.ToPocoNode()];
+        }
+
+        foreach (var (name, value) in variables ?? [])
+        {
+            context.Environment[name] = value;
+        }
+
+        // A fresh node per evaluation: the response changes between calculated items.
+        return compiled(resource.ToPocoNode(), context).ToList();
+    }
+
+    /// <summary>The SDC variables in scope for an item, each evaluated after the ones before it.</summary>
+    private Dictionary<string, IReadOnlyList<PocoNode>>? Variables(Questionnaire questionnaire, QuestionnaireResponse response, Questionnaire.ItemComponent definition)
+    {
+        var scopes = new List<IExtendable> { questionnaire };
+        scopes.AddRange((definition.LinkId is null ? null : ItemTree.PathTo(questionnaire.Item, definition.LinkId)) ?? [definition]);
+        Dictionary<string, IReadOnlyList<PocoNode>>? variables = null;
+        foreach (var extension in scopes.SelectMany(s => s.GetExtensions(VariableUrl)))
+        {
+            if (extension.Value is Hl7.Fhir.Model.Expression { Language: "text/fhirpath", Name: { } name, Expression_: { } text })
+            {
+                variables ??= [];
+                variables[name] = EvaluateNodes(text, response, questionnaire, variables);
+            }
+        }
+
+        return variables;
     }
 
     /// <summary>The FHIRPath text of an item's calculatedExpression, or null.</summary>
@@ -91,6 +127,21 @@ public sealed class ScoringEngine
         (Questionnaire.QuestionnaireItemType.String or Questionnaire.QuestionnaireItemType.Text, PrimitiveType p) => new FhirString(p.ToString()),
         (_, DataType d) when d.GetType() != typeof(Integer) && d.GetType() != typeof(FhirDecimal) => d,
         _ => throw new ScoringException(definition.LinkId, $"the calculated value ({result.TypeName}) does not fit an item of type {definition.RawType()}"),
+    };
+
+    /// <summary>
+    /// FHIRPath arithmetic yields System types (Hl7.FhirPath.FPDecimal and friends) rather than FHIR primitives;
+    /// map them onto the FHIR types an answer can hold.
+    /// </summary>
+    private static Base Normalize(Base result) => result switch
+    {
+        FhirDecimal or Integer or FhirString or FhirBoolean or Date or FhirDateTime or Time or Coding or Quantity => result,
+        PrimitiveType { JsonValue: decimal d } => new FhirDecimal(d),
+        PrimitiveType { JsonValue: int i } => new Integer(i),
+        PrimitiveType { JsonValue: long l } when l is >= int.MinValue and <= int.MaxValue => new Integer((int)l),
+        PrimitiveType { JsonValue: bool b } => new FhirBoolean(b),
+        PrimitiveType { JsonValue: string s } => new FhirString(s),
+        _ => result,
     };
 
     /// <summary>A number for a quantity item takes the item's unit (questionnaire-unit), else the UCUM <c>{score}</c>.</summary>

@@ -74,6 +74,18 @@ internal static class ScoringFunctions
                 case UnsignedInt { Value: { } u }:
                     integerTotal += u;
                     break;
+
+                // System types from FHIRPath arithmetic (e.g. (a + b).sum()).
+                case PrimitiveType { JsonValue: int i }:
+                    integerTotal += i;
+                    break;
+                case PrimitiveType { JsonValue: long l }:
+                    integerTotal += l;
+                    break;
+                case PrimitiveType { JsonValue: decimal d }:
+                    decimalTotal += d;
+                    isDecimal = true;
+                    break;
                 default:
                     throw new InvalidOperationException($"sum() can only add numbers, not {node.Poco.TypeName}.");
             }

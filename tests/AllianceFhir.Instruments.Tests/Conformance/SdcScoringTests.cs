@@ -78,6 +78,7 @@ public class SdcScoringTests(ITestOutputHelper output)
     [InlineData("phq9-with-the-weight-function.json", 0, 0)]
     [InlineData("phq9-with-the-weight-function.json", 3, 27)]
     [InlineData("phq9-with-the-weight-function.json", 1, 9)]
+
     public void Lhc_forms_answer_weight_sum_over_answer_options(string file, int position, int expected)
     {
         var forms = TestData.Require(output, "forms");
@@ -97,6 +98,41 @@ public class SdcScoringTests(ITestOutputHelper output)
 
         var total = Responses.AnswerOf(response, "/44261-6");
         Assert.Equal(expected, total switch { Integer i => i.Value, FhirDecimal d => (int)d.Value!.Value, _ => null });
+    }
+
+    [Fact]
+    public void Lhc_forms_phq9_variables_are_evaluated_but_its_valueCoding_shorthand_is_not_fhirpath()
+    {
+        var forms = TestData.Require(output, "forms");
+        if (forms is null)
+        {
+            return;
+        }
+
+        // LHC-Forms' PHQ-9 computes its total from item-level SDC variables, written with choice-type names (valueCoding.code, extension…valueDecimal).
+        // fhirpath.js accepts that shorthand; FHIRPath (and Firely) name the element 'value', so the variables are
+        // empty and the total is empty rather than wrong. The same variables written with 'value' score correctly.
+        var questionnaire = Read<Questionnaire>(Path.Combine(forms, "lhncbc-lforms", "phq9.json"));
+        var response = new QuestionnaireResponse { Status = QuestionnaireResponse.QuestionnaireResponseStatus.Completed };
+        foreach (var item in questionnaire.Item.Where(i => i.KnownType() == Questionnaire.QuestionnaireItemType.Choice))
+        {
+            response.Item.Add(Responses.Answer(item.LinkId!, (Coding)item.AnswerOption[2].Value!.DeepCopy()));
+        }
+
+        var asPublished = (QuestionnaireResponse)response.DeepCopy();
+        Engine.Score(questionnaire, asPublished);
+        Assert.Null(Responses.AnswerOf(asPublished, "/44261-6"));
+
+        foreach (var variable in questionnaire.Item.SelectMany(i => i.Extension).Where(e => e.Url == "http://hl7.org/fhir/StructureDefinition/variable"))
+        {
+            var expression = (Hl7.Fhir.Model.Expression)variable.Value!;
+            expression.Expression_ = expression.Expression_!
+                .Replace("valueCoding.code", "value.code", StringComparison.Ordinal)
+                .Replace(".valueDecimal", ".value", StringComparison.Ordinal);
+        }
+
+        Engine.Score(questionnaire, response);
+        Assert.Equal(18m, ((FhirDecimal)Responses.AnswerOf(response, "/44261-6")!).Value);
     }
 
     [Theory]
