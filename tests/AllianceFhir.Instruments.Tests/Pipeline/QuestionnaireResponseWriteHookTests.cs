@@ -112,6 +112,47 @@ public class QuestionnaireResponseWriteHookTests
     }
 
     [Fact]
+    public async Task Completed_response_reopened_as_in_progress_withdraws_its_observations()
+    {
+        var response = Responses.Choices(_wai, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        _store.Commit(await WriteAsync(WriteOperation.Create, response, previous: null));
+
+        var reopened = (QuestionnaireResponse)response.DeepCopy();
+        reopened.Status = QuestionnaireResponse.QuestionnaireResponseStatus.InProgress;
+        _store.Commit(await WriteAsync(WriteOperation.Update, reopened, previous: response));
+
+        Assert.All(_store.All<Observation>(), o => Assert.Equal(ObservationStatus.EnteredInError, o.Status));
+    }
+
+    [Fact]
+    public async Task Saving_an_unchanged_response_rewrites_no_observation()
+    {
+        var response = Responses.Choices(_wai, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        _store.Commit(await WriteAsync(WriteOperation.Create, response, previous: null));
+
+        var again = (QuestionnaireResponse)response.DeepCopy();
+        var context = await WriteAsync(WriteOperation.Update, again, previous: response);
+
+        Assert.Empty(context.DependentWrites);
+    }
+
+    [Fact]
+    public async Task Device_author_is_not_a_performer_and_missing_encounter_stays_missing()
+    {
+        var response = Responses.Choices(_wai, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        response.Author = new ResourceReference("Device/tablet-3");
+        response.Encounter = null;
+
+        var context = await WriteAsync(WriteOperation.Create, response, previous: null);
+
+        Assert.All(context.DependentWrites.Cast<Observation>(), o =>
+        {
+            Assert.Empty(o.Performer);
+            Assert.Null(o.Encounter);
+        });
+    }
+
+    [Fact]
     public async Task In_progress_response_is_stored_without_scores_or_observations()
     {
         var response = Responses.New(_wai);
