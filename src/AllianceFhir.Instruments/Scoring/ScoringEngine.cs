@@ -111,6 +111,20 @@ public sealed class ScoringEngine
         return variables;
     }
 
+    /// <summary>Null when the expression compiles with the scoring functions, else why it does not.</summary>
+    public string? CompileProblem(string expression)
+    {
+        try
+        {
+            _compiled.GetOrAdd(expression, _compiler.Compile);
+            return null;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return ex.Message;
+        }
+    }
+
     /// <summary>The FHIRPath text of an item's calculatedExpression, or null.</summary>
     public static string? CalculatedExpressionOf(Questionnaire.ItemComponent definition) =>
         definition.GetExtension(ExtensionUrls.CalculatedExpression)?.Value is Hl7.Fhir.Model.Expression { Language: "text/fhirpath", Expression_: { } text }

@@ -86,12 +86,12 @@ public class QuestionnaireResponseProcessorTests
     }
 
     [Fact]
-    public void Add_alliance_instruments_registers_the_hook_and_its_dependencies()
+    public void Add_alliance_instruments_registers_both_hooks_and_their_dependencies()
     {
         using var provider = new ServiceCollection().AddAllianceInstruments().BuildServiceProvider();
 
-        var hook = Assert.Single(provider.GetServices<IResourceWriteHook>());
-        Assert.Equal("QuestionnaireResponse", hook.ResourceType);
+        var hooks = provider.GetServices<IResourceWriteHook>().ToList();
+        Assert.Equal(["Questionnaire", "QuestionnaireResponse"], hooks.Select(h => h.ResourceType).Order());
         Assert.Equal(5, provider.GetRequiredService<InstrumentCatalog>().GetQuestionnaires().Count);
         Assert.Same(provider.GetRequiredService<ScoringEngine>(), provider.GetRequiredService<ScoringEngine>());
     }
