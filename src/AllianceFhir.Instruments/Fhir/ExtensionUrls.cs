@@ -18,6 +18,7 @@ public static class ExtensionUrls
     public const string ItemWeight = "http://hl7.org/fhir/StructureDefinition/itemWeight";
     public const string CalculatedExpression = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression";
     public const string ObservationExtract = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-observationExtract";
+    public const string EnableWhenExpression = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression";
     public const string Translation = "http://hl7.org/fhir/StructureDefinition/translation";
 
     public const string MinValue = "http://hl7.org/fhir/StructureDefinition/minValue";

@@ -46,7 +46,7 @@ public sealed class QuestionnaireResponseProcessor(ScoringEngine scoring)
             ClearCalculatedAnswers(questionnaire, response);
         }
 
-        var outcome = QuestionnaireResponseValidator.Validate(questionnaire, response);
+        var outcome = QuestionnaireResponseValidator.Validate(questionnaire, response, scoring);
         if (outcome.HasErrors())
         {
             throw FhirOperationException.Unprocessable(outcome);

@@ -30,6 +30,10 @@ public sealed class ScoringEngine
     public IReadOnlyList<Base> Evaluate(string expression, Resource resource, Questionnaire? questionnaire) =>
         EvaluateNodes(expression, resource, questionnaire, null).Select(n => n.Poco).ToList();
 
+    /// <summary>Evaluates an item-level expression (e.g. enableWhenExpression) with the SDC variables in the item's scope.</summary>
+    public IReadOnlyList<Base> EvaluateForItem(string expression, Questionnaire questionnaire, QuestionnaireResponse response, Questionnaire.ItemComponent item) =>
+        EvaluateNodes(expression, response, questionnaire, Variables(questionnaire, response, item)).Select(n => n.Poco).ToList();
+
     /// <summary>
     /// Computes every calculated item in Questionnaire order and writes the values into the response, replacing
     /// whatever the client sent for them (an empty result removes the answer). Later items may use earlier results.

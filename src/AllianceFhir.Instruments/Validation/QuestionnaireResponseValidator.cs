@@ -1,4 +1,5 @@
 using AllianceFhir.Instruments.Fhir;
+using AllianceFhir.Instruments.Scoring;
 using Hl7.Fhir.Model;
 using static Hl7.Fhir.Model.OperationOutcome;
 
@@ -11,16 +12,20 @@ namespace AllianceFhir.Instruments.Validation;
 /// </summary>
 public static class QuestionnaireResponseValidator
 {
-    public static OperationOutcome Validate(Questionnaire questionnaire, QuestionnaireResponse response)
+    /// <param name="expressions">
+    /// Evaluates SDC <c>enableWhenExpression</c>s; without it items carrying one are treated as enabled (a warning
+    /// says so).
+    /// </param>
+    public static OperationOutcome Validate(Questionnaire questionnaire, QuestionnaireResponse response, ScoringEngine? expressions = null)
     {
         ArgumentNullException.ThrowIfNull(questionnaire);
         ArgumentNullException.ThrowIfNull(response);
-        var run = new Run(questionnaire, response);
+        var run = new Run(questionnaire, response, expressions);
         run.ValidateLevel(questionnaire.Item, response.Item, "QuestionnaireResponse", ResponseScope.Root(response));
         return new OperationOutcome { Issue = run.Issues };
     }
 
-    private sealed class Run(Questionnaire questionnaire, QuestionnaireResponse response)
+    private sealed class Run(Questionnaire questionnaire, QuestionnaireResponse response, ScoringEngine? expressions)
     {
         private readonly bool _checkRequired = response.Status is QuestionnaireResponse.QuestionnaireResponseStatus.Completed
             or QuestionnaireResponse.QuestionnaireResponseStatus.Amended;
@@ -65,7 +70,7 @@ public static class QuestionnaireResponseValidator
                         $"Item '{definition.LinkId}' appears more than once here; repeated answers belong in the answer list of a single item (qrs-2)");
                 }
 
-                var enabled = EnableWhenEvaluator.IsEnabled(definition, scope);
+                var enabled = EnableWhenEvaluator.IsEnabled(definition, scope) && ExpressionEnables(definition, path);
                 if (!enabled)
                 {
                     foreach (var (item, index) in matches.Where(m => ItemTree.HasAnyAnswer(m.item)))
@@ -179,6 +184,43 @@ public static class QuestionnaireResponseValidator
                 ValidateLevel(definition.Item, item.Item, path, scope);
             }
         }
+
+        /// <summary>
+        /// SDC enableWhenExpression, evaluated over the whole response (%resource), so inside repeating groups it sees
+        /// every instance, not just its own: enough for the whole-form conditions renderers typically write.
+        /// </summary>
+        private bool ExpressionEnables(Questionnaire.ItemComponent definition, string path)
+        {
+            if (definition.GetExtension(ExtensionUrls.EnableWhenExpression)?.Value is not Hl7.Fhir.Model.Expression { Language: "text/fhirpath", Expression_: { } text })
+            {
+                return true;
+            }
+
+            if (expressions is null)
+            {
+                Issues.Add(Warning(path, $"Item '{definition.LinkId}' has an enableWhenExpression that was not evaluated; it is treated as enabled"));
+                return true;
+            }
+
+            try
+            {
+                var result = expressions.EvaluateForItem(text, questionnaire, response, definition);
+                return result is [FhirBoolean { Value: true }] || result is [PrimitiveType { JsonValue: true }];
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                Issues.Add(Warning(path, $"Item '{definition.LinkId}': its enableWhenExpression failed ({ex.Message}); it is treated as enabled"));
+                return true;
+            }
+        }
+
+        private static IssueComponent Warning(string expression, string message) => new()
+        {
+            Severity = IssueSeverity.Warning,
+            Code = IssueType.Incomplete,
+            Diagnostics = message,
+            Expression = [expression],
+        };
 
         private static int? Int(Questionnaire.ItemComponent definition, string url) =>
             (definition.GetExtension(url)?.Value as Integer)?.Value;

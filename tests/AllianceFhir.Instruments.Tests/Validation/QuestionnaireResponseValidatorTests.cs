@@ -263,6 +263,42 @@ public class QuestionnaireResponseValidatorTests
         Assert.Equal(enabled, QuestionnaireResponseValidator.Validate(questionnaire, response).Issue.Count == 0);
     }
 
+    [Theory]
+    [InlineData(false, false, 0)]
+    [InlineData(true, false, 1)]
+    [InlineData(false, true, 1)]
+    [InlineData(true, true, 0)]
+    public void Sdc_enable_when_expression_decides_enablement(bool gate, bool answered, int errors)
+    {
+        var questionnaire = Form(Question("gate", ItemType.Boolean), Question("detail", ItemType.String));
+        questionnaire.Item[1].Required = true;
+        questionnaire.Item[1].Extension.Add(new Extension(
+            "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression",
+            new Hl7.Fhir.Model.Expression { Language = "text/fhirpath", Expression_ = "%resource.item.where(linkId = 'gate').answer.value = true" }));
+        var items = new List<QuestionnaireResponse.ItemComponent> { Responses.Answer("gate", new FhirBoolean(gate)) };
+        if (answered)
+        {
+            items.Add(Responses.Answer("detail", new FhirString("x")));
+        }
+
+        var issues = QuestionnaireResponseValidator.Validate(questionnaire, Response([.. items]), new Instruments.Scoring.ScoringEngine()).Issue;
+
+        Assert.Equal(errors, issues.Count);
+    }
+
+    [Fact]
+    public void Enable_when_expression_without_an_engine_is_a_warning_not_a_guess()
+    {
+        var questionnaire = Form(Question("gate", ItemType.Boolean), Question("detail", ItemType.String));
+        questionnaire.Item[1].Extension.Add(new Extension(
+            "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression",
+            new Hl7.Fhir.Model.Expression { Language = "text/fhirpath", Expression_ = "false" }));
+
+        var issue = Assert.Single(QuestionnaireResponseValidator.Validate(questionnaire, Response(Responses.Answer("detail", new FhirString("x")))).Issue);
+
+        Assert.Equal(OperationOutcome.IssueSeverity.Warning, issue.Severity);
+    }
+
     [Fact]
     public void Enable_when_inside_a_repeating_group_looks_at_its_own_instance()
     {
