@@ -5,6 +5,7 @@ using AllianceFhir.Api.Http;
 using AllianceFhir.Api.OpenApi;
 using AllianceFhir.Core.Resources;
 using AllianceFhir.Core.Search;
+using AllianceFhir.Instruments;
 using AllianceFhir.Storage;
 
 namespace AllianceFhir.Api.Hosting;
@@ -24,6 +25,9 @@ public static class FhirApiServiceCollectionExtensions
         services.AddSingleton<FhirRequestReader>();
         services.AddSingleton<CapabilityStatementFactory>();
         services.AddSingleton(sp => sp.GetServices<ICapabilityContributor>().ToArray());
+
+        services.AddAllianceInstruments(o => configuration.GetSection(InstrumentOptions.SectionName).Bind(o));
+        services.AddSingleton<ICapabilityContributor, InstrumentOperationsCapability>();
 
         services.AddExceptionHandler<FhirExceptionHandler>();
         services.AddProblemDetails();
