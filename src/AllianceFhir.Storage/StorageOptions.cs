@@ -18,4 +18,7 @@ public sealed class StorageOptions
 
     /// <summary>The tenant this deployment serves. Every table carries it so several tenants can share a database later.</summary>
     public string TenantId { get; set; } = "default";
+
+    /// <summary>The database connection string; the host fills it from <c>ConnectionStrings:Fhir</c>.</summary>
+    public string? ConnectionString { get; set; }
 }

@@ -4,6 +4,7 @@ using AllianceFhir.Storage.SqlServer;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace AllianceFhir.Storage;
 
@@ -13,27 +14,28 @@ public static class StorageServiceCollectionExtensions
     public const string DefaultSqliteConnectionString = "Data Source=data/alliancefhir.db";
 
     /// <summary>
-    /// Registers the EF store for the configured provider. The host binds <paramref name="options"/> from
-    /// <c>Storage</c> and passes <c>ConnectionStrings:Fhir</c>; <c>IOptions&lt;StorageOptions&gt;</c> must be registered too.
+    /// Registers the EF store. The provider and connection string are read from <see cref="StorageOptions"/> when the
+    /// first context is built, not at registration, so configuration added late (tests, hosting) is honoured.
     /// </summary>
-    public static IServiceCollection AddFhirStorage(this IServiceCollection services, StorageOptions options, string? connectionString)
+    public static IServiceCollection AddFhirStorage(this IServiceCollection services)
     {
-        if (options.Provider == StorageProvider.SqlServer)
+        services.AddDbContextPool<SqliteFhirDbContext>((sp, o) =>
         {
-            services.AddDbContextPool<FhirDbContext, SqlServerFhirDbContext>(
-                o => o.UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure()));
-        }
-        else
-        {
-            var sqlite = connectionString ?? DefaultSqliteConnectionString;
-            EnsureDirectoryFor(sqlite);
-            services.AddDbContextPool<FhirDbContext, SqliteFhirDbContext>(
-                o => o.UseSqlite(sqlite).AddInterceptors(new SqlitePragmas()));
-        }
-
+            var connectionString = Options(sp).ConnectionString ?? DefaultSqliteConnectionString;
+            EnsureDirectoryFor(connectionString);
+            o.UseSqlite(connectionString).AddInterceptors(new SqlitePragmas());
+        });
+        services.AddDbContextPool<SqlServerFhirDbContext>((sp, o) =>
+            o.UseSqlServer(Options(sp).ConnectionString, sql => sql.EnableRetryOnFailure()));
+        services.AddScoped<FhirDbContext>(sp => Options(sp).Provider == StorageProvider.SqlServer
+            ? sp.GetRequiredService<SqlServerFhirDbContext>()
+            : sp.GetRequiredService<SqliteFhirDbContext>());
         services.AddScoped<IResourceStore, EfResourceStore>();
         return services;
     }
+
+    private static StorageOptions Options(IServiceProvider services) =>
+        services.GetRequiredService<IOptions<StorageOptions>>().Value;
 
     /// <summary>SQLite creates the file but not its folder; a fresh clone has no data/ folder yet.</summary>
     private static void EnsureDirectoryFor(string connectionString)

@@ -20,5 +20,7 @@ public static class ConfigurationServiceCollectionExtensions
     public static IServiceCollection AddFhirConfiguration(this IServiceCollection services, IConfiguration configuration) =>
         services
             .AddValidatedOptions<FhirServerOptions, FhirServerOptionsValidator>(configuration, FhirServerOptions.SectionName)
-            .AddValidatedOptions<StorageOptions, StorageOptionsValidator>(configuration, StorageOptions.SectionName);
+            .AddValidatedOptions<StorageOptions, StorageOptionsValidator>(configuration, StorageOptions.SectionName)
+            .PostConfigure<StorageOptions>(o => o.ConnectionString ??=
+                configuration.GetConnectionString(StorageServiceCollectionExtensions.ConnectionStringName));
 }

@@ -6,13 +6,13 @@ namespace AllianceFhir.Api.Configuration;
 /// <summary>Checks the storage settings at start-up so a typo fails the start with the setting's name, not a later query.</summary>
 public sealed class StorageOptionsValidator : AbstractValidator<StorageOptions>
 {
-    public StorageOptionsValidator(IConfiguration configuration)
+    public StorageOptionsValidator()
     {
         RuleFor(o => o.Provider).IsInEnum().OverridePropertyName("Storage:Provider")
             .WithMessage("Storage:Provider must be Sqlite or SqlServer");
         RuleFor(o => o.TenantId).NotEmpty().MaximumLength(64).OverridePropertyName("Storage:TenantId");
-        RuleFor(o => o)
-            .Must(_ => !string.IsNullOrWhiteSpace(configuration.GetConnectionString(StorageServiceCollectionExtensions.ConnectionStringName)))
+        RuleFor(o => o.ConnectionString)
+            .NotEmpty()
             .When(o => o.Provider == StorageProvider.SqlServer)
             .OverridePropertyName("ConnectionStrings:Fhir")
             .WithMessage("ConnectionStrings:Fhir is required when Storage:Provider is SqlServer");

@@ -16,8 +16,7 @@ public static class FhirApiServiceCollectionExtensions
     public static IServiceCollection AddFhirServer(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddFhirConfiguration(configuration);
-        var storage = configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
-        services.AddFhirStorage(storage, configuration.GetConnectionString(StorageServiceCollectionExtensions.ConnectionStringName));
+        services.AddFhirStorage();
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new SearchParameterRegistry(SupportedResourceTypes.All));

@@ -105,6 +105,10 @@ public sealed class ResourceService(
             {
                 // Someone else wrote first; without If-Match the client asked for last-writer-wins, so go again.
             }
+            catch (VersionConflictException) when (ifMatch is not null)
+            {
+                throw LostRace(resourceType, id, ifMatch.Value);
+            }
         }
     }
 
@@ -168,8 +172,17 @@ public sealed class ResourceService(
             {
                 // A concurrent write made a newer version; delete that one instead.
             }
+            catch (VersionConflictException) when (ifMatch is not null)
+            {
+                throw LostRace(resourceType, id, ifMatch.Value);
+            }
         }
     }
+
+    /// <summary>The version the client named was current when we looked, but another write committed first.</summary>
+    private static FhirOperationException LostRace(string resourceType, string id, int ifMatch) =>
+        FhirOperationException.PreconditionFailed(
+            $"If-Match W/\"{ifMatch}\" is no longer the current version of {resourceType}/{id}: another update committed first");
 
     private async Task<ResourceVersion?> FindSingleForConditionAsync(
         string resourceType,

@@ -25,7 +25,7 @@ public static class FhirHttp
         var resource = mediaType == Xml
             ? FhirSerialization.XmlDeserializer.DeserializeResource(text)
             : FhirSerialization.JsonDeserializer.DeserializeResource(text);
-        return Assert.IsType<T>(resource);
+        return Assert.IsAssignableFrom<T>(resource);
     }
 
     public static async Task<HttpResponseMessage> PostAsync(this HttpClient client, string url, Resource resource) =>

@@ -1,0 +1,110 @@
+using System.Net;
+using AllianceFhir.Api.Tests.Infrastructure;
+using AllianceFhir.Core.Resources;
+using AllianceFhir.Core.Serialization;
+using AllianceFhir.Testing;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Serialization;
+using Xunit.Abstractions;
+
+namespace AllianceFhir.Api.Tests.Conformance;
+
+/// <summary>
+/// The official R4 examples (hl7.fhir.r4.examples 4.0.1) of every supported type: each is stored with its own id,
+/// read back, and must come back equal to what was sent except for the server's meta.
+/// </summary>
+public sealed class R4ExampleRoundTripTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly FhirApplication _app = new();
+    private readonly List<(string File, string Type, string Text)> _invalid = [];
+
+    [Fact]
+    public async Task Every_supported_example_round_trips_unchanged()
+    {
+        var folder = ConformanceData.RequireOrExplain("r4-examples", output);
+        if (folder is null)
+        {
+            return;
+        }
+
+        var client = _app.CreateClient();
+        var examples = LoadExamples(folder);
+        Assert.NotEmpty(examples);
+
+        // Questionnaires first: responses that name one are checked against it.
+        var roundTripped = 0;
+        foreach (var (file, resource) in examples.OrderBy(e => e.Resource is QuestionnaireResponse ? 1 : 0))
+        {
+            resource.Meta = null;
+            using var put = await client.PutAsync($"/fhir/{resource.TypeName}/{resource.Id}", resource);
+            Assert.True(put.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, $"{file}: PUT answered {(int)put.StatusCode} {await put.Content.ReadAsStringAsync()}");
+
+            using var get = await client.GetAsync($"/fhir/{resource.TypeName}/{resource.Id}");
+            var stored = await get.ReadAsAsync<Resource>();
+            stored.Meta = null;
+            Assert.True(resource.IsExactly(stored), $"{file}: the stored resource differs from the example");
+            roundTripped++;
+        }
+
+        foreach (var (file, type, text) in _invalid)
+        {
+            using var post = await client.PostAsync($"/fhir/{type}", FhirHttp.JsonBody(text));
+            Assert.True(post.StatusCode == HttpStatusCode.BadRequest, $"{file}: invalid R4 was answered {(int)post.StatusCode}, not 400");
+        }
+
+        output.WriteLine($"Round-tripped {roundTripped} R4 examples of supported types; {_invalid.Count} invalid ones were refused with 400.");
+    }
+
+    /// <summary>Resources of supported types from the example folders, including entries of the example Bundles.</summary>
+    private List<(string File, Resource Resource)> LoadExamples(string folder)
+    {
+        var result = new List<(string, Resource)>();
+        foreach (var path in Directory.EnumerateFiles(folder, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var name = Path.GetRelativePath(folder, path);
+            var text = File.ReadAllText(path);
+            if (!IsResource(text))
+            {
+                continue; // package.json, index.json: descriptions of the folder, not examples
+            }
+
+            Resource? resource;
+            try
+            {
+                resource = FhirSerialization.JsonDeserializer.DeserializeResource(text);
+            }
+            catch (DeserializationFailedException ex)
+            {
+                // Some published examples break R4's own rules; the server must refuse those, not store them.
+                output.WriteLine($"{name}: not valid R4 ({ex.Exceptions.First().Message}); must be refused.");
+                var type = ex.PartialResult?.TypeName;
+                if (type is not null && SupportedResourceTypes.IsSupported(type))
+                {
+                    _invalid.Add((name, type, text));
+                }
+
+                continue;
+            }
+
+            var candidates = resource is Bundle bundle ? bundle.Entry.Select(e => e.Resource).OfType<Resource>() : [resource];
+            foreach (var candidate in candidates)
+            {
+                if (SupportedResourceTypes.IsSupported(candidate.TypeName) && candidate.Id is not null)
+                {
+                    result.Add(($"{name}#{candidate.TypeName}/{candidate.Id}", candidate));
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private static bool IsResource(string json)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+            && document.RootElement.TryGetProperty("resourceType", out _);
+    }
+
+    public void Dispose() => _app.Dispose();
+}

@@ -1,0 +1,129 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using AllianceFhir.Api.Tests.Infrastructure;
+using Hl7.Fhir.Model;
+
+namespace AllianceFhir.Api.Tests.Endpoints;
+
+public class FormatTests(FhirApplication app) : IClassFixture<FhirApplication>
+{
+    private readonly HttpClient _client = app.CreateClient();
+
+    private async Task<string> CreateAsync(string mrn)
+    {
+        using var response = await _client.PostAsync("/fhir/Patient", Patients.WithMrn(mrn));
+        return (await response.ReadAsAsync<Patient>()).Id!;
+    }
+
+    [Fact]
+    public async Task Xml_body_is_accepted_and_xml_is_returned_when_accepted()
+    {
+        const string xml = """
+            <Patient xmlns="http://hl7.org/fhir">
+              <identifier><system value="http://clinic.example.org/mrn"/><value value="f-xml"/></identifier>
+              <name><family value="Xml"/></name>
+            </Patient>
+            """;
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/fhir/Patient")
+        {
+            Content = new StringContent(xml, Encoding.UTF8, FhirHttp.Xml),
+        };
+        request.Headers.Accept.Add(FhirHttp.Accept(FhirHttp.Xml));
+
+        using var response = await _client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(FhirHttp.Xml, response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("utf-8", response.Content.Headers.ContentType?.CharSet);
+        Assert.Equal("Xml", (await response.ReadAsAsync<Patient>()).Name[0].Family);
+    }
+
+    [Theory]
+    [InlineData("xml", FhirHttp.Xml)]
+    [InlineData("application/fhir+xml", FhirHttp.Xml)]
+    [InlineData("json", FhirHttp.Json)]
+    [InlineData("application/fhir+json", FhirHttp.Json)]
+    public async Task Format_parameter_overrides_accept(string format, string expected)
+    {
+        var id = await CreateAsync("f-1");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/fhir/Patient/{id}?_format={Uri.EscapeDataString(format)}");
+        request.Headers.Accept.Add(FhirHttp.Accept(expected == FhirHttp.Xml ? FhirHttp.Json : FhirHttp.Xml));
+
+        using var response = await _client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(expected, response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Pretty_indents_the_response()
+    {
+        var id = await CreateAsync("f-2");
+
+        var compact = await _client.GetStringAsync($"/fhir/Patient/{id}");
+        var pretty = await _client.GetStringAsync($"/fhir/Patient/{id}?_pretty=true");
+
+        Assert.DoesNotContain('\n', compact);
+        Assert.Contains('\n', pretty);
+    }
+
+    [Fact]
+    public async Task Unsupported_accept_is_406_with_an_operation_outcome()
+    {
+        var id = await CreateAsync("f-3");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/fhir/Patient/{id}");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/csv"));
+
+        using var response = await _client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotAcceptable, response.StatusCode);
+        await response.ReadAsAsync<OperationOutcome>();
+    }
+
+    [Fact]
+    public async Task Unsupported_content_type_is_415_and_nothing_is_stored()
+    {
+        using var response = await _client.PostAsync(
+            "/fhir/Patient",
+            new StringContent("""{"resourceType":"Patient","identifier":[{"value":"f-415"}]}""", Encoding.UTF8, "text/plain"));
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        await response.ReadAsAsync<OperationOutcome>();
+        Assert.Empty((await (await _client.GetAsync("/fhir/Patient?identifier=f-415")).ReadAsAsync<Bundle>()).Entry);
+    }
+
+    [Theory]
+    [InlineData("""{"resourceType":"Patient","unknownThing":true}""", "Patient.unknownThing")]
+    [InlineData("""{"resourceType":"Patient","birthDate":"1990-13-45"}""", "Patient.birthDate")]
+    [InlineData("""{"resourceType":"Patient","active":"yes"}""", "Patient.active")]
+    public async Task Strict_parsing_rejects_bad_content_with_its_location(string body, string expression)
+    {
+        using var response = await _client.PostAsync("/fhir/Patient", FhirHttp.JsonBody(body));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var outcome = await response.ReadAsAsync<OperationOutcome>();
+        Assert.Contains(outcome.Issue, i => i.Severity == OperationOutcome.IssueSeverity.Error && i.Expression.Contains(expression));
+    }
+
+    [Fact]
+    public async Task Malformed_json_is_400()
+    {
+        using var response = await _client.PostAsync("/fhir/Patient", FhirHttp.JsonBody("{\"resourceType\": \"Patient\", "));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        await response.ReadAsAsync<OperationOutcome>();
+    }
+
+    [Fact]
+    public async Task Method_not_offered_is_405_with_an_operation_outcome()
+    {
+        using var response = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Patch, "/fhir/Patient/x")
+        {
+            Content = new StringContent("[]", Encoding.UTF8, "application/json-patch+json"),
+        });
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        await response.ReadAsAsync<OperationOutcome>();
+    }
+}
