@@ -19,7 +19,7 @@ public sealed class BundleService(
     SearchParameterRegistry registry)
 {
     /// <summary>Preparation reads current versions first; a concurrent writer in between makes the commit fail, so go again.</summary>
-    private const int ConflictRetries = 2;
+    private const int ConflictRetries = 3;
 
     private readonly SearchQueryParser _parser = new(registry);
 

@@ -404,4 +404,49 @@ public class TransactionTests(FhirApplication app) : IClassFixture<FhirApplicati
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("fullUrl of no entry", (await response.ReadAsAsync<OperationOutcome>()).Issue[0].Diagnostics, StringComparison.Ordinal);
     }
+    [Fact]
+    public async Task Two_conditional_creates_of_one_new_patient_create_it_once()
+    {
+        var mrn = Clinical.NewMrn();
+        var condition = $"identifier={Clinical.MrnSystem}|{mrn}";
+        var bundle = BundleBuilder.Transaction()
+            .Post(Patients.WithMrn(mrn), BundleBuilder.NewUrn(), ifNoneExist: condition)
+            .Post(Patients.WithMrn(mrn), BundleBuilder.NewUrn(), ifNoneExist: condition)
+            .Bundle;
+
+        using var response = await _client.PostBundleAsync(bundle);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = await response.ReadAsAsync<Bundle>();
+        Assert.Equal(["201 Created", "200 OK"], result.Entry.Select(e => e.Response!.Status));
+        Assert.Equal(result.Entry[0].Response!.Location, result.Entry[1].Response!.Location);
+        Assert.Single((await PatientsWithMrnAsync(mrn)).Entry);
+    }
+
+    [Fact]
+    public async Task If_none_match_star_on_a_put_only_creates()
+    {
+        var existing = await CreatePatientAsync(Clinical.NewMrn());
+        var fresh = Patients.WithMrn(Clinical.NewMrn());
+        fresh.Id = $"fresh-{Guid.NewGuid():N}";
+
+        using var created = await _client.PostBundleAsync(BundleBuilder.Transaction().Put($"Patient/{fresh.Id}", fresh, ifNoneMatch: "*").Bundle);
+        using var refused = await _client.PostBundleAsync(BundleBuilder.Transaction().Put($"Patient/{existing.Id}", existing, ifNoneMatch: "*").Bundle);
+
+        Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, refused.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_entry_without_a_request_fails_the_transaction()
+    {
+        var bundle = BundleBuilder.Transaction().Post(Patients.WithMrn(Clinical.NewMrn())).Bundle;
+        bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = BundleBuilder.NewUrn(), Resource = Patients.WithMrn(Clinical.NewMrn()) });
+
+        using var response = await _client.PostBundleAsync(bundle);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var outcome = await response.ReadAsAsync<OperationOutcome>();
+        Assert.Contains("Bundle.entry[1].request", outcome.Issue[0].Expression);
+    }
 }
