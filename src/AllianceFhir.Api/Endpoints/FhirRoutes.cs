@@ -19,7 +19,6 @@ public static class FhirRoutes
             .WithSummary("The CapabilityStatement: what this server supports")
             .ProducesFhir(StatusCodes.Status200OK);
         fhir.MapSystemHistory();
-        fhir.MapBundles();
 
         foreach (var type in SupportedResourceTypes.All)
         {
@@ -28,6 +27,8 @@ public static class FhirRoutes
             group.MapTypeHistory(type);
             group.MapInstanceInteractions(type);
         }
+
+        fhir.MapBundles();
 
         // Anything else under /fhir is an unknown type or an interaction we do not offer: say which, as FHIR does.
         fhir.MapFallback("{**path}", (HttpContext http) => UnknownRoute(http))
