@@ -29,6 +29,8 @@ public static class FhirRoutes
             group.MapInstanceInteractions(type);
         }
 
+        fhir.MapBundles();
+
         // Anything else under /fhir is an unknown type or an interaction we do not offer: say which, as FHIR does.
         fhir.MapFallback("{**path}", (HttpContext http) => UnknownRoute(http))
             .ExcludeFromDescription();

@@ -3,6 +3,7 @@ using AllianceFhir.Api.Endpoints;
 using AllianceFhir.Api.Errors;
 using AllianceFhir.Api.Http;
 using AllianceFhir.Api.OpenApi;
+using AllianceFhir.Core.Bundles;
 using AllianceFhir.Core.Resources;
 using AllianceFhir.Core.Search;
 using AllianceFhir.Instruments;
@@ -22,6 +23,7 @@ public static class FhirApiServiceCollectionExtensions
         services.AddSingleton(new SearchParameterRegistry(SupportedResourceTypes.All));
         services.AddSingleton<ISearchIndexer, SearchIndexer>();
         services.AddScoped<ResourceService>();
+        services.AddScoped<BundleService>();
         services.AddSingleton<FhirRequestReader>();
         services.AddSingleton<CapabilityStatementFactory>();
         services.AddSingleton(sp => sp.GetServices<ICapabilityContributor>().ToArray());

@@ -48,6 +48,34 @@ public static class FhirExamples
               "item": [{ "linkId": "1", "text": "How was today's session?", "type": "string" }]
             }
             """,
+        "Bundle" => """
+            {
+              "resourceType": "Bundle",
+              "type": "transaction",
+              "entry": [
+                {
+                  "fullUrl": "urn:uuid:5c3b1f52-8d4e-4a61-9a7e-1f0c2b3d4e5f",
+                  "resource": {
+                    "resourceType": "Patient",
+                    "identifier": [{ "system": "http://clinic.example.org/mrn", "value": "12345" }],
+                    "name": [{ "family": "Example", "given": ["Alex"] }]
+                  },
+                  "request": { "method": "POST", "url": "Patient", "ifNoneExist": "identifier=http://clinic.example.org/mrn|12345" }
+                },
+                {
+                  "resource": {
+                    "resourceType": "Observation",
+                    "status": "final",
+                    "code": { "coding": [{ "system": "http://alliancefhir.org/fhir/CodeSystem/alliance-score", "code": "srs-total" }] },
+                    "subject": { "reference": "urn:uuid:5c3b1f52-8d4e-4a61-9a7e-1f0c2b3d4e5f" },
+                    "effectiveDateTime": "2026-03-02T10:00:00Z",
+                    "valueQuantity": { "value": 34.0, "unit": "{score}", "system": "http://unitsofmeasure.org", "code": "{score}" }
+                  },
+                  "request": { "method": "POST", "url": "Observation" }
+                }
+              ]
+            }
+            """,
         _ => $$"""
             {
               "resourceType": "{{resourceType}}"

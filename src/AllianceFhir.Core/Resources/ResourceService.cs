@@ -210,6 +210,20 @@ public sealed class ResourceService(
     /// Builds every version this write produces: the resource itself (with id and meta), then whatever the hooks
     /// derive from it. Nothing is persisted here.
     /// </summary>
+    public Task<List<ResourceWrite>> PrepareAsync(
+        WriteOperation operation,
+        string resourceType,
+        string id,
+        Resource? resource,
+        ResourceVersion? current,
+        string method,
+        CancellationToken cancellationToken) =>
+        PrepareAsync(operation, resourceType, id, resource, current, method, _reader, cancellationToken);
+
+    /// <summary>
+    /// As above, with the reader the hooks look related resources up through: a transaction passes one that also sees
+    /// the resources of its own entries, which are not in the database before the commit.
+    /// </summary>
     public async Task<List<ResourceWrite>> PrepareAsync(
         WriteOperation operation,
         string resourceType,
@@ -217,6 +231,7 @@ public sealed class ResourceService(
         Resource? resource,
         ResourceVersion? current,
         string method,
+        IResourceReader reader,
         CancellationToken cancellationToken)
     {
         var now = Now();
@@ -227,7 +242,7 @@ public sealed class ResourceService(
         }
 
         var previous = current is { IsDeleted: false } ? current.ToResource() : null;
-        var context = new ResourceWriteContext(operation, resourceType, id, resource, previous, _reader);
+        var context = new ResourceWriteContext(operation, resourceType, id, resource, previous, reader);
         foreach (var hook in _hooks[resourceType])
         {
             await hook.OnWriteAsync(context, cancellationToken);

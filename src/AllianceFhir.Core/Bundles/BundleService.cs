@@ -1,0 +1,149 @@
+using System.Net;
+using AllianceFhir.Core.Errors;
+using AllianceFhir.Core.Resources;
+using AllianceFhir.Core.Search;
+using AllianceFhir.Core.Storage;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Utility;
+
+namespace AllianceFhir.Core.Bundles;
+
+/// <summary>
+/// <c>POST [base]</c> with a Bundle: a transaction is prepared entry by entry and committed as one store commit (all or
+/// nothing); a batch commits each entry on its own and reports each entry's outcome.
+/// </summary>
+public sealed class BundleService(
+    ResourceService service,
+    IResourceStore store,
+    ISearchIndexer indexer,
+    SearchParameterRegistry registry)
+{
+    /// <summary>Preparation reads current versions first; a concurrent writer in between makes the commit fail, so go again.</summary>
+    private const int ConflictRetries = 3;
+
+    private readonly SearchQueryParser _parser = new(registry);
+
+    public async Task<Bundle> ProcessAsync(Bundle bundle, BundleRequestContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(bundle);
+        ArgumentNullException.ThrowIfNull(context);
+        if (bundle.Entry.Count > context.MaxEntries)
+        {
+            throw FhirOperationException.Of(
+                HttpStatusCode.RequestEntityTooLarge,
+                OperationOutcome.IssueType.TooCostly,
+                $"The Bundle has {bundle.Entry.Count} entries; this server accepts at most {context.MaxEntries} per transaction or batch");
+        }
+
+        return bundle.Type switch
+        {
+            Bundle.BundleType.Transaction => await TransactionAsync(bundle, context, cancellationToken),
+            Bundle.BundleType.Batch => await BatchAsync(bundle, context, cancellationToken),
+            null => throw FhirOperationException.BadRequest("Bundle.type is missing; POST to the base takes a transaction or a batch", "Bundle.type"),
+            var other => throw FhirOperationException.Of(
+                HttpStatusCode.BadRequest,
+                OperationOutcome.IssueType.NotSupported,
+                $"POST to the base processes Bundles of type transaction or batch; a {other.Value.GetLiteral()} Bundle is not an instruction "
+                + "to the server, and this server does not store Bundles as resources",
+                "Bundle.type"),
+        };
+    }
+
+    private async Task<Bundle> TransactionAsync(Bundle bundle, BundleRequestContext context, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            BundleUnitOfWork? unit = null;
+            try
+            {
+                // Parsed afresh on every attempt: preparation stamps ids and rewrites references in the entries' copies.
+                var entries = bundle.Entry.Select((e, i) => BundleEntryParser.Parse(i, e, context.BaseUrl)).ToList();
+                unit = NewUnit(entries, context, isBatch: false);
+                await unit.PrepareAsync(cancellationToken);
+                if (unit.Writes.Count > 0)
+                {
+                    await store.CommitAsync(unit.Writes, cancellationToken);
+                }
+
+                return BundleResponseBuilder.Build(Bundle.BundleType.TransactionResponse, bundle.Entry.Count, unit.Results, context);
+            }
+            catch (BundleEntryException ex)
+            {
+                throw ex.NamingTheEntry();
+            }
+            catch (VersionConflictException) when (attempt < ConflictRetries)
+            {
+                // Another request changed a resource this transaction read; nothing was committed, so prepare again.
+            }
+            catch (VersionConflictException ex) when (unit?.EntryWriting(ex.ResourceType, ex.Id) is { } entry)
+            {
+                throw new BundleEntryException(entry.Index, entry.FullUrl, ConflictOf(ex)).NamingTheEntry();
+            }
+        }
+    }
+
+    private async Task<Bundle> BatchAsync(Bundle bundle, BundleRequestContext context, CancellationToken cancellationToken)
+    {
+        var results = new Dictionary<int, BundleEntryResult>();
+        var entries = new List<BundleEntryRequest>();
+        for (var i = 0; i < bundle.Entry.Count; i++)
+        {
+            try
+            {
+                entries.Add(BundleEntryParser.Parse(i, bundle.Entry[i], context.BaseUrl));
+            }
+            catch (BundleEntryException ex)
+            {
+                results[i] = BundleEntryResult.Failure(ex.Failure);
+            }
+        }
+
+        // R4 asks batch entries to be independent, yet to be processed in the transaction order all the same.
+        foreach (var entry in entries.OrderBy(e => e.Phase).ThenBy(e => e.Index))
+        {
+            results[entry.Index] = await BatchEntryAsync(bundle.Entry[entry.Index], entry, context, cancellationToken);
+        }
+
+        return BundleResponseBuilder.Build(Bundle.BundleType.BatchResponse, bundle.Entry.Count, results, context);
+    }
+
+    private async Task<BundleEntryResult> BatchEntryAsync(
+        Bundle.EntryComponent source,
+        BundleEntryRequest entry,
+        BundleRequestContext context,
+        CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                var unit = NewUnit([entry], context, isBatch: true);
+                await unit.PrepareAsync(cancellationToken);
+                if (unit.Writes.Count > 0)
+                {
+                    await store.CommitAsync(unit.Writes, cancellationToken);
+                }
+
+                return unit.Results[entry.Index];
+            }
+            catch (BundleEntryException ex)
+            {
+                return BundleEntryResult.Failure(ex.Failure);
+            }
+            catch (VersionConflictException) when (attempt < ConflictRetries)
+            {
+                entry = BundleEntryParser.Parse(entry.Index, source, context.BaseUrl);
+            }
+            catch (VersionConflictException ex)
+            {
+                return BundleEntryResult.Failure(ConflictOf(ex));
+            }
+        }
+    }
+
+    private BundleUnitOfWork NewUnit(IReadOnlyList<BundleEntryRequest> entries, BundleRequestContext context, bool isBatch) =>
+        new(service, store, _parser, new PendingResourceMatcher(indexer), entries, context.BaseUrl, isBatch);
+
+    private static FhirOperationException ConflictOf(VersionConflictException ex) =>
+        FhirOperationException.Conflict($"{ex.ResourceType}/{ex.Id} was changed by another request at the same time; read it again and retry");
+}

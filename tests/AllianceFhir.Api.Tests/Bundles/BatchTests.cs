@@ -1,0 +1,85 @@
+using System.Net;
+using AllianceFhir.Api.Tests.Infrastructure;
+using Hl7.Fhir.Model;
+
+namespace AllianceFhir.Api.Tests.Bundles;
+
+public class BatchTests(FhirApplication app) : IClassFixture<FhirApplication>
+{
+    private readonly HttpClient _client = app.CreateClient();
+
+    [Fact]
+    public async Task Batch_stores_the_good_entries_and_reports_the_failing_one()
+    {
+        var mrn = Clinical.NewMrn();
+        var mismatched = Patients.WithMrn(Clinical.NewMrn());
+        mismatched.Id = "body-id";
+        var bundle = BundleBuilder.Batch()
+            .Post(Patients.WithMrn(mrn))
+            .Put("Patient/url-id", mismatched)
+            .Get("Patient/not-there")
+            .Put("Patient/batch-stale", new Patient { Id = "batch-stale" }, ifMatch: "W/\"7\"")
+            .Post(Clinical.ScoreFor("Patient/whoever", code: $"batch-{mrn}"))
+            .Bundle;
+
+        using var response = await _client.PostBundleAsync(bundle);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = await response.ReadAsAsync<Bundle>();
+        Assert.Equal(Bundle.BundleType.BatchResponse, result.Type);
+        Assert.Equal(["201 Created", "400 Bad Request", "404 Not Found", "412 Precondition Failed", "201 Created"],
+            result.Entry.Select(e => e.Response!.Status));
+        Assert.Null(result.Entry[0].Response!.Outcome);
+        foreach (var failed in result.Entry.Skip(1).Take(3))
+        {
+            var outcome = Assert.IsType<OperationOutcome>(failed.Response!.Outcome);
+            Assert.Equal(OperationOutcome.IssueSeverity.Error, outcome.Issue[0].Severity);
+        }
+
+        Assert.Single((await _client.SearchAsync($"/fhir/Patient?identifier={Clinical.MrnSystem}|{mrn}")).Entry);
+        Assert.Single((await _client.SearchAsync($"/fhir/Observation?code=batch-{mrn}")).Entry);
+        using var notCreated = await _client.GetAsync("/fhir/Patient/batch-stale");
+        Assert.Equal(HttpStatusCode.NotFound, notCreated.StatusCode);
+    }
+
+    [Fact]
+    public async Task Batch_entries_cannot_reference_each_other()
+    {
+        var patientUrn = BundleBuilder.NewUrn();
+        var bundle = BundleBuilder.Batch()
+            .Post(Patients.WithMrn(Clinical.NewMrn()), patientUrn)
+            .Post(Clinical.ScoreFor(patientUrn))
+            .Bundle;
+
+        using var response = await _client.PostBundleAsync(bundle);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = await response.ReadAsAsync<Bundle>();
+        Assert.Equal("201 Created", result.Entry[0].Response!.Status);
+        Assert.Equal("400 Bad Request", result.Entry[1].Response!.Status);
+        Assert.Contains("independent", result.Entry[1].Response!.Outcome is OperationOutcome o ? o.Issue[0].Diagnostics : null, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Batch_reads_and_searches_answer_per_entry()
+    {
+        var mrn = Clinical.NewMrn();
+        using var created = await _client.PostAsync("/fhir/Patient", Patients.WithMrn(mrn));
+        var patient = await created.ReadAsAsync<Patient>();
+        var bundle = BundleBuilder.Batch()
+            .Get($"Patient/{patient.Id}")
+            .Get($"Patient/{patient.Id}", ifNoneMatch: "W/\"1\"")
+            .Get($"Patient?identifier={Clinical.MrnSystem}|{mrn}")
+            .Bundle;
+
+        using var response = await _client.PostBundleAsync(bundle);
+
+        var result = await response.ReadAsAsync<Bundle>();
+        Assert.Equal("200 OK", result.Entry[0].Response!.Status);
+        Assert.Equal(patient.Id, result.Entry[0].Resource!.Id);
+        Assert.Equal("304 Not Modified", result.Entry[1].Response!.Status);
+        Assert.Null(result.Entry[1].Resource);
+        var searchset = Assert.IsType<Bundle>(result.Entry[2].Resource);
+        Assert.Equal(patient.Id, Assert.Single(searchset.Entry).Resource!.Id);
+    }
+}
