@@ -19,6 +19,7 @@ public static class FhirRoutes
             .WithSummary("The CapabilityStatement: what this server supports")
             .ProducesFhir(StatusCodes.Status200OK);
         fhir.MapSystemHistory();
+        fhir.MapSystemSearch();
 
         foreach (var type in SupportedResourceTypes.All)
         {

@@ -24,6 +24,7 @@ public static class FhirApiServiceCollectionExtensions
         services.AddScoped<ResourceService>();
         services.AddSingleton<FhirRequestReader>();
         services.AddSingleton<CapabilityStatementFactory>();
+        services.AddSingleton<ICapabilityContributor, SearchCapabilityContributor>();
         services.AddSingleton(sp => sp.GetServices<ICapabilityContributor>().ToArray());
 
         services.AddExceptionHandler<FhirExceptionHandler>();
