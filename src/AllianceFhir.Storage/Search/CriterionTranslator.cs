@@ -76,27 +76,27 @@ internal sealed class CriterionTranslator(FhirDbContext db, string tenant, DateT
         switch (c.Parameter.Type)
         {
             case SearchParamType.Token when c.Modifier == SearchModifier.Text:
-                return Matches(7, Rows<TokenIndexEntity>(types, name).Where(Predicates.Or(c.Values.Cast<StringSearchValue>().Select(ValuePredicates.TokenText))));
+                return Matches<TokenIndexEntity>(7, types, name, Predicates.Or(c.Values.Cast<StringSearchValue>().Select(ValuePredicates.TokenText)));
             case SearchParamType.Token:
-                var tokens = Matches(TokenRank(c), Rows<TokenIndexEntity>(types, name).Where(Predicates.Or(c.Values.Cast<TokenSearchValue>().Select(ValuePredicates.Token))));
+                var tokens = Matches<TokenIndexEntity>(TokenRank(c), types, name, Predicates.Or(c.Values.Cast<TokenSearchValue>().Select(ValuePredicates.Token)));
 
                 // :not matches resources without any matching code, including those with no code at all (R4).
                 return c.Modifier == SearchModifier.Not ? new Translated(int.MaxValue, null, tokens.Filter.Not()) : tokens;
             case SearchParamType.String:
-                return Matches(5, Rows<StringIndexEntity>(types, name).Where(Predicates.Or(c.Values.Cast<StringSearchValue>().Select(v => ValuePredicates.String(v, c.Modifier)))));
+                return Matches<StringIndexEntity>(5, types, name, Predicates.Or(c.Values.Cast<StringSearchValue>().Select(v => ValuePredicates.String(v, c.Modifier))));
             case SearchParamType.Date:
-                return Matches(6, Rows<DateIndexEntity>(types, name).Where(Predicates.Or(c.Values.Cast<DateSearchValue>().Select(v => ValuePredicates.Date(v, now)))));
+                return Matches<DateIndexEntity>(6, types, name, Predicates.Or(c.Values.Cast<DateSearchValue>().Select(v => ValuePredicates.Date(v, now))));
             case SearchParamType.Number:
-                return Matches(6, Rows<NumberIndexEntity>(types, name).Where(Predicates.Or(c.Values.Cast<NumberSearchValue>().Select(ValuePredicates.Number))));
+                return Matches<NumberIndexEntity>(6, types, name, Predicates.Or(c.Values.Cast<NumberSearchValue>().Select(ValuePredicates.Number)));
             case SearchParamType.Quantity:
-                return Matches(6, Rows<QuantityIndexEntity>(types, name).Where(Predicates.Or(c.Values.Cast<QuantitySearchValue>().Select(ValuePredicates.Quantity))));
+                return Matches<QuantityIndexEntity>(6, types, name, Predicates.Or(c.Values.Cast<QuantitySearchValue>().Select(ValuePredicates.Quantity)));
             case SearchParamType.Reference when c.Modifier == SearchModifier.Identifier:
                 // Reference.identifier is indexed as a token under the reference parameter's own name.
-                return Matches(2, Rows<TokenIndexEntity>(types, name).Where(Predicates.Or(c.Values.Cast<TokenSearchValue>().Select(ValuePredicates.Token))));
+                return Matches<TokenIndexEntity>(2, types, name, Predicates.Or(c.Values.Cast<TokenSearchValue>().Select(ValuePredicates.Token)));
             case SearchParamType.Reference:
-                return Matches(1, Rows<ReferenceIndexEntity>(types, name).Where(Predicates.Or(c.Values.Cast<ReferenceSearchValue>().Select(ValuePredicates.Reference))));
+                return Matches<ReferenceIndexEntity>(1, types, name, Predicates.Or(c.Values.Cast<ReferenceSearchValue>().Select(ValuePredicates.Reference)));
             case SearchParamType.Uri:
-                return Matches(3, Rows<UriIndexEntity>(types, name).Where(Predicates.Or(c.Values.Cast<UriSearchValue>().Select(ValuePredicates.Uri))));
+                return Matches<UriIndexEntity>(3, types, name, Predicates.Or(c.Values.Cast<UriSearchValue>().Select(ValuePredicates.Uri)));
             case SearchParamType.Composite:
                 return Composite(types, c);
             default:
@@ -158,9 +158,7 @@ internal sealed class CriterionTranslator(FhirDbContext db, string tenant, DateT
     {
         var targetType = c.TargetType;
         var targetIds = Filter(CurrentRows([targetType]), [targetType], [c.Inner]).Select(t => t.ResourceId);
-        var references = Rows<ReferenceIndexEntity>(types, c.Reference.Name)
-            .Where(x => x.TargetType == targetType && targetIds.Contains(x.TargetId!));
-        return Matches(2, references);
+        return Matches<ReferenceIndexEntity>(2, types, c.Reference.Name, x => x.TargetType == targetType && targetIds.Contains(x.TargetId!));
     }
 
     /// <summary>`_has:Source:ref:param=x`: some current Source resource that satisfies the inner criterion points here.</summary>
@@ -179,13 +177,13 @@ internal sealed class CriterionTranslator(FhirDbContext db, string tenant, DateT
         var name = parameter.Name;
         return parameter.Type switch
         {
-            SearchParamType.Token => Matches(8, Rows<TokenIndexEntity>(types, name)),
-            SearchParamType.String => Matches(8, Rows<StringIndexEntity>(types, name)),
-            SearchParamType.Date => Matches(8, Rows<DateIndexEntity>(types, name)),
-            SearchParamType.Number => Matches(8, Rows<NumberIndexEntity>(types, name)),
-            SearchParamType.Quantity => Matches(8, Rows<QuantityIndexEntity>(types, name)),
-            SearchParamType.Reference => Matches(8, Rows<ReferenceIndexEntity>(types, name)),
-            SearchParamType.Uri => Matches(8, Rows<UriIndexEntity>(types, name)),
+            SearchParamType.Token => Matches<TokenIndexEntity>(8, types, name, null),
+            SearchParamType.String => Matches<StringIndexEntity>(8, types, name, null),
+            SearchParamType.Date => Matches<DateIndexEntity>(8, types, name, null),
+            SearchParamType.Number => Matches<NumberIndexEntity>(8, types, name, null),
+            SearchParamType.Quantity => Matches<QuantityIndexEntity>(8, types, name, null),
+            SearchParamType.Reference => Matches<ReferenceIndexEntity>(8, types, name, null),
+            SearchParamType.Uri => Matches<UriIndexEntity>(8, types, name, null),
             SearchParamType.Composite => ComponentRows(types, parameter),
             _ => throw new NotSupportedException($"Search parameter type {parameter.Type} is not translatable"),
         };
@@ -197,21 +195,35 @@ internal sealed class CriterionTranslator(FhirDbContext db, string tenant, DateT
         var name = IndexRowMapper.ComponentParamName(parameter.Name, 0);
         return parameter.Components[0].Type switch
         {
-            SearchParamType.Token => Matches(8, Rows<TokenIndexEntity>(types, name)),
-            SearchParamType.String => Matches(8, Rows<StringIndexEntity>(types, name)),
-            SearchParamType.Date => Matches(8, Rows<DateIndexEntity>(types, name)),
-            SearchParamType.Number => Matches(8, Rows<NumberIndexEntity>(types, name)),
-            SearchParamType.Quantity => Matches(8, Rows<QuantityIndexEntity>(types, name)),
-            SearchParamType.Reference => Matches(8, Rows<ReferenceIndexEntity>(types, name)),
-            _ => Matches(8, Rows<UriIndexEntity>(types, name)),
+            SearchParamType.Token => Matches<TokenIndexEntity>(8, types, name, null),
+            SearchParamType.String => Matches<StringIndexEntity>(8, types, name, null),
+            SearchParamType.Date => Matches<DateIndexEntity>(8, types, name, null),
+            SearchParamType.Number => Matches<NumberIndexEntity>(8, types, name, null),
+            SearchParamType.Quantity => Matches<QuantityIndexEntity>(8, types, name, null),
+            SearchParamType.Reference => Matches<ReferenceIndexEntity>(8, types, name, null),
+            _ => Matches<UriIndexEntity>(8, types, name, null),
         };
     }
 
-    private static Translated Matches<T>(int rank, IQueryable<T> rows)
+    /// <summary>
+    /// The rows of one parameter that satisfy <paramref name="predicate"/> (null: any row), as a driving surrogate set
+    /// and as a correlated EXISTS. The EXISTS deliberately leaves tenant and type out: the surrogate implies both, and
+    /// without them the planner can only pick the (resource, parameter) index — a handful of rows per resource —
+    /// instead of walking the whole parameter through a wider lookup index.
+    /// </summary>
+    private Translated Matches<T>(int rank, IReadOnlyList<string> types, string paramName, Expression<Func<T, bool>>? predicate)
         where T : SearchIndexEntity
     {
+        var rows = Rows<T>(types, paramName);
+        var perResource = db.Set<T>().Where(x => x.ParamName == paramName);
+        if (predicate is not null)
+        {
+            rows = rows.Where(predicate);
+            perResource = perResource.Where(predicate);
+        }
+
         var set = rows.Select(x => x.ResourceSurrogate);
-        return new Translated(rank, set, r => rows.Any(x => x.ResourceSurrogate == r.Surrogate));
+        return new Translated(rank, set, r => perResource.Any(x => x.ResourceSurrogate == r.Surrogate));
     }
 
     private IQueryable<T> Rows<T>(IReadOnlyList<string> types, string paramName)

@@ -16,7 +16,7 @@ namespace AllianceFhir.Storage.Search;
 /// eq: S ≤ s and e ≤ E; gt: e &gt; E; lt: s &lt; S; ge: s ≥ S or e &gt; E; le: e ≤ E or s &lt; S; sa: s &gt; E;
 /// eb: e &lt; S; ne: not eq; ap: the ranges overlap once the search range is widened by 10 %.
 /// Dates are closed ranges (tick resolution); numbers are half-open [low, high), so the strict and non-strict
-/// comparisons swap places at the upper bound.
+/// comparisons swap places at the upper bound. ge and le also carry a bound they imply, so an index can seek.
 /// </remarks>
 internal static class ValuePredicates
 {
@@ -68,9 +68,10 @@ internal static class ValuePredicates
             case SearchPrefix.Lt:
                 return x => x.Start < start;
             case SearchPrefix.Ge:
-                return x => x.Start >= start || x.End > end;
+                // The first conjunct is implied by the second (e ≥ s ≥ S, or e > E ≥ S); it gives the index a range to seek.
+                return x => x.End >= start && (x.Start >= start || x.End > end);
             case SearchPrefix.Le:
-                return x => x.End <= end || x.Start < start;
+                return x => x.Start <= end && (x.End <= end || x.Start < start);
             case SearchPrefix.Sa:
                 return x => x.Start > end;
             case SearchPrefix.Eb:
@@ -95,8 +96,8 @@ internal static class ValuePredicates
             SearchPrefix.Ne => x => x.Low < low || x.High > high,
             SearchPrefix.Gt => x => x.High > high,
             SearchPrefix.Lt => x => x.Low < low,
-            SearchPrefix.Ge => x => x.Low >= low || x.High > high,
-            SearchPrefix.Le => x => x.High <= high || x.Low < low,
+            SearchPrefix.Ge => x => x.High > low && (x.Low >= low || x.High > high),
+            SearchPrefix.Le => x => x.Low < high && (x.High <= high || x.Low < low),
             SearchPrefix.Sa => x => x.Low >= high,
             SearchPrefix.Eb => x => x.High <= low,
             SearchPrefix.Ap => x => x.Low < high && x.High > low,
@@ -113,8 +114,8 @@ internal static class ValuePredicates
             SearchPrefix.Ne => x => x.Low < low || x.High > high,
             SearchPrefix.Gt => x => x.High > high,
             SearchPrefix.Lt => x => x.Low < low,
-            SearchPrefix.Ge => x => x.Low >= low || x.High > high,
-            SearchPrefix.Le => x => x.High <= high || x.Low < low,
+            SearchPrefix.Ge => x => x.High > low && (x.Low >= low || x.High > high),
+            SearchPrefix.Le => x => x.Low < high && (x.High <= high || x.Low < low),
             SearchPrefix.Sa => x => x.Low >= high,
             SearchPrefix.Eb => x => x.High <= low,
             SearchPrefix.Ap => x => x.Low < high && x.High > low,
