@@ -16,8 +16,7 @@ internal sealed class EfSearchEngine(FhirDbContext db, string tenant, DateTime n
     public async Task<SearchResult> SearchAsync(SearchRequest request, CancellationToken ct)
     {
         var query = request.Query;
-        var translator = new CriterionTranslator(db, tenant, now);
-        var matching = translator.Filter(translator.CurrentRows(request.ResourceTypes), request.ResourceTypes, query.Criteria);
+        var (matching, sorts, cursor, pageQuery) = Prepare(request);
 
         int? total = null;
         if (query.Total is TotalMode.Accurate or TotalMode.Estimate || query.Summary == SummaryMode.Count)
@@ -30,11 +29,8 @@ internal sealed class EfSearchEngine(FhirDbContext db, string tenant, DateTime n
             return new SearchResult([], [], total ?? await matching.CountAsync(ct), null, null);
         }
 
-        var sorts = query.Sort.Select(k => SortExpression.For(db, k)).ToList();
-        var cursor = request.Cursor is null ? null : SearchCursor.Decode(request.Cursor, sorts.Count);
         var backward = cursor?.Backward ?? false;
-        var page = cursor is null ? matching : matching.Where(Beyond(sorts, cursor));
-        var rows = await Order(page, sorts, backward).Take(query.Count + 1).ToListAsync(ct);
+        var rows = await pageQuery.ToListAsync(ct);
 
         var more = rows.Count > query.Count;
         if (more)
@@ -67,6 +63,21 @@ internal sealed class EfSearchEngine(FhirDbContext db, string tenant, DateTime n
             query.Total == TotalMode.None ? null : total,
             next,
             previous);
+    }
+
+    /// <summary>The page query (one row more than the page) without running it: SQL checks look at its text.</summary>
+    internal IQueryable<ResourceEntity> PageQuery(SearchRequest request) => Prepare(request).Page;
+
+    private (IQueryable<ResourceEntity> Matching, List<SortExpression> Sorts, SearchCursor? Cursor, IQueryable<ResourceEntity> Page) Prepare(
+        SearchRequest request)
+    {
+        var query = request.Query;
+        var translator = new CriterionTranslator(db, tenant, now);
+        var matching = translator.Filter(translator.CurrentRows(request.ResourceTypes), request.ResourceTypes, query.Criteria);
+        var sorts = query.Sort.Select(k => SortExpression.For(db, k)).ToList();
+        var cursor = request.Cursor is null ? null : SearchCursor.Decode(request.Cursor, sorts.Count);
+        var page = cursor is null ? matching : matching.Where(Beyond(sorts, cursor));
+        return (matching, sorts, cursor, Order(page, sorts, cursor?.Backward ?? false).Take(query.Count + 1));
     }
 
     private static IQueryable<ResourceEntity> Order(IQueryable<ResourceEntity> rows, List<SortExpression> sorts, bool reverse)
