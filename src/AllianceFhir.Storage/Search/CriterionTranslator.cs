@@ -35,10 +35,20 @@ internal sealed class CriterionTranslator(FhirDbContext db, string tenant, DateT
         return rows.Where(r => types.Contains(r.ResourceType));
     }
 
-    public IQueryable<ResourceEntity> Filter(IQueryable<ResourceEntity> rows, IReadOnlyList<string> types, IReadOnlyList<SearchCriterion> criteria)
+    /// <summary>The surrogate set that would drive the query, or null when no criterion can (so the type is walked).</summary>
+    public IQueryable<long>? DriverSet(IReadOnlyList<string> types, IReadOnlyList<SearchCriterion> criteria) =>
+        criteria.Select(c => Translate(types, c)).Where(t => t.Driver is not null).OrderBy(t => t.Rank).FirstOrDefault()?.Driver;
+
+    /// <param name="walk">
+    /// Use no driving set: every criterion is a per-row EXISTS while the rows are walked in surrogate order. For a
+    /// broad criterion (thousands of matches) under the default sort this stops after one page, where an IN list would
+    /// first collect every match.
+    /// </param>
+    public IQueryable<ResourceEntity> Filter(
+        IQueryable<ResourceEntity> rows, IReadOnlyList<string> types, IReadOnlyList<SearchCriterion> criteria, bool walk = false)
     {
         var translated = criteria.Select(c => Translate(types, c)).ToList();
-        var driver = translated.Where(t => t.Driver is not null).OrderBy(t => t.Rank).FirstOrDefault();
+        var driver = walk ? null : translated.Where(t => t.Driver is not null).OrderBy(t => t.Rank).FirstOrDefault();
         foreach (var t in translated)
         {
             if (ReferenceEquals(t, driver))

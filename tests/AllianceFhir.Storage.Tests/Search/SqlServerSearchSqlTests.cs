@@ -29,10 +29,14 @@ public sealed class SqlServerSearchSqlTests
         var parameters = query.Split('&').Select(p => p.Split('=', 2)).Select(p => new KeyValuePair<string, string>(p[0], p[1]));
         var request = SearchRequest.ForType(Parser.Parse(type, parameters));
 
-        var sql = new EfSearchEngine(db, "default", DateTime.UtcNow).PageQuery(request).ToQueryString();
+        // Both strategies: a driving IN list, and the ordered walk used for broad unsorted searches.
+        foreach (var walk in new[] { false, true })
+        {
+            var sql = new EfSearchEngine(db, "default", DateTime.UtcNow).PageQuery(request, walk).ToQueryString();
 
-        new TSql160Parser(initialQuotedIdentifiers: true).Parse(new StringReader(sql), out var errors);
-        Assert.True(errors.Count == 0, string.Join(Environment.NewLine, errors.Select(e => e.Message)) + Environment.NewLine + sql);
-        Assert.Contains("FROM [Resources]", sql, StringComparison.Ordinal);
+            new TSql160Parser(initialQuotedIdentifiers: true).Parse(new StringReader(sql), out var errors);
+            Assert.True(errors.Count == 0, string.Join(Environment.NewLine, errors.Select(e => e.Message)) + Environment.NewLine + sql);
+            Assert.Contains("FROM [Resources]", sql, StringComparison.Ordinal);
+        }
     }
 }
