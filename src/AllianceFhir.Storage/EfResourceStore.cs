@@ -1,14 +1,23 @@
+using AllianceFhir.Core.Errors;
+using AllianceFhir.Core.Search;
 using AllianceFhir.Core.Storage;
 using AllianceFhir.Storage.Entities;
+using AllianceFhir.Storage.Search;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace AllianceFhir.Storage;
 
 /// <summary>The EF Core implementation of the store port, shared by SQLite and SQL Server.</summary>
-public sealed class EfResourceStore(FhirDbContext db, IOptions<StorageOptions> options, WriteGate writeGate) : IResourceStore
+public sealed class EfResourceStore(
+    FhirDbContext db,
+    IOptions<StorageOptions> options,
+    SearchParameterRegistry registry,
+    TimeProvider clock,
+    WriteGate writeGate) : IResourceStore
 {
     private readonly string _tenant = options.Value.TenantId;
+    private readonly SearchQueryParser _parser = new(registry);
 
     public async Task<ResourceVersion?> ReadCurrentAsync(string resourceType, string id, CancellationToken cancellationToken)
     {
@@ -69,10 +78,21 @@ public sealed class EfResourceStore(FhirDbContext db, IOptions<StorageOptions> o
         int limit,
         CancellationToken cancellationToken)
     {
-        var rows = SimpleCriteria.Apply(db, _tenant, resourceType, parameters);
-        var list = await rows.OrderBy(r => r.Surrogate).Take(limit).ToListAsync(cancellationToken);
-        return [.. list.Select(ToVersion)];
+        var query = _parser.Parse(resourceType, parameters);
+        if (query.Ignored.Count > 0)
+        {
+            var ignored = query.Ignored[0];
+            throw FhirOperationException.BadRequest($"The condition uses '{ignored.Name}', which cannot be applied: {ignored.Reason}");
+        }
+
+        var result = await SearchAsync(
+            SearchRequest.ForType(query with { Count = Math.Clamp(limit, 1, SearchQuery.MaxCount), Sort = [], Includes = [], RevIncludes = [], Total = TotalMode.None, Summary = SummaryMode.False }),
+            cancellationToken);
+        return result.Matches;
     }
+
+    public Task<SearchResult> SearchAsync(SearchRequest request, CancellationToken cancellationToken) =>
+        new EfSearchEngine(db, _tenant, clock.GetUtcNow().UtcDateTime).SearchAsync(request, cancellationToken);
 
     public async Task CommitAsync(IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken)
     {
@@ -169,7 +189,7 @@ public sealed class EfResourceStore(FhirDbContext db, IOptions<StorageOptions> o
         await SearchIndexRows.DeleteForAsync(db, current.Surrogate, cancellationToken);
     }
 
-    private static ResourceVersion ToVersion(ResourceEntity row) =>
+    internal static ResourceVersion ToVersion(ResourceEntity row) =>
         new(
             row.ResourceType,
             row.ResourceId,

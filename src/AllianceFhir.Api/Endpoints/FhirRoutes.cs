@@ -20,6 +20,7 @@ public static class FhirRoutes
             .ProducesFhir(StatusCodes.Status200OK);
         fhir.MapSystemHistory();
         fhir.MapInstrumentOperations();
+        fhir.MapSystemSearch();
 
         foreach (var type in SupportedResourceTypes.All)
         {

@@ -26,6 +26,7 @@ public static class FhirApiServiceCollectionExtensions
         services.AddScoped<BundleService>();
         services.AddSingleton<FhirRequestReader>();
         services.AddSingleton<CapabilityStatementFactory>();
+        services.AddSingleton<ICapabilityContributor, SearchCapabilityContributor>();
         services.AddSingleton(sp => sp.GetServices<ICapabilityContributor>().ToArray());
 
         services.AddAllianceInstruments(o => configuration.GetSection(InstrumentOptions.SectionName).Bind(o));
