@@ -31,7 +31,8 @@ public sealed class SqliteStore : IAsyncDisposable
             .AddInterceptors(Recorder)
             .Options;
         _db = new SqliteFhirDbContext(options);
-        Store = new EfResourceStore(_db, Options.Create(new StorageOptions()), Registry, TimeProvider.System);
+        var storage = Options.Create(new StorageOptions());
+        Store = new EfResourceStore(_db, storage, Registry, TimeProvider.System, new WriteGate(storage));
         Parser = new SearchQueryParser(Registry);
     }
 
