@@ -73,6 +73,20 @@ public class QuestionnaireResponseProcessorTests
     }
 
     [Fact]
+    public async Task Required_calculated_item_is_filled_by_the_server_not_demanded_from_the_client()
+    {
+        var questionnaire = (Questionnaire)_srs.DeepCopy();
+        questionnaire.Item.Single(i => i.LinkId == "total").Required = true;
+        var store = new InMemoryReader(questionnaire);
+        var response = Responses.Decimals(questionnaire, 1m, 2m, 3m, 4m);
+
+        var observations = await _processor.ProcessAsync(response, "QuestionnaireResponse/qr1", store, CancellationToken.None);
+
+        Assert.Equal(10m, ((FhirDecimal)Responses.AnswerOf(response, "total")!).Value);
+        Assert.Single(observations);
+    }
+
+    [Fact]
     public void Populate_builds_an_in_progress_skeleton_for_the_subject()
     {
         var response = QuestionnaireResponseProcessor.Populate(_srs, new ResourceReference("Patient/p9"));
