@@ -100,6 +100,22 @@ public class QuestionnaireResponseProcessorTests
     }
 
     [Fact]
+    public void Populate_fills_initial_values_and_initially_selected_options()
+    {
+        var questionnaire = (Questionnaire)Responses.Instrument("trc-5").DeepCopy();
+        questionnaire.Item[0].AnswerOption[2].InitialSelected = true;
+        var srs = (Questionnaire)_srs.DeepCopy();
+        srs.Item[0].Initial.Add(new Questionnaire.InitialComponent { Value = new FhirDecimal(5m) });
+
+        var trcResponse = QuestionnaireResponseProcessor.Populate(questionnaire, new ResourceReference("Patient/p9"));
+        var srsResponse = QuestionnaireResponseProcessor.Populate(srs, new ResourceReference("Patient/p9"));
+
+        Assert.Equal("somewhat", ((Coding)Responses.AnswerOf(trcResponse, "1")!).Code);
+        Assert.Null(Responses.AnswerOf(trcResponse, "2"));
+        Assert.Equal(5m, ((FhirDecimal)Responses.AnswerOf(srsResponse, "1")!).Value);
+    }
+
+    [Fact]
     public void Add_alliance_instruments_registers_both_hooks_and_their_dependencies()
     {
         using var provider = new ServiceCollection().AddAllianceInstruments().BuildServiceProvider();
