@@ -18,7 +18,8 @@ public static class ObservationExtractor
         ArgumentNullException.ThrowIfNull(response);
         var observations = new List<Observation>();
         var rootFlag = Flag(questionnaire) ?? false;
-        Walk(questionnaire.Item, response.Item, rootFlag, questionnaire, response, responseReference, observations);
+        var scope = new Scope(questionnaire, response, responseReference, observations);
+        Walk(questionnaire.Item, response.Item, rootFlag, Category(questionnaire), scope);
         return observations;
     }
 
@@ -28,28 +29,30 @@ public static class ObservationExtractor
             ? $"{own.System}|{own.Code}"
             : observation.Code?.Coding.FirstOrDefault() is { } first ? $"{first.System}|{first.Code}" : null;
 
+    private sealed record Scope(Questionnaire Questionnaire, QuestionnaireResponse Response, string? ResponseReference, List<Observation> Observations);
+
     private static void Walk(
         List<Questionnaire.ItemComponent> definitions,
         List<QuestionnaireResponse.ItemComponent> items,
         bool inherited,
-        Questionnaire questionnaire,
-        QuestionnaireResponse response,
-        string? responseReference,
-        List<Observation> observations)
+        List<CodeableConcept>? inheritedCategory,
+        Scope scope)
     {
         foreach (var definition in definitions)
         {
             var extract = Flag(definition) ?? inherited;
+            var category = Category(definition) ?? inheritedCategory;
             foreach (var item in items.Where(i => i.LinkId == definition.LinkId))
             {
-                if (extract && definition.Code.Count > 0)
+                var codes = ExtractedCodes(definition);
+                if (extract && codes.Count > 0)
                 {
-                    observations.AddRange(item.Answer.Select(a => a.Value).OfType<DataType>()
-                        .Select(value => Build(definition, value, questionnaire, response, responseReference)));
+                    scope.Observations.AddRange(item.Answer.Select(a => a.Value).OfType<DataType>()
+                        .Select(value => Build(definition, codes, category, value, scope)));
                 }
 
                 var children = item.Item.Concat(item.Answer.SelectMany(a => a.Item)).ToList();
-                Walk(definition.Item, children, extract, questionnaire, response, responseReference, observations);
+                Walk(definition.Item, children, extract, category, scope);
             }
         }
     }
@@ -57,18 +60,43 @@ public static class ObservationExtractor
     private static bool? Flag(IExtendable element) =>
         (element.GetExtension(ExtensionUrls.ObservationExtract)?.Value as FhirBoolean)?.Value;
 
-    private static Observation Build(Questionnaire.ItemComponent definition, DataType answer, Questionnaire questionnaire, QuestionnaireResponse response, string? responseReference)
+    /// <summary>The item's observation-extract-category, which replaces (not adds to) what an ancestor declared.</summary>
+    private static List<CodeableConcept>? Category(IExtendable element)
     {
+        var categories = element.GetExtensions(ExtensionUrls.ObservationExtractCategory).Select(e => e.Value).OfType<CodeableConcept>().ToList();
+        return categories.Count > 0 ? categories : null;
+    }
+
+    /// <summary>When some item.code carries observationExtract=true, only those codes go to Observation.code.</summary>
+    private static List<Coding> ExtractedCodes(Questionnaire.ItemComponent definition)
+    {
+        var tagged = definition.Code.Where(c => Flag(c) == true).ToList();
+        return tagged.Count > 0 ? tagged : definition.Code.Where(c => Flag(c) != false).ToList();
+    }
+
+    private static Observation Build(Questionnaire.ItemComponent definition, List<Coding> codes, List<CodeableConcept>? category, DataType answer, Scope scope)
+    {
+        var (questionnaire, response, responseReference, _) = scope;
         var observation = new Observation
         {
             Status = ObservationStatus.Final,
-            Category = [new CodeableConcept(ExtensionUrls.ObservationCategorySystem, "survey", "Survey")],
-            Code = new CodeableConcept { Coding = definition.Code.Select(c => (Coding)c.DeepCopy()).ToList(), Text = definition.Text },
+            BasedOn = response.BasedOn.Select(r => (ResourceReference)r.DeepCopy()).ToList(),
+            PartOf = response.PartOf.Select(r => (ResourceReference)r.DeepCopy()).ToList(),
+            Category = category?.Select(c => (CodeableConcept)c.DeepCopy()).ToList()
+                ?? [new CodeableConcept(ExtensionUrls.ObservationCategorySystem, "survey", "Survey")],
+            Code = new CodeableConcept { Coding = codes.Select(c => (Coding)c.DeepCopy()).ToList(), Text = definition.Text },
             Subject = (ResourceReference?)response.Subject?.DeepCopy(),
             Encounter = (ResourceReference?)response.Encounter?.DeepCopy(),
             Effective = response.AuthoredElement is { } authored ? new FhirDateTime(authored.Value) : null,
+            Issued = response.AuthoredElement?.ToDateTimeOffset(TimeSpan.Zero),
             Value = ValueOf(definition, answer),
         };
+        foreach (var coding in observation.Code.Coding)
+        {
+            // The extraction flag belongs to the Questionnaire, not to the Observation's code.
+            coding.Extension.RemoveAll(e => e.Url == ExtensionUrls.ObservationExtract);
+        }
+
         if (response.Author?.Reference is { } author && PerformerTypes.Contains(author.Split('/')[0]))
         {
             observation.Performer.Add((ResourceReference)response.Author.DeepCopy());
@@ -97,6 +125,8 @@ public static class ObservationExtractor
 
     private static DataType ValueOf(Questionnaire.ItemComponent definition, DataType answer) => answer switch
     {
+        // SDC: with a questionnaire-unit the value is a Quantity even for integers.
+        Integer { Value: { } i } when Unit(definition) is { } unit => new Quantity { Value = i, Unit = unit.Display ?? unit.Code, System = unit.System, Code = unit.Code },
         FhirDecimal d => new Quantity
         {
             Value = d.Value,

@@ -5,7 +5,8 @@ namespace AllianceFhir.Instruments.Extraction;
 
 /// <summary>
 /// The logic of SDC <c>$populate</c> without pre-population sources: an <c>in-progress</c> response for the subject
-/// that mirrors the Questionnaire's item tree (questions without answers), ready for a form to fill in.
+/// that mirrors the Questionnaire's item tree, ready for a form to fill in. Questions start empty unless the item
+/// declares R4 <c>initial</c> values (or an <c>answerOption</c> marked <c>initialSelected</c>).
 /// </summary>
 public static class ResponsePopulator
 {
@@ -31,8 +32,20 @@ public static class ResponsePopulator
                 Definition = i.Definition,
                 Text = i.Text,
 
-                // Children of a question live under its answer, which does not exist yet; only groups nest here.
+                // Children of a question live under its answer; only groups nest their items directly.
                 Item = i.KnownType() == Questionnaire.QuestionnaireItemType.Group ? Skeleton(i.Item) : [],
+                Answer = InitialAnswers(i),
             })
             .ToList();
+
+    private static List<QuestionnaireResponse.AnswerComponent> InitialAnswers(Questionnaire.ItemComponent item)
+    {
+        var values = item.Initial.Select(v => v.Value)
+            .Concat(item.AnswerOption.Where(o => o.InitialSelected == true).Select(o => o.Value))
+            .OfType<DataType>()
+            .ToList();
+        return values
+            .Select(v => new QuestionnaireResponse.AnswerComponent { Value = (DataType)v.DeepCopy(), Item = item.Item.Count > 0 ? Skeleton(item.Item) : [] })
+            .ToList();
+    }
 }

@@ -17,6 +17,7 @@ public static class ExtensionUrls
     public const string OrdinalValue = "http://hl7.org/fhir/StructureDefinition/ordinalValue";
     public const string ItemWeight = "http://hl7.org/fhir/StructureDefinition/itemWeight";
     public const string CalculatedExpression = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression";
+    public const string ObservationExtractCategory = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-observation-extract-category";
     public const string ObservationExtract = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-observationExtract";
     public const string EnableWhenExpression = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression";
     public const string Translation = "http://hl7.org/fhir/StructureDefinition/translation";

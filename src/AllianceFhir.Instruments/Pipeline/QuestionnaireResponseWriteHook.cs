@@ -8,7 +8,7 @@ namespace AllianceFhir.Instruments.Pipeline;
 /// <summary>
 /// The QuestionnaireResponse write hook: rejects responses that do not fit their Questionnaire (422), stores the
 /// server-computed scores in the response, and keeps its Observations in step in the same transaction — created on
-/// first completion, updated in place on change (matched by code, never duplicated), and marked
+/// first completion, updated in place on change (matched by code, never duplicated, status amended), and marked
 /// <c>entered-in-error</c> when the response is deleted or itself marked entered-in-error.
 /// </summary>
 public sealed class QuestionnaireResponseWriteHook(QuestionnaireResponseProcessor processor) : IResourceWriteHook
@@ -52,6 +52,8 @@ public sealed class QuestionnaireResponseWriteHook(QuestionnaireResponseProcesso
             observation.Id = match.Id;
             if (!SameContent(observation, match))
             {
+                // SDC: an updated Observation keeps its id and says it was amended.
+                observation.Status = ObservationStatus.Amended;
                 context.AddDependentWrite(observation);
             }
         }
@@ -91,6 +93,7 @@ public sealed class QuestionnaireResponseWriteHook(QuestionnaireResponseProcesso
         var b = (Observation)stored.DeepCopy();
         a.Meta = null;
         b.Meta = null;
+        b.Status = a.Status;
         return a.IsExactly(b);
     }
 }

@@ -17,6 +17,12 @@ public sealed class ScoringEngine
     private const string VariableUrl = "http://hl7.org/fhir/StructureDefinition/variable";
 
     private readonly FhirPathCompiler _compiler;
+    /// <summary>
+    /// Clients can post Questionnaires with any expression text, so the cache is bounded: past this size it starts
+    /// over (the catalog's handful of expressions are recompiled on next use, in microseconds).
+    /// </summary>
+    private const int MaxCachedExpressions = 4096;
+
     private readonly ConcurrentDictionary<string, CompiledExpression> _compiled = new(StringComparer.Ordinal);
 
     public ScoringEngine()
@@ -81,7 +87,7 @@ public sealed class ScoringEngine
         Questionnaire? questionnaire,
         Dictionary<string, IReadOnlyList<PocoNode>>? variables)
     {
-        var compiled = _compiled.GetOrAdd(expression, _compiler.Compile);
+        var compiled = Compiled(expression);
         var context = new FhirEvaluationContext();
         if (questionnaire is not null)
         {
@@ -120,13 +126,30 @@ public sealed class ScoringEngine
     {
         try
         {
-            _compiled.GetOrAdd(expression, _compiler.Compile);
+            Compiled(expression);
             return null;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             return ex.Message;
         }
+    }
+
+    internal int CachedExpressionCount => _compiled.Count;
+
+    private CompiledExpression Compiled(string expression)
+    {
+        if (_compiled.TryGetValue(expression, out var compiled))
+        {
+            return compiled;
+        }
+
+        if (_compiled.Count >= MaxCachedExpressions)
+        {
+            _compiled.Clear();
+        }
+
+        return _compiled.GetOrAdd(expression, _compiler.Compile);
     }
 
     /// <summary>The FHIRPath text of an item's calculatedExpression, or null.</summary>

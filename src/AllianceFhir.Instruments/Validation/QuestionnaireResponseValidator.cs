@@ -91,7 +91,9 @@ public static class QuestionnaireResponseValidator
 
         private void CheckPresence(Questionnaire.ItemComponent definition, List<(QuestionnaireResponse.ItemComponent item, int index)> matches, string path)
         {
-            if (!_checkRequired || definition.KnownType() == Questionnaire.QuestionnaireItemType.Display)
+            // Calculated items are filled in by the server after validation (client values are discarded first).
+            if (!_checkRequired || definition.KnownType() == Questionnaire.QuestionnaireItemType.Display
+                || ScoringEngine.CalculatedExpressionOf(definition) is not null)
             {
                 return;
             }

@@ -103,6 +103,35 @@ public sealed class TextPackLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Second_pack_for_the_same_instrument_and_language_fails()
+    {
+        const string Pack = """{ "questionnaire": "http://alliancefhir.org/fhir/Questionnaire/ors", "version": "1.0.0", "language": "fr", "items": {} }""";
+        Write("a.json", Pack);
+        Write("b.json", Pack);
+
+        var ex = Assert.Throws<TextPackException>(Load);
+
+        Assert.Equal("b.json", ex.File);
+        Assert.Contains("a.json", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Translated_title_and_a_translation_without_a_primary_pack_keep_the_placeholder_text()
+    {
+        Write("nl.json", """
+            { "questionnaire": "http://alliancefhir.org/fhir/Questionnaire/ors", "version": "1.0.0", "language": "nl",
+              "title": "Verzonnen titel", "items": { "2": { "text": "Verzonnen zin" } } }
+            """);
+
+        var ors = Load().Find("http://alliancefhir.org/fhir/Questionnaire/ors", "1.0.0")!;
+
+        Assert.Equal("ORS item 2", ors.Item[1].Text);
+        Assert.Single(ors.Item[1].TextElement!.Extension);
+        Assert.Equal("Outcome Rating Scale (ORS)", ors.Title);
+        Assert.Equal("Verzonnen titel", (ors.TitleElement!.Extension.Single().GetExtension("content")!.Value as FhirString)!.Value);
+    }
+
+    [Fact]
     public void Missing_folder_fails_at_start()
     {
         var options = new InstrumentOptions { TextPacks = Path.Combine(_folder, "absent") };

@@ -73,6 +73,20 @@ public class QuestionnaireResponseProcessorTests
     }
 
     [Fact]
+    public async Task Required_calculated_item_is_filled_by_the_server_not_demanded_from_the_client()
+    {
+        var questionnaire = (Questionnaire)_srs.DeepCopy();
+        questionnaire.Item.Single(i => i.LinkId == "total").Required = true;
+        var store = new InMemoryReader(questionnaire);
+        var response = Responses.Decimals(questionnaire, 1m, 2m, 3m, 4m);
+
+        var observations = await _processor.ProcessAsync(response, "QuestionnaireResponse/qr1", store, CancellationToken.None);
+
+        Assert.Equal(10m, ((FhirDecimal)Responses.AnswerOf(response, "total")!).Value);
+        Assert.Single(observations);
+    }
+
+    [Fact]
     public void Populate_builds_an_in_progress_skeleton_for_the_subject()
     {
         var response = QuestionnaireResponseProcessor.Populate(_srs, new ResourceReference("Patient/p9"));
@@ -83,6 +97,22 @@ public class QuestionnaireResponseProcessorTests
         Assert.Equal(["1", "2", "3", "4", "total"], response.Item.Select(i => i.LinkId));
         Assert.All(response.Item, i => Assert.Empty(i.Answer));
         Assert.Empty(Support.Validation.ValidationIssues(_srs, response));
+    }
+
+    [Fact]
+    public void Populate_fills_initial_values_and_initially_selected_options()
+    {
+        var questionnaire = (Questionnaire)Responses.Instrument("trc-5").DeepCopy();
+        questionnaire.Item[0].AnswerOption[2].InitialSelected = true;
+        var srs = (Questionnaire)_srs.DeepCopy();
+        srs.Item[0].Initial.Add(new Questionnaire.InitialComponent { Value = new FhirDecimal(5m) });
+
+        var trcResponse = QuestionnaireResponseProcessor.Populate(questionnaire, new ResourceReference("Patient/p9"));
+        var srsResponse = QuestionnaireResponseProcessor.Populate(srs, new ResourceReference("Patient/p9"));
+
+        Assert.Equal("somewhat", ((Coding)Responses.AnswerOf(trcResponse, "1")!).Code);
+        Assert.Null(Responses.AnswerOf(trcResponse, "2"));
+        Assert.Equal(5m, ((FhirDecimal)Responses.AnswerOf(srsResponse, "1")!).Value);
     }
 
     [Fact]

@@ -35,6 +35,7 @@ public class QuestionnaireResponseWriteHookTests
         Assert.Equal("2026-11-20T10:00:00Z", ((FhirDateTime)total.Effective!).Value);
         Assert.Equal("Practitioner/pr1", total.Performer.Single().Reference);
         Assert.Equal("QuestionnaireResponse/qr1", total.DerivedFrom.Single().Reference);
+        Assert.Equal(new DateTimeOffset(2026, 11, 20, 10, 0, 0, TimeSpan.Zero), total.Issued);
         Assert.Equal(33, ((Integer)total.Value!).Value);
         Assert.Empty(total.Interpretation);
         Assert.Equal(12, ((Integer)Observation(context.DependentWrites, "wai-sr-task").Value!).Value);
@@ -79,6 +80,7 @@ public class QuestionnaireResponseWriteHookTests
 
         Assert.Equal(["wai-sr-bond", "wai-sr-total"], context.DependentWrites.Cast<Observation>().Select(o => o.Code!.Coding[0].Code).Order());
         Assert.All(context.DependentWrites, o => Assert.Equal(ids[((Observation)o).Code!.Coding[0].Code!], o.Id));
+        Assert.All(context.DependentWrites, o => Assert.Equal(ObservationStatus.Amended, ((Observation)o).Status));
         Assert.Equal(4, _store.All<Observation>().Count());
         Assert.Equal(16, ((Integer)Observation(_store.All<Observation>(), "wai-sr-total").Value!).Value);
     }

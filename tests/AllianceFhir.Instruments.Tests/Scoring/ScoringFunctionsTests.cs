@@ -59,6 +59,18 @@ public class ScoringFunctionsTests
         Assert.Equal("total", ex.LinkId);
     }
 
+    [Fact]
+    public void Compiled_expression_cache_stays_bounded_whatever_clients_post()
+    {
+        var engine = new ScoringEngine();
+        for (var i = 0; i < 5000; i++)
+        {
+            Assert.Null(engine.CompileProblem($"{i} + 1"));
+        }
+
+        Assert.InRange(engine.CachedExpressionCount, 1, 4096);
+    }
+
     private decimal? Single(string expression, QuestionnaireResponse response) =>
         ((FhirDecimal)Engine.Evaluate(expression, response, _wai).Single()).Value;
 }
