@@ -38,6 +38,8 @@ internal static class BenchmarkRunner
                 results.Add(await LoadGenerator.RunAsync("create (product)", client, (c, n) => Post(c, "/fhir/Patient", n), options.Concurrency, warmup, duration));
                 var ids = await SeedAsync(client, "/fhir/Patient");
                 results.Add(await LoadGenerator.RunAsync("read (product)", client, (c, n) => c.GetAsync($"/fhir/Patient/{ids[n % ids.Count]}"), options.Concurrency, warmup, duration));
+                results.Add(await LoadGenerator.RunAsync("submit WAI-SR (product)", client, (c, n) =>
+                    c.PostAsync("/fhir/QuestionnaireResponse", new StringContent(SampleResources.WaiSrResponse(n), Encoding.UTF8, FhirJson)), options.Concurrency, warmup, duration));
             }
 
             await using (var baseline = await ServerProcess.StartAsync(benchDll, AppContext.BaseDirectory, "/baseline/ids", ["serve-baseline", "--db", Path.Combine(work, "baseline.db")]))
@@ -92,6 +94,9 @@ internal static class BenchmarkRunner
             results.Single(r => r.Name == $"{scenario} (product)").Throughput / results.Single(r => r.Name == $"{scenario} (baseline)").Throughput;
         Console.WriteLine();
         Console.WriteLine(string.Create(inv, $"create: {Ratio("create"):F2}x baseline (target >= 0.5x); read: {Ratio("read"):F2}x baseline (target >= 0.7x)"));
+        var submit = results.Single(r => r.Name == "submit WAI-SR (product)");
+        var baselineCreate = results.Single(r => r.Name == "create (baseline)");
+        Console.WriteLine(string.Create(inv, $"submit WAI-SR: {submit.Throughput:F0} responses/s, {submit.Throughput / baselineCreate.Throughput:F2}x baseline create (targets >= 1000/s and >= 0.5x)"));
     }
 
     private static string RepositoryRoot()

@@ -32,4 +32,17 @@ internal static class SampleResources
             """);
         return builder.ToString();
     }
+
+    /// <summary>A completed WAI-SR response (12 choice answers) for the submit scenario: validate, score, extract, persist.</summary>
+    public static string WaiSrResponse(int n)
+    {
+        string[] codes = ["seldom", "sometimes", "fairly-often", "very-often", "always"];
+        var items = string.Join(',', Enumerable.Range(1, 12).Select(i =>
+            $$$"""{"linkId":"{{{i}}}","answer":[{"valueCoding":{"system":"http://alliancefhir.org/fhir/CodeSystem/alliance-answer","code":"{{{codes[(i + n) % 5]}}}"}}]}"""));
+        return $$"""
+            {"resourceType":"QuestionnaireResponse","questionnaire":"http://alliancefhir.org/fhir/Questionnaire/wai-sr|1.0.0",
+             "status":"completed","subject":{"reference":"Patient/bench-{{n % 1000}}"},"encounter":{"reference":"Encounter/bench-{{n}}"},
+             "authored":"2026-03-02T10:00:00Z","item":[{{items}}]}
+            """;
+    }
 }
