@@ -27,6 +27,12 @@ internal static class IndexRowMapper
                 // name and their position, so they never mix with the plain rows of the same parameters.
                 var group = groups.GetValueOrDefault(composite.ParamName);
                 groups[composite.ParamName] = group + 1;
+                if (group >= Search.CriterionTranslator.CompositeGroupSpan)
+                {
+                    // The search folds (surrogate, group) into one number; beyond the span groups would collide.
+                    continue;
+                }
+
                 for (var i = 0; i < composite.Components.Count; i++)
                 {
                     var entity = AddRow(rows, resource, composite.Components[i], ComponentParamName(composite.ParamName, i));

@@ -139,10 +139,7 @@ public static class SearchEndpoints
         }
 
         var result = await store.SearchAsync(request, ct);
-        var bundle = SearchBundleFactory.Create(http.Request, searchUrl, UsedParameters(parameters, query), request.Cursor, query, result);
-        var response = FhirResponse.Of(bundle);
-        response.SubsetFromRequest = false;
-        return response;
+        return SearchBundleFactory.Create(http.Request, searchUrl, UsedParameters(parameters, query), request.Cursor, query, result);
     }
 
     /// <summary>The self link lists what was applied: ignored parameters go, and `_sort` keeps only its applied keys.</summary>

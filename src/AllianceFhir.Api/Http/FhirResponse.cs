@@ -44,6 +44,13 @@ public sealed class FhirResponse : IResult
     /// </summary>
     public bool SubsetFromRequest { get; set; } = true;
 
+    /// <summary>Turns off <see cref="SubsetFromRequest"/> (for a Bundle whose entries were already subset).</summary>
+    public FhirResponse WithoutRequestSubsetting()
+    {
+        SubsetFromRequest = false;
+        return this;
+    }
+
     public static FhirResponse Of(Resource resource, int status = StatusCodes.Status200OK) => new(status, resource, null);
 
     public static FhirResponse Stored(ResourceVersion version, int status = StatusCodes.Status200OK) =>

@@ -16,7 +16,11 @@ public static class SearchBundleFactory
 
     /// <param name="searchUrl">The GET URL of this search without a query string (also for POST _search).</param>
     /// <param name="used">The parameters that were applied, in request order, without the cursor.</param>
-    public static Bundle Create(
+    /// <returns>
+    /// The Bundle, whose entries hold no resource where the stored JSON can be sent as it is; those entries' JSON is in
+    /// <see cref="SearchsetResponse.StoredEntries"/> order (null where the entry's resource is set).
+    /// </returns>
+    public static SearchsetResponse Create(
         HttpRequest request,
         string searchUrl,
         IReadOnlyList<KeyValuePair<string, string>> used,
@@ -41,14 +45,24 @@ public static class SearchBundleFactory
             bundle.Link.Add(new Bundle.LinkComponent { Relation = "next", Url = Link(searchUrl, used, result.NextCursor) });
         }
 
+        var stored = new List<string?>();
+        var subset = query.Summary != SummaryMode.False || query.Elements.Count > 0;
         foreach (var match in result.Matches)
         {
-            bundle.Entry.Add(Entry(request, match, Bundle.SearchEntryMode.Match, r => ResourceSubsetting.Apply(r, query.Summary, query.Elements)));
+            var entry = Entry(request, match, Bundle.SearchEntryMode.Match);
+            if (subset)
+            {
+                entry.Resource = ResourceSubsetting.Apply(match.ToResource()!, query.Summary, query.Elements);
+            }
+
+            bundle.Entry.Add(entry);
+            stored.Add(subset ? null : match.Json);
         }
 
         foreach (var included in result.Included)
         {
-            bundle.Entry.Add(Entry(request, included, Bundle.SearchEntryMode.Include, r => r));
+            bundle.Entry.Add(Entry(request, included, Bundle.SearchEntryMode.Include));
+            stored.Add(included.Json);
         }
 
         if (query.Ignored.Count > 0)
@@ -58,9 +72,10 @@ public static class SearchBundleFactory
                 Resource = IgnoredOutcome(query.Ignored, OperationOutcome.IssueSeverity.Warning),
                 Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Outcome },
             });
+            stored.Add(null);
         }
 
-        return bundle;
+        return new SearchsetResponse(bundle, stored);
     }
 
     /// <summary>One issue per ignored parameter: what the client sent and why it had no effect.</summary>
@@ -78,11 +93,10 @@ public static class SearchBundleFactory
         return outcome;
     }
 
-    private static Bundle.EntryComponent Entry(HttpRequest request, ResourceVersion version, Bundle.SearchEntryMode mode, Func<Resource, Resource> shape) =>
+    private static Bundle.EntryComponent Entry(HttpRequest request, ResourceVersion version, Bundle.SearchEntryMode mode) =>
         new()
         {
             FullUrl = FhirUrls.Resource(request, version.ResourceType, version.Id),
-            Resource = shape(version.ToResource()!),
             Search = new Bundle.SearchComponent { Mode = mode },
         };
 

@@ -107,6 +107,22 @@ public sealed class ResultParameterTests(FhirApplication app) : IClassFixture<Fh
     }
 
     [Fact]
+    public async Task Compact_and_pretty_json_carry_the_same_entries()
+    {
+        var code = await SeedAsync(2);
+
+        // Compact JSON splices the stored resources into the Bundle; pretty JSON parses and re-serializes them.
+        var compact = await _client.SearchAsync($"/fhir/Observation?code={code}&_include=Observation:subject");
+        var pretty = await _client.SearchAsync($"/fhir/Observation?code={code}&_include=Observation:subject&_pretty=true");
+
+        Assert.Equal(2, compact.Entry.Count);
+        Assert.All(compact.Entry, e => Assert.Equal(SearchData.Loinc, ((Observation)e.Resource!).Code.Coding[0].System));
+        Assert.Equal(
+            compact.Entry.Select(e => (e.FullUrl, e.Resource!.Id, e.Resource.Meta!.VersionId, e.Search!.Mode)),
+            pretty.Entry.Select(e => (e.FullUrl, e.Resource!.Id, e.Resource.Meta!.VersionId, e.Search!.Mode)));
+    }
+
+    [Fact]
     public async Task Search_bundles_come_back_as_xml_too()
     {
         var code = await SeedAsync(1);

@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Globalization;
+using AllianceFhir.SearchBenchmarks;
+using AllianceFhir.Core.Resources;
+using AllianceFhir.Core.Search;
+using AllianceFhir.Core.Serialization;
+using AllianceFhir.Core.Storage;
+using AllianceFhir.Storage;
+using AllianceFhir.Storage.Sqlite;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Serialization;
+using Task = System.Threading.Tasks.Task;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+// Seeding and measuring the search benchmark of issue 3. Usage (see docs/performance.md):
+//   seed    --db <file> --patients <n> --per-patient <n>
+//   measure --db <file> --patients <n> --per-patient <n> [--iterations <n>]
+var command = args.FirstOrDefault();
+var options = Options(args.Skip(1).ToArray());
+var db = options.GetValueOrDefault("db") ?? "data/bench.db";
+var patients = int.Parse(options.GetValueOrDefault("patients") ?? "1000", CultureInfo.InvariantCulture);
+var perPatient = int.Parse(options.GetValueOrDefault("per-patient") ?? "100", CultureInfo.InvariantCulture);
+
+switch (command)
+{
+    case "seed":
+        await SeedAsync(db, patients, perPatient);
+        break;
+    case "measure":
+        await MeasureAsync(db, patients, perPatient, int.Parse(options.GetValueOrDefault("iterations") ?? "300", CultureInfo.InvariantCulture));
+        break;
+    default:
+        Console.Error.WriteLine("usage: seed|measure --db <file> --patients <n> --per-patient <n> [--iterations <n>]");
+        return 2;
+}
+
+return 0;
+
+static Dictionary<string, string> Options(string[] args)
+{
+    var result = new Dictionary<string, string>(StringComparer.Ordinal);
+    for (var i = 0; i + 1 < args.Length; i += 2)
+    {
+        result[args[i].TrimStart('-')] = args[i + 1];
+    }
+
+    return result;
+}
+
+static SqliteFhirDbContext Open(string path)
+{
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+    return new SqliteFhirDbContext(new DbContextOptionsBuilder<SqliteFhirDbContext>().UseSqlite($"Data Source={path}").Options);
+}
+
+static async Task SeedAsync(string path, int patients, int perPatient)
+{
+    await using var db = Open(path);
+    await db.Database.MigrateAsync();
+    await db.Database.OpenConnectionAsync();
+
+    // Bulk load: no fsync per transaction. The server itself runs with synchronous=NORMAL.
+    await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;");
+    var registry = new SearchParameterRegistry(SupportedResourceTypes.All);
+    var indexer = new SearchIndexer(registry);
+    var store = new EfResourceStore(db, Microsoft.Extensions.Options.Options.Create(new StorageOptions()), registry, TimeProvider.System, new WriteGate(Microsoft.Extensions.Options.Options.Create(new StorageOptions())));
+    var clock = Stopwatch.StartNew();
+    var (extractTime, commitTime) = (TimeSpan.Zero, TimeSpan.Zero);
+    const int patientsPerCommit = 5;
+    for (var first = 0; first < patients; first += patientsPerCommit)
+    {
+        var resources = new List<Resource>();
+        for (var p = first; p < Math.Min(patients, first + patientsPerCommit); p++)
+        {
+            resources.Add(BenchData.Patient(p));
+            for (var k = 0; k < perPatient; k++)
+            {
+                resources.Add(BenchData.Response(p, k));
+                resources.Add(BenchData.Score(p, k));
+            }
+        }
+
+        // Index extraction (FHIRPath) is the CPU-heavy part; it runs in parallel, the commit does not.
+        var now = DateTimeOffset.UtcNow;
+        var extractStarted = Stopwatch.GetTimestamp();
+        var writes = resources.AsParallel().AsOrdered().Select(r =>
+        {
+            r.Meta = new Meta { VersionId = "1", LastUpdated = now };
+            return new ResourceWrite(r.TypeName, r.Id!, 1, now, false, FhirSerialization.JsonSerializer.SerializeToString(r), "POST", indexer.Extract(r));
+        }).ToList();
+        extractTime += Stopwatch.GetElapsedTime(extractStarted);
+        var commitStarted = Stopwatch.GetTimestamp();
+        await store.CommitAsync(writes, CancellationToken.None);
+        commitTime += Stopwatch.GetElapsedTime(commitStarted);
+        if ((first / patientsPerCommit) % 20 == 0)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{first + patientsPerCommit} patients, {clock.Elapsed.TotalSeconds:F0} s (extract {extractTime.TotalSeconds:F0} s, commit {commitTime.TotalSeconds:F0} s)"));
+        }
+    }
+
+    await db.Database.ExecuteSqlRawAsync("PRAGMA optimize; PRAGMA wal_checkpoint(TRUNCATE);");
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seeded {patients} patients × {perPatient} responses (+ observations) in {clock.Elapsed.TotalMinutes:F1} min"));
+}
+
+static async Task MeasureAsync(string path, int patients, int perPatient, int iterations)
+{
+    await using var db = Open(path);
+    await db.Database.OpenConnectionAsync();
+    var registry = new SearchParameterRegistry(SupportedResourceTypes.All);
+    var parser = new SearchQueryParser(registry);
+    var store = new EfResourceStore(db, Microsoft.Extensions.Options.Options.Create(new StorageOptions()), registry, TimeProvider.System, new WriteGate(Microsoft.Extensions.Options.Options.Create(new StorageOptions())));
+    var random = new Random(42);
+    var (url, version, _) = BenchData.Instruments[1];
+    var (_, _, code) = BenchData.Instruments[0];
+    var midpoint = BenchData.Authored(0, perPatient / 2).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    var shapes = new (string Name, string Type, Func<string> Query)[]
+    {
+        ("QR?subject=…&_sort=-authored&_count=20", "QuestionnaireResponse",
+            () => $"subject=Patient/{BenchData.PatientId(random.Next(patients))}&_sort=-authored&_count=20"),
+        ("QR?questionnaire=url|version&authored=ge…", "QuestionnaireResponse",
+            () => $"questionnaire={url}|{version}&authored=ge{midpoint}"),
+        ("Observation?subject=…&code=…&_sort=-date&_count=1", "Observation",
+            () => $"subject=Patient/{BenchData.PatientId(random.Next(patients))}&code={BenchData.CodeSystem}|{code}&_sort=-date&_count=1"),
+    };
+
+    var total = await db.Resources.CountAsync(r => r.ResourceType == "QuestionnaireResponse" && !r.IsHistory);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{total} QuestionnaireResponses in {path}; {iterations} runs per shape after 30 warm-up runs"));
+    Console.WriteLine("| search | p50 ms | p95 ms | max ms | matches on page |");
+    Console.WriteLine("|---|---:|---:|---:|---:|");
+    foreach (var (name, type, query) in shapes)
+    {
+        var timings = new List<double>();
+        var lastCount = 0;
+        for (var i = 0; i < iterations + 30; i++)
+        {
+            var parameters = query().Split('&').Select(p => p.Split('=', 2)).Select(p => new KeyValuePair<string, string>(p[0], p[1]));
+            var started = Stopwatch.GetTimestamp();
+
+            // What the endpoint does before writing the Bundle: parse, run the page, read the stored resources.
+            var result = await store.SearchAsync(SearchRequest.ForType(parser.Parse(type, parameters)), CancellationToken.None);
+            foreach (var match in result.Matches)
+            {
+                _ = FhirSerialization.JsonDeserializer.DeserializeResource(match.Json!);
+            }
+
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            if (i >= 30)
+            {
+                timings.Add(elapsed);
+            }
+
+            lastCount = result.Matches.Count;
+        }
+
+        timings.Sort();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| `{name}` | {Percentile(timings, 0.50):F2} | {Percentile(timings, 0.95):F2} | {timings[^1]:F2} | {lastCount} |"));
+    }
+}
+
+static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
