@@ -354,6 +354,11 @@ internal sealed class BundleUnitOfWork : IResourceReader
         }
 
         pending.Write = writes[0];
+        if (pending.Resource is not null)
+        {
+            _matcher.Invalidate(pending.Resource);
+        }
+
         _writes.AddRange(writes);
         _results[entry.Index] = new BundleEntryResult(status, ToVersion(writes[0]), pending.Resource, IsWrite: true);
         foreach (var (index, matched) in _matchedPending.Where(m => ReferenceEquals(m.Value, pending)))
