@@ -9,6 +9,7 @@ builder.Services.AddFhirServer(builder.Configuration);
 var app = builder.Build();
 
 await app.MigrateFhirDatabaseAsync();
+await app.SeedInstrumentCatalogAsync();
 
 app.UseExceptionHandler();
 app.UseFhirOpenApi();

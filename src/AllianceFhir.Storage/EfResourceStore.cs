@@ -1,14 +1,23 @@
+using AllianceFhir.Core.Errors;
+using AllianceFhir.Core.Search;
 using AllianceFhir.Core.Storage;
 using AllianceFhir.Storage.Entities;
+using AllianceFhir.Storage.Search;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace AllianceFhir.Storage;
 
 /// <summary>The EF Core implementation of the store port, shared by SQLite and SQL Server.</summary>
-public sealed class EfResourceStore(FhirDbContext db, IOptions<StorageOptions> options) : IResourceStore
+public sealed class EfResourceStore(
+    FhirDbContext db,
+    IOptions<StorageOptions> options,
+    SearchParameterRegistry registry,
+    TimeProvider clock,
+    WriteGate writeGate) : IResourceStore
 {
     private readonly string _tenant = options.Value.TenantId;
+    private readonly SearchQueryParser _parser = new(registry);
 
     public async Task<ResourceVersion?> ReadCurrentAsync(string resourceType, string id, CancellationToken cancellationToken)
     {
@@ -69,18 +78,31 @@ public sealed class EfResourceStore(FhirDbContext db, IOptions<StorageOptions> o
         int limit,
         CancellationToken cancellationToken)
     {
-        var rows = SimpleCriteria.Apply(db, _tenant, resourceType, parameters);
-        var list = await rows.OrderBy(r => r.Surrogate).Take(limit).ToListAsync(cancellationToken);
-        return [.. list.Select(ToVersion)];
+        var query = _parser.Parse(resourceType, parameters);
+        if (query.Ignored.Count > 0)
+        {
+            var ignored = query.Ignored[0];
+            throw FhirOperationException.BadRequest($"The condition uses '{ignored.Name}', which cannot be applied: {ignored.Reason}");
+        }
+
+        var result = await SearchAsync(
+            SearchRequest.ForType(query with { Count = Math.Clamp(limit, 1, SearchQuery.MaxCount), Sort = [], Includes = [], RevIncludes = [], Total = TotalMode.None, Summary = SummaryMode.False }),
+            cancellationToken);
+        return result.Matches;
     }
+
+    public Task<SearchResult> SearchAsync(SearchRequest request, CancellationToken cancellationToken) =>
+        new EfSearchEngine(db, _tenant, clock.GetUtcNow().UtcDateTime).SearchAsync(request, cancellationToken);
 
     public async Task CommitAsync(IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken)
     {
         // One transaction for the whole commit. On SQLite, Microsoft.Data.Sqlite begins it IMMEDIATE, so writers
         // queue instead of failing half-way; on SQL Server the guarded UPDATE below takes the row lock.
+        using var lease = await writeGate.EnterAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         try
         {
+            var versions = new List<(ResourceEntity Entity, ResourceWrite Write)>(writes.Count);
             foreach (var write in writes)
             {
                 await RetirePreviousVersionAsync(write, cancellationToken);
@@ -97,10 +119,22 @@ public sealed class EfResourceStore(FhirDbContext db, IOptions<StorageOptions> o
                     Json = write.Json,
                 };
                 db.Resources.Add(entity);
-                IndexRowMapper.AddRows(db, entity, write.Index);
+                versions.Add((entity, write));
             }
 
+            // The version rows first (their keys are generated), then every index row pointing at them.
             await db.SaveChangesAsync(cancellationToken);
+            var indexRows = new List<SearchIndexEntity>();
+            foreach (var (entity, write) in versions)
+            {
+                foreach (var row in IndexRowMapper.ToRows(entity, write.Index))
+                {
+                    row.ResourceSurrogate = entity.Surrogate;
+                    indexRows.Add(row);
+                }
+            }
+
+            await IndexRowWriter.InsertAsync(db, indexRows, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         catch (DbUpdateException ex) when (UniqueViolation.Is(ex))
@@ -155,7 +189,7 @@ public sealed class EfResourceStore(FhirDbContext db, IOptions<StorageOptions> o
         await SearchIndexRows.DeleteForAsync(db, current.Surrogate, cancellationToken);
     }
 
-    private static ResourceVersion ToVersion(ResourceEntity row) =>
+    internal static ResourceVersion ToVersion(ResourceEntity row) =>
         new(
             row.ResourceType,
             row.ResourceId,

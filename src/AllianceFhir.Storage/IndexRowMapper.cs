@@ -8,82 +8,104 @@ namespace AllianceFhir.Storage;
 /// <summary>Turns extracted index values into rows of the typed index tables.</summary>
 internal static class IndexRowMapper
 {
-    public static void AddRows(FhirDbContext db, ResourceEntity resource, IEnumerable<SearchIndexValue> values)
+    /// <summary>The separator between a composite's name and a component index in component rows' ParamName.</summary>
+    public const char ComponentSeparator = '$';
+
+    public static string ComponentParamName(string composite, int index) =>
+        string.Create(CultureInfo.InvariantCulture, $"{composite}{ComponentSeparator}{index}");
+
+    /// <summary>The rows for one resource version; <see cref="SearchIndexEntity.ResourceSurrogate"/> is set once the version row has its key.</summary>
+    public static List<SearchIndexEntity> ToRows(ResourceEntity resource, IEnumerable<SearchIndexValue> values)
     {
+        var rows = new List<SearchIndexEntity>();
+        var groups = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var value in values)
         {
-            AddRow(db, resource, value);
+            if (value is CompositeIndexValue composite)
+            {
+                // Each combination gets its own group number; its components are written under the composite's
+                // name and their position, so they never mix with the plain rows of the same parameters.
+                var group = groups.GetValueOrDefault(composite.ParamName);
+                groups[composite.ParamName] = group + 1;
+                for (var i = 0; i < composite.Components.Count; i++)
+                {
+                    var entity = AddRow(rows, resource, composite.Components[i], ComponentParamName(composite.ParamName, i));
+                    entity.CompositeGroup = group;
+                }
+            }
+            else
+            {
+                AddRow(rows, resource, value, value.ParamName);
+            }
         }
+
+        return rows;
     }
 
-    private static void AddRow(FhirDbContext db, ResourceEntity r, SearchIndexValue value)
+    private static SearchIndexEntity AddRow(List<SearchIndexEntity> rows, ResourceEntity r, SearchIndexValue value, string paramName)
     {
+        SearchIndexEntity entity;
         switch (value)
         {
             case TokenIndexValue t:
-                db.TokenIndex.Add(new TokenIndexEntity
+                entity = new TokenIndexEntity
                 {
-                    Resource = r, TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = t.ParamName,
+                    TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = paramName,
                     System = t.System, Code = t.Code, Text = t.Text,
-                });
+                };
                 break;
             case StringIndexValue s:
-                db.StringIndex.Add(new StringIndexEntity
+                entity = new StringIndexEntity
                 {
-                    Resource = r, TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = s.ParamName,
+                    TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = paramName,
 
                     // The normalized column serves starts-with lookups through an index, which needs a bounded
-                    // length; the full value stays in Exact, which :exact and :contains check.
+                    // length; the full value stays in Exact for :exact. (:contains looks at the normalized, bounded text.)
                     Normalized = s.Normalized.Length > ColumnLengths.StringValue ? s.Normalized[..ColumnLengths.StringValue] : s.Normalized,
                     Exact = s.Exact,
-                });
+                };
                 break;
             case DateIndexValue d:
-                db.DateIndex.Add(new DateIndexEntity
+                entity = new DateIndexEntity
                 {
-                    Resource = r, TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = d.ParamName,
+                    TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = paramName,
                     Start = d.Start, End = d.End,
-                });
+                };
                 break;
             case ReferenceIndexValue f:
-                db.ReferenceIndex.Add(new ReferenceIndexEntity
+                entity = new ReferenceIndexEntity
                 {
-                    Resource = r, TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = f.ParamName,
+                    TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = paramName,
                     TargetType = f.TargetType, TargetId = f.TargetId, Url = f.Url, Version = f.Version,
-                });
+                };
                 break;
             case UriIndexValue u:
-                db.UriIndex.Add(new UriIndexEntity
+                entity = new UriIndexEntity
                 {
-                    Resource = r, TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = u.ParamName,
+                    TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = paramName,
                     Uri = u.Uri, Version = u.Version,
-                });
+                };
                 break;
             case NumberIndexValue n:
-                db.NumberIndex.Add(new NumberIndexEntity
+                entity = new NumberIndexEntity
                 {
-                    Resource = r, TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = n.ParamName,
+                    TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = paramName,
                     Value = n.Value.ToString(CultureInfo.InvariantCulture), Low = (double)n.Low, High = (double)n.High,
-                });
+                };
                 break;
             case QuantityIndexValue q:
-                db.QuantityIndex.Add(new QuantityIndexEntity
+                entity = new QuantityIndexEntity
                 {
-                    Resource = r, TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = q.ParamName,
+                    TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = paramName,
                     System = q.System, Code = q.Code,
                     Value = q.Value.ToString(CultureInfo.InvariantCulture), Low = (double)q.Low, High = (double)q.High,
-                });
-                break;
-            case CompositeIndexValue c:
-                // Composite parameters are searched through their components' own rows for now.
-                foreach (var component in c.Components)
-                {
-                    AddRow(db, r, component);
-                }
-
+                };
                 break;
             default:
                 throw new NotSupportedException($"No index table for {value.GetType().Name}");
         }
+
+        rows.Add(entity);
+        return entity;
     }
 }

@@ -30,6 +30,7 @@ public static class StorageServiceCollectionExtensions
         services.AddScoped<FhirDbContext>(sp => Options(sp).Provider == StorageProvider.SqlServer
             ? sp.GetRequiredService<SqlServerFhirDbContext>()
             : sp.GetRequiredService<SqliteFhirDbContext>());
+        services.AddSingleton<WriteGate>();
         services.AddScoped<IResourceStore, EfResourceStore>();
         return services;
     }

@@ -19,6 +19,8 @@ public static class FhirRoutes
             .WithSummary("The CapabilityStatement: what this server supports")
             .ProducesFhir(StatusCodes.Status200OK);
         fhir.MapSystemHistory();
+        fhir.MapInstrumentOperations();
+        fhir.MapSystemSearch();
 
         foreach (var type in SupportedResourceTypes.All)
         {

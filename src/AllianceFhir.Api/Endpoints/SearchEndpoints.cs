@@ -1,62 +1,192 @@
-using System.Globalization;
 using AllianceFhir.Api.Http;
 using AllianceFhir.Api.OpenApi;
 using AllianceFhir.Core.Errors;
+using AllianceFhir.Core.Resources;
+using AllianceFhir.Core.Search;
 using AllianceFhir.Core.Storage;
+using Hl7.Fhir.Model;
+using Microsoft.Extensions.Primitives;
 
 namespace AllianceFhir.Api.Endpoints;
 
-/// <summary>Type-level search (GET and POST _search). Matching is equality on indexed values until the full engine lands.</summary>
+/// <summary>
+/// FHIR search: type level (<c>GET [type]?…</c>, <c>POST [type]/_search</c> with a form body, the same search) and
+/// whole-system (<c>GET [base]?_type=…</c>). Unsupported parameters are reported in an outcome entry, or rejected with
+/// <c>Prefer: handling=strict</c>; malformed values are a 400 either way (the parser throws).
+/// </summary>
 public static class SearchEndpoints
 {
-    private const int DefaultCount = 20;
-    private const int MaxCount = 1000;
-
-    private static readonly HashSet<string> ResultParameters = new(StringComparer.Ordinal)
+    /// <summary>Result parameters that mean the same for every type, so a whole-system search can apply them.</summary>
+    private static readonly HashSet<string> SystemResultParameters = new(StringComparer.Ordinal)
     {
-        "_format", "_pretty", "_count", "_summary", "_elements", "_total",
+        "_count", "_sort", "_summary", "_elements", "_total", "_format", "_pretty",
+    };
+
+    /// <summary>The Resource-level parameters every type shares.</summary>
+    private static readonly HashSet<string> CommonParameters = new(StringComparer.Ordinal)
+    {
+        "_id", "_lastUpdated", "_tag", "_profile", "_security", "_source",
     };
 
     public static void MapSearch(this RouteGroupBuilder group, string type)
     {
-        group.MapGet("/", (HttpContext http, IResourceStore store, CancellationToken ct) =>
-                SearchAsync(type, http.Request.Query.SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string>(q.Key, v ?? string.Empty))), http, store, ct))
+        group.MapGet("/", (HttpContext http, SearchParameterRegistry registry, IResourceStore store, CancellationToken ct) =>
+                SearchTypeAsync(type, FromQuery(http.Request), http, registry, store, ct))
             .WithName($"search-{type}")
             .WithSummary($"Search {type} resources")
-            .WithDescription("Returns a searchset Bundle. Search parameters are AND-ed.")
+            .WithDescription("Returns a searchset Bundle. Parameters are AND-ed, comma-separated values OR-ed; next/previous links page with an opaque cursor.")
             .ProducesFhir(StatusCodes.Status200OK, StatusCodes.Status400BadRequest);
 
-        group.MapPost("/_search", async (HttpContext http, IResourceStore store, CancellationToken ct) =>
+        group.MapPost("/_search", async (HttpContext http, SearchParameterRegistry registry, IResourceStore store, CancellationToken ct) =>
             {
-                var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(ct) : null;
-                var parameters = http.Request.Query.Concat(form ?? Enumerable.Empty<KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>>())
-                    .SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string>(q.Key, v ?? string.Empty)));
-                return await SearchAsync(type, parameters, http, store, ct);
+                var parameters = FromQuery(http.Request);
+                if (http.Request.HasFormContentType)
+                {
+                    var form = await http.Request.ReadFormAsync(ct);
+                    parameters.AddRange(Flatten(form));
+                }
+
+                return await SearchTypeAsync(type, parameters, http, registry, store, ct);
             })
             .WithName($"search-post-{type}")
             .WithSummary($"Search {type} resources with form-encoded parameters")
             .ProducesFhir(StatusCodes.Status200OK, StatusCodes.Status400BadRequest);
     }
 
-    public static async Task<IResult> SearchAsync(
+    public static void MapSystemSearch(this RouteGroupBuilder fhir)
+    {
+        fhir.MapGet("/", (HttpContext http, SearchParameterRegistry registry, IResourceStore store, CancellationToken ct) =>
+                SearchSystemAsync(FromQuery(http.Request), http, registry, store, ct))
+            .WithName("search-system")
+            .WithTags("System")
+            .WithSummary("Search across resource types (_type=A,B) with the common parameters")
+            .ProducesFhir(StatusCodes.Status200OK, StatusCodes.Status400BadRequest);
+    }
+
+    private static async Task<IResult> SearchTypeAsync(
         string type,
-        IEnumerable<KeyValuePair<string, string>> parameters,
+        List<KeyValuePair<string, string>> parameters,
+        HttpContext http,
+        SearchParameterRegistry registry,
+        IResourceStore store,
+        CancellationToken ct)
+    {
+        var cursor = TakeCursor(parameters);
+        var query = new SearchQueryParser(registry).Parse(type, parameters);
+        return await RunAsync(new SearchRequest(query, [type], cursor), $"{FhirUrls.Base(http.Request)}/{type}", parameters, http, store, ct);
+    }
+
+    private static async Task<IResult> SearchSystemAsync(
+        List<KeyValuePair<string, string>> parameters,
+        HttpContext http,
+        SearchParameterRegistry registry,
+        IResourceStore store,
+        CancellationToken ct)
+    {
+        var cursor = TakeCursor(parameters);
+        var typeParameters = parameters.Where(p => p.Key == "_type").ToList();
+        parameters.RemoveAll(p => p.Key == "_type");
+        var types = typeParameters
+            .SelectMany(p => p.Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        foreach (var unknown in types.Where(t => !registry.Supports(t)))
+        {
+            throw FhirOperationException.BadRequest($"_type: '{unknown}' is not a resource type this server stores.");
+        }
+
+        if (types.Count == 0)
+        {
+            types = [.. registry.ResourceTypes.Order(StringComparer.Ordinal)];
+        }
+
+        // Only parameters that mean the same on every type can be applied across types; the rest is reported.
+        var applicable = parameters.Where(p => SystemResultParameters.Contains(p.Key) || CommonParameters.Contains(p.Key.Split(':')[0])).ToList();
+        var query = new SearchQueryParser(registry).Parse(types[0], applicable);
+        var notApplicable = parameters.Except(applicable)
+            .Select(p => new IgnoredParameter(p.Key, p.Value, "a whole-system search applies only the common parameters (_id, _lastUpdated, …)."));
+        query = query with { Ignored = [.. query.Ignored, .. notApplicable], Includes = [], RevIncludes = [] };
+
+        // _sort must be by a common parameter too (the parser checked it against the first type only).
+        var sortIgnored = query.Sort.Where(s => !CommonParameters.Contains(s.Parameter.Name))
+            .Select(s => new IgnoredParameter("_sort", s.Parameter.Name, "a whole-system search sorts only by common parameters."))
+            .ToList();
+        query = query with { Sort = [.. query.Sort.Where(s => CommonParameters.Contains(s.Parameter.Name))], Ignored = [.. query.Ignored, .. sortIgnored] };
+
+        var used = new List<KeyValuePair<string, string>>(parameters);
+        if (typeParameters.Count > 0)
+        {
+            used.Insert(0, new("_type", string.Join(',', types)));
+        }
+
+        return await RunAsync(new SearchRequest(query, types, cursor), FhirUrls.Base(http.Request), used, http, store, ct);
+    }
+
+    private static async Task<IResult> RunAsync(
+        SearchRequest request,
+        string searchUrl,
+        List<KeyValuePair<string, string>> parameters,
         HttpContext http,
         IResourceStore store,
         CancellationToken ct)
     {
-        var all = parameters.ToList();
-        var countText = all.LastOrDefault(p => p.Key == "_count").Value;
-        var count = DefaultCount;
-        if (!string.IsNullOrEmpty(countText) &&
-            !(int.TryParse(countText, NumberStyles.None, CultureInfo.InvariantCulture, out count) && count >= 0))
+        var query = request.Query;
+        if (query.Ignored.Count > 0 && PreferHeader.IsStrictHandling(http.Request))
         {
-            throw FhirOperationException.BadRequest($"_count '{countText}' is not a whole number");
+            throw new FhirOperationException(
+                System.Net.HttpStatusCode.BadRequest,
+                SearchBundleFactory.IgnoredOutcome(query.Ignored, OperationOutcome.IssueSeverity.Error));
         }
 
-        count = Math.Min(count, MaxCount);
-        var criteria = all.Where(p => !ResultParameters.Contains(p.Key)).ToList();
-        var matches = await store.FindCurrentAsync(type, criteria, count, ct);
-        return FhirResponse.Of(BundleFactory.SearchSet(http.Request, matches, total: null));
+        var result = await store.SearchAsync(request, ct);
+        var bundle = SearchBundleFactory.Create(http.Request, searchUrl, UsedParameters(parameters, query), request.Cursor, query, result);
+        var response = FhirResponse.Of(bundle);
+        response.SubsetFromRequest = false;
+        return response;
     }
+
+    /// <summary>The self link lists what was applied: ignored parameters go, and `_sort` keeps only its applied keys.</summary>
+    private static List<KeyValuePair<string, string>> UsedParameters(List<KeyValuePair<string, string>> parameters, SearchQuery query)
+    {
+        var used = new List<KeyValuePair<string, string>>();
+        var sortWritten = false;
+        foreach (var p in parameters)
+        {
+            if (p.Key is "_format" or "_pretty")
+            {
+                used.Add(p);
+                continue;
+            }
+
+            if (p.Key == "_sort")
+            {
+                if (!sortWritten && query.Sort.Count > 0)
+                {
+                    used.Add(new("_sort", string.Join(',', query.Sort.Select(s => (s.Descending ? "-" : string.Empty) + s.Parameter.Name))));
+                }
+
+                sortWritten = true;
+                continue;
+            }
+
+            if (!query.Ignored.Any(i => i.Name == p.Key && i.Value == p.Value))
+            {
+                used.Add(p);
+            }
+        }
+
+        return used;
+    }
+
+    private static string? TakeCursor(List<KeyValuePair<string, string>> parameters)
+    {
+        var cursor = parameters.LastOrDefault(p => p.Key == SearchBundleFactory.CursorParameter).Value;
+        parameters.RemoveAll(p => p.Key == SearchBundleFactory.CursorParameter);
+        return string.IsNullOrEmpty(cursor) ? null : cursor;
+    }
+
+    private static List<KeyValuePair<string, string>> FromQuery(HttpRequest request) => [.. Flatten(request.Query)];
+
+    private static IEnumerable<KeyValuePair<string, string>> Flatten(IEnumerable<KeyValuePair<string, StringValues>> values) =>
+        values.SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string>(q.Key, v ?? string.Empty)));
 }

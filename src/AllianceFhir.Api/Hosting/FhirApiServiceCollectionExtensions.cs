@@ -6,6 +6,7 @@ using AllianceFhir.Api.OpenApi;
 using AllianceFhir.Core.Bundles;
 using AllianceFhir.Core.Resources;
 using AllianceFhir.Core.Search;
+using AllianceFhir.Instruments;
 using AllianceFhir.Storage;
 
 namespace AllianceFhir.Api.Hosting;
@@ -25,7 +26,11 @@ public static class FhirApiServiceCollectionExtensions
         services.AddScoped<BundleService>();
         services.AddSingleton<FhirRequestReader>();
         services.AddSingleton<CapabilityStatementFactory>();
+        services.AddSingleton<ICapabilityContributor, SearchCapabilityContributor>();
         services.AddSingleton(sp => sp.GetServices<ICapabilityContributor>().ToArray());
+
+        services.AddAllianceInstruments(o => configuration.GetSection(InstrumentOptions.SectionName).Bind(o));
+        services.AddSingleton<ICapabilityContributor, InstrumentOperationsCapability>();
 
         services.AddExceptionHandler<FhirExceptionHandler>();
         services.AddProblemDetails();

@@ -38,6 +38,12 @@ public sealed class FhirResponse : IResult
 
     public string? Location { get; set; }
 
+    /// <summary>
+    /// Whether the request's <c>_summary</c>/<c>_elements</c> apply to this resource. A searchset Bundle has already
+    /// applied them to its entries, and must not be trimmed itself.
+    /// </summary>
+    public bool SubsetFromRequest { get; set; } = true;
+
     public static FhirResponse Of(Resource resource, int status = StatusCodes.Status200OK) => new(status, resource, null);
 
     public static FhirResponse Stored(ResourceVersion version, int status = StatusCodes.Status200OK) =>
@@ -68,8 +74,8 @@ public sealed class FhirResponse : IResult
         var request = httpContext.Request;
         var format = FhirMediaTypes.ResolveResponseFormat(request);
         var pretty = request.Query.TryGetValue("_pretty", out var p) && string.Equals(p, "true", StringComparison.OrdinalIgnoreCase);
-        var summary = SummaryFrom(request);
-        var elements = ElementsFrom(request);
+        var summary = SubsetFromRequest ? SummaryFrom(request) : SummaryType.False;
+        var elements = SubsetFromRequest ? ElementsFrom(request) : null;
         response.ContentType = FhirMediaTypes.ContentType(format);
 
         if (_stored?.Json is { } json && format == FhirFormat.Json && !pretty && summary == SummaryType.False && elements is null)

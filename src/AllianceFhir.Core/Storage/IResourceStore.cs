@@ -1,3 +1,5 @@
+using AllianceFhir.Core.Search;
+
 namespace AllianceFhir.Core.Storage;
 
 /// <summary>The persistence port. Implementations keep one row per version and write all of a commit atomically.</summary>
@@ -10,9 +12,15 @@ public interface IResourceStore
 
     Task<IReadOnlyList<ResourceVersion>> HistoryAsync(HistoryQuery query, CancellationToken cancellationToken);
 
+    /// <summary>One page of a FHIR search over current, not deleted resources, with keyset continuation.</summary>
+    /// <exception cref="Errors.FhirOperationException">400 when the cursor is not one this query produced.</exception>
+    Task<SearchResult> SearchAsync(SearchRequest request, CancellationToken cancellationToken);
+
     /// <summary>
     /// Current, not deleted resources of a type matching FHIR search parameters (AND across entries), at most
-    /// <paramref name="limit"/> of them. Used by conditional interactions and by write hooks.
+    /// <paramref name="limit"/> of them. Used by conditional interactions and by write hooks; runs through the same
+    /// engine as <see cref="SearchAsync"/>, but a parameter the engine cannot apply is a 400 rather than ignored,
+    /// because ignoring part of a condition would make it match resources it should not.
     /// </summary>
     Task<IReadOnlyList<ResourceVersion>> FindCurrentAsync(
         string resourceType,

@@ -18,7 +18,9 @@ internal abstract class SearchIndexConfiguration<T>(string table) : IEntityTypeC
         builder.Property(e => e.TenantId).HasMaxLength(ColumnLengths.TenantId);
         builder.Property(e => e.ResourceType).HasMaxLength(ColumnLengths.ResourceType);
         builder.Property(e => e.ParamName).HasMaxLength(ColumnLengths.ParamName);
-        builder.HasIndex(e => e.ResourceSurrogate).HasDatabaseName($"IX_{table}_Resource");
+        // (resource, parameter): replacing a resource's rows on update, and the per-resource lookups of the search
+        // engine (sort keys, correlated EXISTS for the criteria that do not drive the query).
+        builder.HasIndex(e => new { e.ResourceSurrogate, e.ParamName }).HasDatabaseName($"IX_{table}_Resource");
         builder.HasOne(e => e.Resource).WithMany().HasForeignKey(e => e.ResourceSurrogate).OnDelete(DeleteBehavior.Cascade);
         ConfigureValues(builder);
     }
@@ -53,6 +55,10 @@ internal sealed class DateIndexConfiguration() : SearchIndexConfiguration<DateIn
     {
         builder.HasIndex(e => new { e.TenantId, e.ResourceType, e.ParamName, e.Start, e.End, e.ResourceSurrogate })
             .HasDatabaseName("IX_DateIndex_Lookup");
+
+        // gt/ge/le/sa compare the end of a value's range; this lets them seek too.
+        builder.HasIndex(e => new { e.TenantId, e.ResourceType, e.ParamName, e.End, e.Start, e.ResourceSurrogate })
+            .HasDatabaseName("IX_DateIndex_End");
     }
 }
 
@@ -66,7 +72,7 @@ internal sealed class ReferenceIndexConfiguration() : SearchIndexConfiguration<R
         builder.Property(e => e.Version).HasMaxLength(ColumnLengths.Token);
         builder.HasIndex(e => new { e.TenantId, e.ResourceType, e.ParamName, e.TargetId, e.TargetType, e.ResourceSurrogate })
             .HasDatabaseName("IX_ReferenceIndex_Lookup");
-        builder.HasIndex(e => new { e.TenantId, e.ResourceType, e.ParamName, e.Url, e.Version })
+        builder.HasIndex(e => new { e.TenantId, e.ResourceType, e.ParamName, e.Url, e.Version, e.ResourceSurrogate })
             .HasDatabaseName("IX_ReferenceIndex_Url");
     }
 }
@@ -77,7 +83,7 @@ internal sealed class UriIndexConfiguration() : SearchIndexConfiguration<UriInde
     {
         builder.Property(e => e.Uri).HasMaxLength(ColumnLengths.Uri);
         builder.Property(e => e.Version).HasMaxLength(ColumnLengths.Token);
-        builder.HasIndex(e => new { e.TenantId, e.ResourceType, e.ParamName, e.Uri, e.Version })
+        builder.HasIndex(e => new { e.TenantId, e.ResourceType, e.ParamName, e.Uri, e.Version, e.ResourceSurrogate })
             .HasDatabaseName("IX_UriIndex_Lookup");
     }
 }
@@ -87,7 +93,7 @@ internal sealed class NumberIndexConfiguration() : SearchIndexConfiguration<Numb
     protected override void ConfigureValues(EntityTypeBuilder<NumberIndexEntity> builder)
     {
         builder.Property(e => e.Value).HasMaxLength(64);
-        builder.HasIndex(e => new { e.TenantId, e.ResourceType, e.ParamName, e.Low, e.High })
+        builder.HasIndex(e => new { e.TenantId, e.ResourceType, e.ParamName, e.Low, e.High, e.ResourceSurrogate })
             .HasDatabaseName("IX_NumberIndex_Lookup");
     }
 }
@@ -99,7 +105,7 @@ internal sealed class QuantityIndexConfiguration() : SearchIndexConfiguration<Qu
         builder.Property(e => e.System).HasMaxLength(ColumnLengths.Uri);
         builder.Property(e => e.Code).HasMaxLength(ColumnLengths.Token);
         builder.Property(e => e.Value).HasMaxLength(64);
-        builder.HasIndex(e => new { e.TenantId, e.ResourceType, e.ParamName, e.Code, e.Low, e.High })
+        builder.HasIndex(e => new { e.TenantId, e.ResourceType, e.ParamName, e.Code, e.Low, e.High, e.ResourceSurrogate })
             .HasDatabaseName("IX_QuantityIndex_Lookup");
     }
 }

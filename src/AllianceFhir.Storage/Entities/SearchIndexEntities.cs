@@ -17,6 +17,13 @@ public abstract class SearchIndexEntity
     public required string ResourceType { get; set; }
 
     public required string ParamName { get; set; }
+
+    /// <summary>
+    /// For the component rows of a composite parameter: which combination (within the resource) the row belongs to,
+    /// so <c>code-value-quantity=a$5</c> matches only a code and a value that occur together. Null for plain rows.
+    /// Component rows carry <c>{composite}${component index}</c> as <see cref="ParamName"/>.
+    /// </summary>
+    public int? CompositeGroup { get; set; }
 }
 
 public sealed class TokenIndexEntity : SearchIndexEntity

@@ -31,12 +31,25 @@ public sealed class R4ExampleRoundTripTests(ITestOutputHelper output) : IDisposa
         var examples = LoadExamples(folder);
         Assert.NotEmpty(examples);
 
-        // Questionnaires first: responses that name one are checked against it.
+        // Questionnaires first: responses that name one are checked against it. A response naming a Questionnaire
+        // that is not among the examples (QuestionnaireResponse/ussg-fht-answers names Questionnaire/ussg-fht, which
+        // R4 never published) must be refused with 422, not stored unchecked.
+        var questionnaires = examples.Select(e => e.Resource).OfType<Questionnaire>()
+            .SelectMany(q => new[] { $"Questionnaire/{q.Id}", q.Url }).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var roundTripped = 0;
+        var refused = 0;
         foreach (var (file, resource) in examples.OrderBy(e => e.Resource is QuestionnaireResponse ? 1 : 0))
         {
             resource.Meta = null;
             using var put = await client.PutAsync($"/fhir/{resource.TypeName}/{resource.Id}", resource);
+            if (resource is QuestionnaireResponse { Questionnaire: { } canonical } && !questionnaires.Contains(canonical.Split('|')[0]))
+            {
+                Assert.True(put.StatusCode == HttpStatusCode.UnprocessableEntity, $"{file}: names unknown {canonical} but was answered {(int)put.StatusCode}");
+                Assert.Contains("QuestionnaireResponse.questionnaire", (await put.ReadAsAsync<OperationOutcome>()).Issue[0].Expression);
+                refused++;
+                continue;
+            }
+
             Assert.True(put.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, $"{file}: PUT answered {(int)put.StatusCode} {await put.Content.ReadAsStringAsync()}");
 
             using var get = await client.GetAsync($"/fhir/{resource.TypeName}/{resource.Id}");
@@ -52,7 +65,7 @@ public sealed class R4ExampleRoundTripTests(ITestOutputHelper output) : IDisposa
             Assert.True(post.StatusCode == HttpStatusCode.BadRequest, $"{file}: invalid R4 was answered {(int)post.StatusCode}, not 400");
         }
 
-        output.WriteLine($"Round-tripped {roundTripped} R4 examples of supported types; {_invalid.Count} invalid ones were refused with 400.");
+        output.WriteLine($"Round-tripped {roundTripped} R4 examples of supported types; {refused} responses to unknown questionnaires were refused with 422; {_invalid.Count} invalid ones were refused with 400.");
     }
 
     /// <summary>Resources of supported types from the example folders, including entries of the example Bundles.</summary>

@@ -33,6 +33,14 @@ public class FhirApplication : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+
+        // Program.cs reads the storage settings while registering services, before the app configuration callbacks
+        // of the factory run; host settings are visible that early. Without this every test shared data/alliancefhir.db.
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(_settings));
     }
 

@@ -30,6 +30,9 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
 
                     SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
 
+                    b.Property<int?>("CompositeGroup")
+                        .HasColumnType("int");
+
                     b.Property<DateTime>("End")
                         .HasColumnType("datetime2");
 
@@ -56,8 +59,11 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ResourceSurrogate")
+                    b.HasIndex("ResourceSurrogate", "ParamName")
                         .HasDatabaseName("IX_DateIndex_Resource");
+
+                    b.HasIndex("TenantId", "ResourceType", "ParamName", "End", "Start", "ResourceSurrogate")
+                        .HasDatabaseName("IX_DateIndex_End");
 
                     b.HasIndex("TenantId", "ResourceType", "ParamName", "Start", "End", "ResourceSurrogate")
                         .HasDatabaseName("IX_DateIndex_Lookup");
@@ -72,6 +78,9 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
                         .HasColumnType("bigint");
 
                     SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<int?>("CompositeGroup")
+                        .HasColumnType("int");
 
                     b.Property<double>("High")
                         .HasColumnType("float");
@@ -104,10 +113,10 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ResourceSurrogate")
+                    b.HasIndex("ResourceSurrogate", "ParamName")
                         .HasDatabaseName("IX_NumberIndex_Resource");
 
-                    b.HasIndex("TenantId", "ResourceType", "ParamName", "Low", "High")
+                    b.HasIndex("TenantId", "ResourceType", "ParamName", "Low", "High", "ResourceSurrogate")
                         .HasDatabaseName("IX_NumberIndex_Lookup");
 
                     b.ToTable("NumberIndex", (string)null);
@@ -124,6 +133,9 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
                     b.Property<string>("Code")
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)");
+
+                    b.Property<int?>("CompositeGroup")
+                        .HasColumnType("int");
 
                     b.Property<double>("High")
                         .HasColumnType("float");
@@ -160,10 +172,10 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ResourceSurrogate")
+                    b.HasIndex("ResourceSurrogate", "ParamName")
                         .HasDatabaseName("IX_QuantityIndex_Resource");
 
-                    b.HasIndex("TenantId", "ResourceType", "ParamName", "Code", "Low", "High")
+                    b.HasIndex("TenantId", "ResourceType", "ParamName", "Code", "Low", "High", "ResourceSurrogate")
                         .HasDatabaseName("IX_QuantityIndex_Lookup");
 
                     b.ToTable("QuantityIndex", (string)null);
@@ -176,6 +188,9 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
                         .HasColumnType("bigint");
 
                     SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<int?>("CompositeGroup")
+                        .HasColumnType("int");
 
                     b.Property<string>("ParamName")
                         .IsRequired()
@@ -213,14 +228,14 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ResourceSurrogate")
+                    b.HasIndex("ResourceSurrogate", "ParamName")
                         .HasDatabaseName("IX_ReferenceIndex_Resource");
-
-                    b.HasIndex("TenantId", "ResourceType", "ParamName", "Url", "Version")
-                        .HasDatabaseName("IX_ReferenceIndex_Url");
 
                     b.HasIndex("TenantId", "ResourceType", "ParamName", "TargetId", "TargetType", "ResourceSurrogate")
                         .HasDatabaseName("IX_ReferenceIndex_Lookup");
+
+                    b.HasIndex("TenantId", "ResourceType", "ParamName", "Url", "Version", "ResourceSurrogate")
+                        .HasDatabaseName("IX_ReferenceIndex_Url");
 
                     b.ToTable("ReferenceIndex", (string)null);
                 });
@@ -296,6 +311,9 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
 
                     SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
 
+                    b.Property<int?>("CompositeGroup")
+                        .HasColumnType("int");
+
                     b.Property<string>("Exact")
                         .IsRequired()
                         .HasColumnType("nvarchar(max)");
@@ -325,7 +343,7 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ResourceSurrogate")
+                    b.HasIndex("ResourceSurrogate", "ParamName")
                         .HasDatabaseName("IX_StringIndex_Resource");
 
                     b.HasIndex("TenantId", "ResourceType", "ParamName", "Normalized", "ResourceSurrogate")
@@ -345,6 +363,9 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
                     b.Property<string>("Code")
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)");
+
+                    b.Property<int?>("CompositeGroup")
+                        .HasColumnType("int");
 
                     b.Property<string>("ParamName")
                         .IsRequired()
@@ -373,7 +394,7 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ResourceSurrogate")
+                    b.HasIndex("ResourceSurrogate", "ParamName")
                         .HasDatabaseName("IX_TokenIndex_Resource");
 
                     b.HasIndex("TenantId", "ResourceType", "ParamName", "Code", "System", "ResourceSurrogate")
@@ -389,6 +410,9 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
                         .HasColumnType("bigint");
 
                     SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<int?>("CompositeGroup")
+                        .HasColumnType("int");
 
                     b.Property<string>("ParamName")
                         .IsRequired()
@@ -419,10 +443,10 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ResourceSurrogate")
+                    b.HasIndex("ResourceSurrogate", "ParamName")
                         .HasDatabaseName("IX_UriIndex_Resource");
 
-                    b.HasIndex("TenantId", "ResourceType", "ParamName", "Uri", "Version")
+                    b.HasIndex("TenantId", "ResourceType", "ParamName", "Uri", "Version", "ResourceSurrogate")
                         .HasDatabaseName("IX_UriIndex_Lookup");
 
                     b.ToTable("UriIndex", (string)null);

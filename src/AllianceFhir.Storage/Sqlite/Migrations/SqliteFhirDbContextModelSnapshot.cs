@@ -23,6 +23,9 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("CompositeGroup")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime>("End")
                         .HasColumnType("TEXT");
 
@@ -49,8 +52,11 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ResourceSurrogate")
+                    b.HasIndex("ResourceSurrogate", "ParamName")
                         .HasDatabaseName("IX_DateIndex_Resource");
+
+                    b.HasIndex("TenantId", "ResourceType", "ParamName", "End", "Start", "ResourceSurrogate")
+                        .HasDatabaseName("IX_DateIndex_End");
 
                     b.HasIndex("TenantId", "ResourceType", "ParamName", "Start", "End", "ResourceSurrogate")
                         .HasDatabaseName("IX_DateIndex_Lookup");
@@ -62,6 +68,9 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("CompositeGroup")
                         .HasColumnType("INTEGER");
 
                     b.Property<double>("High")
@@ -95,10 +104,10 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ResourceSurrogate")
+                    b.HasIndex("ResourceSurrogate", "ParamName")
                         .HasDatabaseName("IX_NumberIndex_Resource");
 
-                    b.HasIndex("TenantId", "ResourceType", "ParamName", "Low", "High")
+                    b.HasIndex("TenantId", "ResourceType", "ParamName", "Low", "High", "ResourceSurrogate")
                         .HasDatabaseName("IX_NumberIndex_Lookup");
 
                     b.ToTable("NumberIndex", (string)null);
@@ -113,6 +122,9 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
                     b.Property<string>("Code")
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("CompositeGroup")
+                        .HasColumnType("INTEGER");
 
                     b.Property<double>("High")
                         .HasColumnType("REAL");
@@ -149,10 +161,10 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ResourceSurrogate")
+                    b.HasIndex("ResourceSurrogate", "ParamName")
                         .HasDatabaseName("IX_QuantityIndex_Resource");
 
-                    b.HasIndex("TenantId", "ResourceType", "ParamName", "Code", "Low", "High")
+                    b.HasIndex("TenantId", "ResourceType", "ParamName", "Code", "Low", "High", "ResourceSurrogate")
                         .HasDatabaseName("IX_QuantityIndex_Lookup");
 
                     b.ToTable("QuantityIndex", (string)null);
@@ -162,6 +174,9 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("CompositeGroup")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ParamName")
@@ -200,14 +215,14 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ResourceSurrogate")
+                    b.HasIndex("ResourceSurrogate", "ParamName")
                         .HasDatabaseName("IX_ReferenceIndex_Resource");
-
-                    b.HasIndex("TenantId", "ResourceType", "ParamName", "Url", "Version")
-                        .HasDatabaseName("IX_ReferenceIndex_Url");
 
                     b.HasIndex("TenantId", "ResourceType", "ParamName", "TargetId", "TargetType", "ResourceSurrogate")
                         .HasDatabaseName("IX_ReferenceIndex_Lookup");
+
+                    b.HasIndex("TenantId", "ResourceType", "ParamName", "Url", "Version", "ResourceSurrogate")
+                        .HasDatabaseName("IX_ReferenceIndex_Url");
 
                     b.ToTable("ReferenceIndex", (string)null);
                 });
@@ -279,6 +294,9 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("CompositeGroup")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Exact")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -308,7 +326,7 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ResourceSurrogate")
+                    b.HasIndex("ResourceSurrogate", "ParamName")
                         .HasDatabaseName("IX_StringIndex_Resource");
 
                     b.HasIndex("TenantId", "ResourceType", "ParamName", "Normalized", "ResourceSurrogate")
@@ -326,6 +344,9 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
                     b.Property<string>("Code")
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("CompositeGroup")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("ParamName")
                         .IsRequired()
@@ -354,7 +375,7 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ResourceSurrogate")
+                    b.HasIndex("ResourceSurrogate", "ParamName")
                         .HasDatabaseName("IX_TokenIndex_Resource");
 
                     b.HasIndex("TenantId", "ResourceType", "ParamName", "Code", "System", "ResourceSurrogate")
@@ -367,6 +388,9 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("CompositeGroup")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ParamName")
@@ -398,10 +422,10 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ResourceSurrogate")
+                    b.HasIndex("ResourceSurrogate", "ParamName")
                         .HasDatabaseName("IX_UriIndex_Resource");
 
-                    b.HasIndex("TenantId", "ResourceType", "ParamName", "Uri", "Version")
+                    b.HasIndex("TenantId", "ResourceType", "ParamName", "Uri", "Version", "ResourceSurrogate")
                         .HasDatabaseName("IX_UriIndex_Lookup");
 
                     b.ToTable("UriIndex", (string)null);

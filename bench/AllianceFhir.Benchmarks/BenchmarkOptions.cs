@@ -1,0 +1,26 @@
+using System.Globalization;
+
+namespace AllianceFhir.Benchmarks;
+
+internal sealed record BenchmarkOptions(int Seconds, int WarmupSeconds, int Concurrency, string Configuration)
+{
+    public static BenchmarkOptions Parse(string[] args)
+    {
+        var seconds = 10;
+        var warmup = 3;
+        var concurrency = 8;
+        var configuration = "Release";
+        for (var i = 0; i < args.Length - 1; i++)
+        {
+            switch (args[i])
+            {
+                case "--seconds": seconds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--warmup": warmup = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--concurrency": concurrency = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--configuration": configuration = args[++i]; break;
+            }
+        }
+
+        return new BenchmarkOptions(seconds, warmup, concurrency, configuration);
+    }
+}

@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace AllianceFhir.Benchmarks;
+
+/// <summary>
+/// Runs the foundation benchmark: create and read of a ~2 KB resource through the whole product, and the same against
+/// the bare baseline, on this machine in one run, then prints a Markdown table for docs/performance.md.
+/// </summary>
+internal static class BenchmarkRunner
+{
+    private const string FhirJson = "application/fhir+json";
+    private const int ReadSetSize = 1000;
+
+    public static async Task<int> RunAsync(BenchmarkOptions options)
+    {
+        var root = RepositoryRoot();
+        var work = Directory.CreateTempSubdirectory("alliancefhir-bench-").FullName;
+        var apiDirectory = Path.Combine(root, "src", "AllianceFhir.Api", "bin", options.Configuration, "net10.0");
+        var apiDll = Path.Combine(apiDirectory, "AllianceFhir.Api.dll");
+        var benchDll = typeof(BenchmarkRunner).Assembly.Location;
+        if (!File.Exists(apiDll))
+        {
+            Console.Error.WriteLine($"{apiDll} not found: build the API in {options.Configuration} first (dotnet build -c {options.Configuration}).");
+            return 2;
+        }
+
+        var warmup = TimeSpan.FromSeconds(options.WarmupSeconds);
+        var duration = TimeSpan.FromSeconds(options.Seconds);
+        var results = new List<LoadResult>();
+        try
+        {
+            await using (var api = await ServerProcess.StartAsync(apiDll, apiDirectory, "/healthz", [$"--ConnectionStrings:Fhir=Data Source={Path.Combine(work, "fhir.db")}"]))
+            {
+                using var client = new HttpClient { BaseAddress = api.BaseAddress };
+                results.Add(await LoadGenerator.RunAsync("create (product)", client, (c, n) => Post(c, "/fhir/Patient", n), options.Concurrency, warmup, duration));
+                var ids = await SeedAsync(client, "/fhir/Patient");
+                results.Add(await LoadGenerator.RunAsync("read (product)", client, (c, n) => c.GetAsync($"/fhir/Patient/{ids[n % ids.Count]}"), options.Concurrency, warmup, duration));
+            }
+
+            await using (var baseline = await ServerProcess.StartAsync(benchDll, AppContext.BaseDirectory, "/baseline/ids", ["serve-baseline", "--db", Path.Combine(work, "baseline.db")]))
+            {
+                using var client = new HttpClient { BaseAddress = baseline.BaseAddress };
+                results.Add(await LoadGenerator.RunAsync("create (baseline)", client, (c, n) => Post(c, "/baseline/Patient", n), options.Concurrency, warmup, duration));
+                var ids = await client.GetFromJsonAsync<List<string>>("/baseline/ids") ?? [];
+                results.Add(await LoadGenerator.RunAsync("read (baseline)", client, (c, n) => c.GetAsync($"/baseline/Patient/{ids[n % ids.Count]}"), options.Concurrency, warmup, duration));
+            }
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+
+        Print(options, results);
+        return results.Any(r => r.Failures > 0) ? 1 : 0;
+    }
+
+    private static Task<HttpResponseMessage> Post(HttpClient client, string path, int n) =>
+        client.PostAsync(path, new StringContent(SampleResources.Patient(n), Encoding.UTF8, FhirJson));
+
+    /// <summary>Creates the resources the read scenario picks from, and returns their ids.</summary>
+    private static async Task<List<string>> SeedAsync(HttpClient client, string path)
+    {
+        var ids = new List<string>(ReadSetSize);
+        for (var i = 0; i < ReadSetSize; i++)
+        {
+            using var response = await Post(client, path, i);
+            response.EnsureSuccessStatusCode();
+            using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            ids.Add(document.RootElement.GetProperty("id").GetString()!);
+        }
+
+        return ids;
+    }
+
+    private static void Print(BenchmarkOptions options, List<LoadResult> results)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        Console.WriteLine();
+        Console.WriteLine(string.Create(inv, $"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; {options.Concurrency} concurrent clients, {options.Seconds} s per scenario after {options.WarmupSeconds} s warm-up."));
+        Console.WriteLine();
+        Console.WriteLine("| scenario | requests | failures | req/s | p50 ms | p99 ms |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        foreach (var r in results)
+        {
+            Console.WriteLine(string.Create(inv, $"| {r.Name} | {r.Requests} | {r.Failures} | {r.Throughput:F0} | {r.Percentile(0.50):F2} | {r.Percentile(0.99):F2} |"));
+        }
+
+        double Ratio(string scenario) =>
+            results.Single(r => r.Name == $"{scenario} (product)").Throughput / results.Single(r => r.Name == $"{scenario} (baseline)").Throughput;
+        Console.WriteLine();
+        Console.WriteLine(string.Create(inv, $"create: {Ratio("create"):F2}x baseline (target >= 0.5x); read: {Ratio("read"):F2}x baseline (target >= 0.7x)"));
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "AllianceFhir.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Run the benchmark from inside the repository.");
+    }
+}

@@ -1,0 +1,13 @@
+using AllianceFhir.Benchmarks;
+
+// Usage:
+//   dotnet run -c Release --project bench/AllianceFhir.Benchmarks -- [--seconds 10] [--concurrency 8]
+//   (internal) ... serve-baseline --urls http://127.0.0.1:PORT --db PATH
+if (args.Length > 0 && args[0] == "serve-baseline")
+{
+    await BaselineServer.RunAsync(args[1..]);
+    return 0;
+}
+
+var options = BenchmarkOptions.Parse(args);
+return await BenchmarkRunner.RunAsync(options);

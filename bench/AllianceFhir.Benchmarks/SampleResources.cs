@@ -1,0 +1,35 @@
+using System.Globalization;
+using System.Text;
+
+namespace AllianceFhir.Benchmarks;
+
+/// <summary>The payloads: a Patient of about 2 KB, the size the foundation issue measures with.</summary>
+internal static class SampleResources
+{
+    public static string Patient(int n)
+    {
+        var builder = new StringBuilder(2200);
+        builder.Append("""{"resourceType":"Patient","identifier":[""");
+        for (var i = 0; i < 3; i++)
+        {
+            builder.Append(CultureInfo.InvariantCulture, $$"""{"use":"usual","system":"http://clinic.example.org/identifiers/{{i}}","value":"MRN-{{n}}-{{i}}"},""");
+        }
+
+        builder.Length--;
+        builder.Append(CultureInfo.InvariantCulture, $$"""],"active":true,"name":[{"use":"official","family":"Benchmark{{n}}","given":["Alexandra","Maria"],"prefix":["Ms."]},{"use":"nickname","given":["Alex"]}],""");
+        builder.Append("""
+            "telecom":[{"system":"phone","value":"+31 20 555 0101","use":"home"},{"system":"phone","value":"+31 6 5555 0102","use":"mobile"},{"system":"email","value":"alex.benchmark@example.org","use":"home"}],
+            "gender":"female","birthDate":"1987-06-15",
+            "address":[{"use":"home","type":"both","line":["Prinsengracht 263","Apartment 4B"],"city":"Amsterdam","district":"Centrum","state":"Noord-Holland","postalCode":"1016 GV","country":"NL","period":{"start":"2019-01-01"}},
+                       {"use":"work","line":["Stationsplein 1"],"city":"Amsterdam","postalCode":"1012 AB","country":"NL"}],
+            "maritalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-MaritalStatus","code":"M","display":"Married"}]},
+            "contact":[{"relationship":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v2-0131","code":"N","display":"Next-of-Kin"}]}],
+                        "name":{"family":"Benchmark","given":["Jordan"]},"telecom":[{"system":"phone","value":"+31 20 555 0199"}],"gender":"male"}],
+            "communication":[{"language":{"coding":[{"system":"urn:ietf:bcp:47","code":"nl","display":"Dutch"}]},"preferred":true},
+                             {"language":{"coding":[{"system":"urn:ietf:bcp:47","code":"en","display":"English"}]}}],
+            "generalPractitioner":[{"reference":"Practitioner/example","display":"Dr. Example"}],
+            "managingOrganization":{"reference":"Organization/example","display":"Example Clinic"}}
+            """);
+        return builder.ToString();
+    }
+}

@@ -1,0 +1,45 @@
+using AllianceFhir.Core.Resources;
+using AllianceFhir.Instruments.Catalog;
+using Hl7.Fhir.Model;
+
+namespace AllianceFhir.Api.Hosting;
+
+public static class InstrumentCatalogSeeding
+{
+    /// <summary>
+    /// Stores the instrument catalog (Questionnaires and CodeSystems) under their fixed ids. Idempotent: a resource whose
+    /// content is unchanged is left alone, so restarts add no versions; a changed one (a new text pack) becomes a new
+    /// version. Resolving the catalog here also makes a bad text pack stop the start, naming the file.
+    /// </summary>
+    public static async Task SeedInstrumentCatalogAsync(this WebApplication app)
+    {
+        var catalog = app.Services.GetRequiredService<InstrumentCatalog>();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(InstrumentCatalogSeeding));
+        await using var scope = app.Services.CreateAsyncScope();
+        var service = scope.ServiceProvider.GetRequiredService<ResourceService>();
+        var stored = 0;
+        foreach (var resource in catalog.GetAllResources())
+        {
+            var id = resource.Id ?? throw new InvalidOperationException($"A catalog {resource.TypeName} has no id");
+            var current = await service.Reader.ReadAsync(resource.TypeName, id, CancellationToken.None);
+            if (current is not null && SameContent(current, resource))
+            {
+                continue;
+            }
+
+            await service.UpdateAsync(resource.TypeName, id, resource, ifMatch: null, CancellationToken.None);
+            stored++;
+        }
+
+        logger.LogInformation("Instrument catalog: {Stored} of {Total} resources stored or updated", stored, catalog.GetAllResources().Count);
+    }
+
+    private static bool SameContent(Resource stored, Resource catalogVersion)
+    {
+        var left = (Resource)stored.DeepCopy();
+        var right = (Resource)catalogVersion.DeepCopy();
+        left.Meta = null;
+        right.Meta = null;
+        return left.IsExactly(right);
+    }
+}

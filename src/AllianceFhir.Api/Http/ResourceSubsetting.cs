@@ -1,0 +1,61 @@
+using AllianceFhir.Core.Search;
+using AllianceFhir.Core.Serialization;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Rest;
+using Hl7.Fhir.Serialization;
+
+namespace AllianceFhir.Api.Http;
+
+/// <summary>
+/// `_summary` and `_elements` applied to one search match, marked SUBSETTED as R4 requires of a resource that is
+/// not complete. Firely's serializer does the trimming; the result is read back leniently because a subset may
+/// lack elements a strict reader insists on.
+/// </summary>
+public static class ResourceSubsetting
+{
+    private static readonly Coding Subsetted = new("http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "SUBSETTED");
+
+    private static readonly FhirJsonDeserializer Lenient = new(new DeserializerSettings().UsingMode(DeserializationMode.Recoverable));
+
+    private static IEnumerable<string> MandatoryElements(Resource resource) =>
+        ModelInfo.ModelInspector.FindClassMapping(resource.GetType())?.PropertyMappings
+            .Where(p => p.IsMandatoryElement)
+            .Select(p => p.Name) ?? [];
+
+    public static Resource Apply(Resource resource, SummaryMode summary, IReadOnlyList<string> elements)
+    {
+        var summaryType = summary switch
+        {
+            SummaryMode.True => SummaryType.True,
+            SummaryMode.Text => SummaryType.Text,
+            SummaryMode.Data => SummaryType.Data,
+            _ => SummaryType.False,
+        };
+        if (summaryType == SummaryType.False && elements.Count == 0)
+        {
+            return resource;
+        }
+
+        // _elements names elements of the resource; id, meta and the mandatory elements always stay (R4: servers SHOULD
+        // return them), so the subset still parses as the resource it claims to be.
+        var json = FhirSerialization.JsonSerializer.SerializeToString(
+            resource, summaryType, elements.Count == 0 ? null : [.. elements, "id", "meta", .. MandatoryElements(resource)]);
+        Resource subset;
+        try
+        {
+            subset = Lenient.DeserializeResource(json);
+        }
+        catch (DeserializationFailedException ex) when (ex.PartialResult is Resource partial)
+        {
+            subset = partial;
+        }
+
+        subset.Meta ??= new Meta();
+        if (!subset.Meta.Tag.Any(t => t.System == Subsetted.System && t.Code == Subsetted.Code))
+        {
+            subset.Meta.Tag.Add((Coding)Subsetted.DeepCopy());
+        }
+
+        return subset;
+    }
+}

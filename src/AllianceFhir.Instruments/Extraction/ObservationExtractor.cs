@@ -1,0 +1,183 @@
+using AllianceFhir.Instruments.Fhir;
+using Hl7.Fhir.Model;
+
+namespace AllianceFhir.Instruments.Extraction;
+
+/// <summary>
+/// SDC observation-based extraction: one Observation per answer of every coded item whose nearest
+/// <c>observationExtract</c> flag (on the item, an ancestor item, or the Questionnaire) is true. Scores become
+/// <c>valueQuantity</c> in <c>{score}</c> (decimal) or <c>valueInteger</c>; cut-off bands set <c>interpretation</c>.
+/// </summary>
+public static class ObservationExtractor
+{
+    private static readonly HashSet<string> PerformerTypes = ["Practitioner", "PractitionerRole", "Organization", "CareTeam", "Patient", "RelatedPerson"];
+
+    public static IReadOnlyList<Observation> Extract(Questionnaire questionnaire, QuestionnaireResponse response, string? responseReference)
+    {
+        ArgumentNullException.ThrowIfNull(questionnaire);
+        ArgumentNullException.ThrowIfNull(response);
+        var observations = new List<Observation>();
+        var rootFlag = Flag(questionnaire) ?? false;
+        var scope = new Scope(questionnaire, response, responseReference, observations);
+        Walk(questionnaire.Item, response.Item, rootFlag, Category(questionnaire), scope);
+        return observations;
+    }
+
+    /// <summary>The key an Observation is matched on when a response is re-derived: its first code.</summary>
+    public static string? CodeKey(Observation observation) =>
+        observation.Code?.Coding.FirstOrDefault(c => c.System == ExtensionUrls.AllianceScoreSystem) is { } own
+            ? $"{own.System}|{own.Code}"
+            : observation.Code?.Coding.FirstOrDefault() is { } first ? $"{first.System}|{first.Code}" : null;
+
+    private sealed record Scope(Questionnaire Questionnaire, QuestionnaireResponse Response, string? ResponseReference, List<Observation> Observations);
+
+    private static void Walk(
+        List<Questionnaire.ItemComponent> definitions,
+        List<QuestionnaireResponse.ItemComponent> items,
+        bool inherited,
+        List<CodeableConcept>? inheritedCategory,
+        Scope scope)
+    {
+        foreach (var definition in definitions)
+        {
+            var extract = Flag(definition) ?? inherited;
+            var category = Category(definition) ?? inheritedCategory;
+            foreach (var item in items.Where(i => i.LinkId == definition.LinkId))
+            {
+                var codes = ExtractedCodes(definition);
+                if (extract && codes.Count > 0)
+                {
+                    scope.Observations.AddRange(item.Answer.Select(a => a.Value).OfType<DataType>()
+                        .Select(value => Build(definition, codes, category, value, scope)));
+                }
+
+                var children = item.Item.Concat(item.Answer.SelectMany(a => a.Item)).ToList();
+                Walk(definition.Item, children, extract, category, scope);
+            }
+        }
+    }
+
+    private static bool? Flag(IExtendable element) =>
+        (element.GetExtension(ExtensionUrls.ObservationExtract)?.Value as FhirBoolean)?.Value;
+
+    /// <summary>The item's observation-extract-category, which replaces (not adds to) what an ancestor declared.</summary>
+    private static List<CodeableConcept>? Category(IExtendable element)
+    {
+        var categories = element.GetExtensions(ExtensionUrls.ObservationExtractCategory).Select(e => e.Value).OfType<CodeableConcept>().ToList();
+        return categories.Count > 0 ? categories : null;
+    }
+
+    /// <summary>When some item.code carries observationExtract=true, only those codes go to Observation.code.</summary>
+    private static List<Coding> ExtractedCodes(Questionnaire.ItemComponent definition)
+    {
+        var tagged = definition.Code.Where(c => Flag(c) == true).ToList();
+        return tagged.Count > 0 ? tagged : definition.Code.Where(c => Flag(c) != false).ToList();
+    }
+
+    private static Observation Build(Questionnaire.ItemComponent definition, List<Coding> codes, List<CodeableConcept>? category, DataType answer, Scope scope)
+    {
+        var (questionnaire, response, responseReference, _) = scope;
+        var observation = new Observation
+        {
+            Status = ObservationStatus.Final,
+            BasedOn = response.BasedOn.Select(r => (ResourceReference)r.DeepCopy()).ToList(),
+            PartOf = response.PartOf.Select(r => (ResourceReference)r.DeepCopy()).ToList(),
+            Category = category?.Select(c => (CodeableConcept)c.DeepCopy()).ToList()
+                ?? [new CodeableConcept(ExtensionUrls.ObservationCategorySystem, "survey", "Survey")],
+            Code = new CodeableConcept { Coding = codes.Select(c => (Coding)c.DeepCopy()).ToList(), Text = definition.Text },
+            Subject = (ResourceReference?)response.Subject?.DeepCopy(),
+            Encounter = (ResourceReference?)response.Encounter?.DeepCopy(),
+            Effective = response.AuthoredElement is { } authored ? new FhirDateTime(authored.Value) : null,
+            Issued = response.AuthoredElement?.ToDateTimeOffset(TimeSpan.Zero),
+            Value = ValueOf(definition, answer),
+        };
+        foreach (var coding in observation.Code.Coding)
+        {
+            // The extraction flag belongs to the Questionnaire, not to the Observation's code.
+            coding.Extension.RemoveAll(e => e.Url == ExtensionUrls.ObservationExtract);
+        }
+
+        if (response.Author?.Reference is { } author && PerformerTypes.Contains(author.Split('/')[0]))
+        {
+            observation.Performer.Add((ResourceReference)response.Author.DeepCopy());
+        }
+
+        if (responseReference is not null)
+        {
+            observation.DerivedFrom.Add(new ResourceReference(responseReference));
+        }
+
+        if (Number(answer) is { } number && Band(definition, number) is { } band)
+        {
+            observation.Interpretation.Add(band);
+        }
+
+        if (questionnaire.Url is not null)
+        {
+            // Lets a reader trace the score back to the exact instrument version that defined it.
+            observation.Extension.Add(new Extension(
+                "http://hl7.org/fhir/StructureDefinition/workflow-instantiatesCanonical",
+                new Canonical(questionnaire.Version is null ? questionnaire.Url : $"{questionnaire.Url}|{questionnaire.Version}")));
+        }
+
+        return observation;
+    }
+
+    private static DataType ValueOf(Questionnaire.ItemComponent definition, DataType answer) => answer switch
+    {
+        // SDC: with a questionnaire-unit the value is a Quantity even for integers.
+        Integer { Value: { } i } when Unit(definition) is { } unit => new Quantity { Value = i, Unit = unit.Display ?? unit.Code, System = unit.System, Code = unit.Code },
+        FhirDecimal d => new Quantity
+        {
+            Value = d.Value,
+            Unit = Unit(definition)?.Display ?? "{score}",
+            System = Unit(definition)?.System ?? ExtensionUrls.Ucum,
+            Code = Unit(definition)?.Code ?? "{score}",
+        },
+        Coding c => new CodeableConcept { Coding = [(Coding)c.DeepCopy()] },
+        Date d => new FhirDateTime(d.Value),
+        FhirUri u => new FhirString(u.Value),
+        Attachment or ResourceReference => new FhirString(answer.ToString()),
+        _ => (DataType)answer.DeepCopy(),
+    };
+
+    private static Coding? Unit(Questionnaire.ItemComponent definition) =>
+        definition.GetExtension("http://hl7.org/fhir/StructureDefinition/questionnaire-unit")?.Value as Coding;
+
+    private static decimal? Number(DataType value) => value switch
+    {
+        Integer i => i.Value,
+        FhirDecimal d => d.Value,
+        Quantity q => q.Value,
+        _ => null,
+    };
+
+    /// <summary>The interpretation of the first band containing the value (min inclusive, maxExclusive exclusive).</summary>
+    private static CodeableConcept? Band(Questionnaire.ItemComponent definition, decimal value)
+    {
+        foreach (var band in definition.GetExtensions(ExtensionUrls.ScoreInterpretation))
+        {
+            var min = Decimal(band.GetExtension("min")?.Value);
+            var maxExclusive = Decimal(band.GetExtension("maxExclusive")?.Value);
+            if ((min is null || value >= min) && (maxExclusive is null || value < maxExclusive))
+            {
+                var concept = new CodeableConcept { Text = (band.GetExtension("text")?.Value as FhirString)?.Value };
+                if (band.GetExtension("interpretation")?.Value is Coding coding)
+                {
+                    concept.Coding.Add((Coding)coding.DeepCopy());
+                }
+
+                return concept;
+            }
+        }
+
+        return null;
+    }
+
+    private static decimal? Decimal(DataType? value) => value switch
+    {
+        FhirDecimal d => d.Value,
+        Integer i => i.Value,
+        _ => null,
+    };
+}

@@ -1,0 +1,161 @@
+using System.Net;
+using AllianceFhir.Api.Tests.Infrastructure;
+using Hl7.Fhir.Model;
+
+namespace AllianceFhir.Api.Tests.Instruments;
+
+/// <summary>The EHR journey over HTTP: submit a completed response, get its scores back as Observations.</summary>
+public class ScoredResponseTests(FhirApplication app) : IClassFixture<FhirApplication>
+{
+    private const string ScoreSystem = "http://alliancefhir.org/fhir/CodeSystem/alliance-score";
+    private readonly HttpClient _client = app.CreateClient();
+
+    private async Task<List<Observation>> ObservationsOfAsync(string responseId)
+    {
+        var bundle = await (await _client.GetAsync($"/fhir/Observation?derived-from=QuestionnaireResponse/{responseId}&_count=100")).ReadAsAsync<Bundle>();
+        return [.. bundle.Entry.Select(e => e.Resource).OfType<Observation>()];
+    }
+
+    private static decimal? Score(IEnumerable<Observation> observations, string code) =>
+        observations.Single(o => o.Code.Coding.Any(c => c.System == ScoreSystem && c.Code == code)).Value switch
+        {
+            Quantity q => q.Value,
+            Integer i => i.Value,
+            _ => null,
+        };
+
+    [Fact]
+    public async Task Completed_wai_sr_is_stored_with_its_scores_and_four_observations()
+    {
+        var waiSr = await InstrumentResponses.FetchAsync(_client, "wai-sr");
+        // Items 1..12 answered 1,2,3,4,5,1,2,3,4,5,1,2 (positions are weight - 1).
+        var response = InstrumentResponses.Choices(waiSr, "wai-1", 0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0, 1);
+
+        using var created = await _client.PostAsync("/fhir/QuestionnaireResponse", response);
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var stored = await created.ReadAsAsync<QuestionnaireResponse>();
+        var observations = await ObservationsOfAsync(stored.Id!);
+        Assert.Equal(4, observations.Count);
+        Assert.Equal(33m, Score(observations, "wai-sr-total"));   // 1+2+3+4+5+1+2+3+4+5+1+2
+        Assert.Equal(10m, Score(observations, "wai-sr-task"));    // items 1,2,10,12: 1+2+5+2
+        Assert.Equal(9m, Score(observations, "wai-sr-goal"));     // items 4,6,8,11: 4+1+3+1
+        Assert.Equal(14m, Score(observations, "wai-sr-bond"));    // items 3,5,7,9: 3+5+2+4
+        var total = observations.Single(o => o.Code.Coding.Any(c => c.Code == "wai-sr-total"));
+        Assert.Equal(ObservationStatus.Final, total.Status);
+        Assert.Equal("survey", total.Category.Single().Coding.Single().Code);
+        Assert.Equal("Patient/wai-1", total.Subject?.Reference);
+        Assert.Equal("Encounter/session-1", total.Encounter?.Reference);
+        Assert.Equal("2026-03-02T10:00:00Z", (total.Effective as FhirDateTime)?.Value);
+        Assert.Equal($"QuestionnaireResponse/{stored.Id}", total.DerivedFrom.Single().Reference);
+        Assert.Equal("Patient/wai-1", total.Performer.Single().Reference);
+    }
+
+    [Theory]
+    [InlineData(9.0, 9.0, 9.0, 8.9, "L")]   // 35.9: possible alliance concern
+    [InlineData(9.0, 9.0, 9.0, 9.0, "N")]   // 36.0
+    public async Task Srs_total_below_36_is_flagged_low(double a, double b, double c, double d, string expected)
+    {
+        var srs = await InstrumentResponses.FetchAsync(_client, "srs");
+        var response = InstrumentResponses.Decimals(srs, "srs-1", (decimal)a, (decimal)b, (decimal)c, (decimal)d);
+
+        using var created = await _client.PostAsync("/fhir/QuestionnaireResponse", response);
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var observation = Assert.Single(await ObservationsOfAsync((await created.ReadAsAsync<QuestionnaireResponse>()).Id!));
+        Assert.Equal((decimal)(a + b + c + d), Score([observation], "srs-total"));
+        Assert.Equal(expected, observation.Interpretation.Single().Coding.Single().Code);
+    }
+
+    [Fact]
+    public async Task Client_sent_scores_are_replaced_by_the_server_s()
+    {
+        var srs = await InstrumentResponses.FetchAsync(_client, "srs");
+        var response = InstrumentResponses.Decimals(srs, "srs-2", 5m, 5m, 5m, 5m);
+        response.Item.Add(InstrumentResponses.Answer("total", new FhirDecimal(40m)));
+
+        using var created = await _client.PostAsync("/fhir/QuestionnaireResponse", response);
+
+        var stored = await created.ReadAsAsync<QuestionnaireResponse>();
+        Assert.Equal(20m, (stored.Item.Single(i => i.LinkId == "total").Answer.Single().Value as FhirDecimal)?.Value);
+    }
+
+    [Fact]
+    public async Task Out_of_range_answer_is_422_naming_the_item_and_nothing_is_stored()
+    {
+        var srs = await InstrumentResponses.FetchAsync(_client, "srs");
+        var response = InstrumentResponses.Decimals(srs, "srs-bad", 5m, 11m, 5m, 5m);
+
+        using var rejected = await _client.PostAsync("/fhir/QuestionnaireResponse", response);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, rejected.StatusCode);
+        var outcome = await rejected.ReadAsAsync<OperationOutcome>();
+        Assert.Contains(outcome.Issue, i => i.Expression.Any(e => e?.StartsWith("QuestionnaireResponse.item[1]", StringComparison.Ordinal) == true));
+        var search = await (await _client.GetAsync("/fhir/QuestionnaireResponse?subject=Patient/srs-bad")).ReadAsAsync<Bundle>();
+        Assert.DoesNotContain(search.Entry, e => e.Resource is QuestionnaireResponse);
+        var observations = await (await _client.GetAsync("/fhir/Observation?subject=Patient/srs-bad")).ReadAsAsync<Bundle>();
+        Assert.DoesNotContain(observations.Entry, e => e.Resource is Observation);
+    }
+
+    [Fact]
+    public async Task Unknown_questionnaire_is_422()
+    {
+        var response = new QuestionnaireResponse
+        {
+            Questionnaire = "http://example.org/Questionnaire/nope|9",
+            Status = QuestionnaireResponse.QuestionnaireResponseStatus.Completed,
+            Subject = new ResourceReference("Patient/x"),
+        };
+
+        using var rejected = await _client.PostAsync("/fhir/QuestionnaireResponse", response);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, rejected.StatusCode);
+    }
+
+    [Fact]
+    public async Task Updating_a_response_re_derives_its_observations_in_place()
+    {
+        var srs = await InstrumentResponses.FetchAsync(_client, "srs");
+        using var created = await _client.PostAsync("/fhir/QuestionnaireResponse", InstrumentResponses.Decimals(srs, "srs-3", 9m, 9m, 9m, 9m));
+        var stored = await created.ReadAsAsync<QuestionnaireResponse>();
+        var before = Assert.Single(await ObservationsOfAsync(stored.Id!));
+
+        stored.Item[3].Answer[0].Value = new FhirDecimal(2m);
+        using var updated = await _client.PutAsync($"/fhir/QuestionnaireResponse/{stored.Id}", stored);
+
+        Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+        var after = Assert.Single(await ObservationsOfAsync(stored.Id!));
+        Assert.Equal(before.Id, after.Id);
+        Assert.Equal("2", after.Meta?.VersionId);
+        Assert.Equal(29m, Score([after], "srs-total"));
+        Assert.Equal("L", after.Interpretation.Single().Coding.Single().Code);
+    }
+
+    [Fact]
+    public async Task Deleting_a_response_marks_its_observations_entered_in_error()
+    {
+        var srs = await InstrumentResponses.FetchAsync(_client, "srs");
+        using var created = await _client.PostAsync("/fhir/QuestionnaireResponse", InstrumentResponses.Decimals(srs, "srs-4", 9m, 9m, 9m, 9m));
+        var stored = await created.ReadAsAsync<QuestionnaireResponse>();
+        var observation = Assert.Single(await ObservationsOfAsync(stored.Id!));
+
+        using var deleted = await _client.DeleteAsync($"/fhir/QuestionnaireResponse/{stored.Id}");
+
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        var after = await (await _client.GetAsync($"/fhir/Observation/{observation.Id}")).ReadAsAsync<Observation>();
+        Assert.Equal(ObservationStatus.EnteredInError, after.Status);
+    }
+
+    [Fact]
+    public async Task Response_resolves_a_plain_url_to_the_newest_active_version()
+    {
+        var srs = await InstrumentResponses.FetchAsync(_client, "srs");
+        var response = InstrumentResponses.Decimals(srs, "srs-5", 9m, 9m, 9m, 9m);
+        response.Questionnaire = srs.Url;
+
+        using var created = await _client.PostAsync("/fhir/QuestionnaireResponse", response);
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Single(await ObservationsOfAsync((await created.ReadAsAsync<QuestionnaireResponse>()).Id!));
+    }
+}

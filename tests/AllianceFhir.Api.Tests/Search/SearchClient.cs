@@ -1,0 +1,55 @@
+using System.Net;
+using AllianceFhir.Api.Tests.Infrastructure;
+using Hl7.Fhir.Model;
+
+namespace AllianceFhir.Api.Tests.Search;
+
+/// <summary>Creates resources and runs searches over HTTP, returning what a client would look at.</summary>
+public sealed class SearchClient(HttpClient http)
+{
+    public HttpClient Http => http;
+
+    /// <summary>A value unique to one test, so tests sharing a database never see each other's data.</summary>
+    public static string Unique(string prefix = "t") => $"{prefix}{Guid.NewGuid():N}"[..(prefix.Length + 12)];
+
+    public async Task<T> CreateAsync<T>(T resource)
+        where T : Resource
+    {
+        using var response = await http.PostAsync($"/fhir/{resource.TypeName}", resource);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return await response.ReadAsAsync<T>();
+    }
+
+    public async Task<Bundle> SearchAsync(string url, string? prefer = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (prefer is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Prefer", prefer);
+        }
+
+        using var response = await http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {url} → {(int)response.StatusCode}: {body}");
+        return await response.ReadAsAsync<Bundle>();
+    }
+
+    public async Task<HttpResponseMessage> GetAsync(string url, string? prefer = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (prefer is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Prefer", prefer);
+        }
+
+        return await http.SendAsync(request);
+    }
+
+    /// <summary>The ids of the match entries, in bundle order.</summary>
+    public static List<string?> MatchIds(Bundle bundle) =>
+        [.. bundle.Entry.Where(e => e.Search?.Mode == Bundle.SearchEntryMode.Match).Select(e => e.Resource!.Id)];
+
+    public async Task<List<string?>> IdsAsync(string url) => MatchIds(await SearchAsync(url));
+
+    public static string? Link(Bundle bundle, string relation) => bundle.Link.FirstOrDefault(l => l.Relation == relation)?.Url;
+}
