@@ -15,9 +15,40 @@ public sealed class SearchClient(HttpClient http)
     public async Task<T> CreateAsync<T>(T resource)
         where T : Resource
     {
+        if (resource is QuestionnaireResponse { Questionnaire: { } canonical })
+        {
+            await EnsureQuestionnaireAsync(canonical);
+        }
+
         using var response = await http.PostAsync($"/fhir/{resource.TypeName}", resource);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return await response.ReadAsAsync<T>();
+    }
+
+    /// <summary>
+    /// Responses are checked against their Questionnaire on write, so the one a test response names must exist:
+    /// a minimal active Questionnaire with that url and version, created once.
+    /// </summary>
+    private async Task EnsureQuestionnaireAsync(string canonical)
+    {
+        var parts = canonical.Split('|');
+        var questionnaire = new Questionnaire
+        {
+            Url = parts[0],
+            Version = parts.Length > 1 ? parts[1] : null,
+            Status = PublicationStatus.Active,
+            Item = [new Questionnaire.ItemComponent { LinkId = "note", Text = "Anything to add?", Type = Questionnaire.QuestionnaireItemType.String }],
+        };
+        var condition = $"url={Uri.EscapeDataString(parts[0])}" + (parts.Length > 1 ? $"&version={Uri.EscapeDataString(parts[1])}" : string.Empty);
+        if (MatchIds(await SearchAsync($"/fhir/Questionnaire?{condition}")).Count > 0)
+        {
+            return; // an unversioned canonical resolves to the newest version, which an earlier response created
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/fhir/Questionnaire") { Content = FhirHttp.JsonBody(questionnaire) };
+        request.Headers.TryAddWithoutValidation("If-None-Exist", condition);
+        using var response = await http.SendAsync(request);
+        Assert.True(response.IsSuccessStatusCode, $"creating Questionnaire {canonical}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 
     public async Task<Bundle> SearchAsync(string url, string? prefer = null)
