@@ -138,7 +138,7 @@ internal sealed class BundleUnitOfWork : IResourceReader
                 break;
             case EntryInteraction.ConditionalDelete:
             {
-                var matches = await FindAsync(entry.ResourceType, entry.Query, strict: true, ConditionLimit, cancellationToken);
+                var matches = await FindAsync(entry.ResourceType, entry.Query, Matching.Condition, ConditionLimit, cancellationToken);
                 if (matches.Count > 1)
                 {
                     throw FhirOperationException.PreconditionFailed($"The conditional delete matched more than one {entry.ResourceType}");
@@ -154,7 +154,7 @@ internal sealed class BundleUnitOfWork : IResourceReader
 
             case EntryInteraction.Create when entry.IfNoneExist is not null:
             {
-                var matches = await FindAsync(entry.ResourceType, entry.IfNoneExist, strict: true, ConditionLimit, cancellationToken);
+                var matches = await FindAsync(entry.ResourceType, entry.IfNoneExist, Matching.Condition, ConditionLimit, cancellationToken);
                 switch (matches.Count)
                 {
                     case 0:
@@ -181,7 +181,7 @@ internal sealed class BundleUnitOfWork : IResourceReader
                 break;
             case EntryInteraction.ConditionalUpdate:
             {
-                var matches = await FindAsync(entry.ResourceType, entry.Query, strict: true, ConditionLimit, cancellationToken);
+                var matches = await FindAsync(entry.ResourceType, entry.Query, Matching.Condition, ConditionLimit, cancellationToken);
                 var bodyId = entry.Resource!.Id;
                 if (matches.Count > 1)
                 {
@@ -293,7 +293,7 @@ internal sealed class BundleUnitOfWork : IResourceReader
                 throw FhirOperationException.BadRequest($"The conditional reference '{text}' is to a resource type this server does not store");
             }
 
-            var matches = await FindAsync(type, text[(q + 1)..], strict: true, ConditionLimit, cancellationToken);
+            var matches = await FindAsync(type, text[(q + 1)..], Matching.Condition, ConditionLimit, cancellationToken);
             reference.Reference = matches.Count switch
             {
                 1 => $"{type}/{matches[0].Id}",
@@ -354,6 +354,11 @@ internal sealed class BundleUnitOfWork : IResourceReader
         }
 
         pending.Write = writes[0];
+        if (pending.Resource is not null)
+        {
+            _matcher.Invalidate(pending.Resource);
+        }
+
         _writes.AddRange(writes);
         _results[entry.Index] = new BundleEntryResult(status, ToVersion(writes[0]), pending.Resource, IsWrite: true);
         foreach (var (index, matched) in _matchedPending.Where(m => ReferenceEquals(m.Value, pending)))
@@ -430,7 +435,7 @@ internal sealed class BundleUnitOfWork : IResourceReader
             case EntryInteraction.Search:
             {
                 var count = SearchCount(entry.Query);
-                var matches = await FindAsync(entry.ResourceType, entry.Query, strict: false, count, cancellationToken);
+                var matches = await FindAsync(entry.ResourceType, entry.Query, Matching.Search, count, cancellationToken);
                 var bundle = new Bundle { Type = Bundle.BundleType.Searchset, Timestamp = DateTimeOffset.UtcNow };
                 bundle.Link.Add(new Bundle.LinkComponent
                 {
@@ -475,23 +480,28 @@ internal sealed class BundleUnitOfWork : IResourceReader
 
     /// <summary>
     /// Current resources matching a search: those in the database that this transaction does not change, plus those
-    /// this transaction writes, judged on their new content. <paramref name="strict"/> (conditions) refuses a search
-    /// with parameters the server would ignore, since ignoring one would match more than the client meant.
+    /// this transaction writes, judged on their new content. Conditions and hook lookups refuse parameters the server
+    /// would ignore, since ignoring one would match more than was meant; a GET search entry ignores them, as a search does.
     /// </summary>
-    private async Task<List<Match>> FindAsync(string resourceType, string query, bool strict, int limit, CancellationToken cancellationToken)
+    private async Task<List<Match>> FindAsync(string resourceType, string query, Matching matching, int limit, CancellationToken cancellationToken)
     {
         var criteria = QueryParameters.Parse(query).Where(p => !ResultParameters.Contains(p.Key)).ToList();
-        if (strict && criteria.Count == 0)
+        if (matching == Matching.Condition && criteria.Count == 0)
         {
             throw FhirOperationException.BadRequest($"The condition '{query}' has no search parameters");
         }
 
         var parsed = _parser.Parse(resourceType, criteria);
-        if (strict && parsed.Ignored.Count > 0)
+        if (parsed.Ignored.Count > 0)
         {
-            throw FhirOperationException.BadRequest(
-                $"The condition '{query}' uses parameters this server cannot apply: "
-                + string.Join("; ", parsed.Ignored.Select(i => $"{i.Name}: {i.Reason}")));
+            if (matching != Matching.Search)
+            {
+                throw FhirOperationException.BadRequest(
+                    $"The condition '{query}' uses parameters this server cannot apply: "
+                    + string.Join("; ", parsed.Ignored.Select(i => $"{i.Name}: {i.Reason}")));
+            }
+
+            criteria.RemoveAll(c => parsed.Ignored.Any(i => i.Name == c.Key && i.Value == c.Value));
         }
 
         var ours = _pending.Values.Where(p => p.Type == resourceType).ToList();
@@ -525,7 +535,7 @@ internal sealed class BundleUnitOfWork : IResourceReader
         CancellationToken cancellationToken)
     {
         var query = string.Join('&', parameters.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
-        var matches = await FindAsync(resourceType, query, strict: false, HookSearchLimit, cancellationToken);
+        var matches = await FindAsync(resourceType, query, Matching.Hook, HookSearchLimit, cancellationToken);
         return [.. matches.Select(m => m.Stored?.ToResource() ?? m.Pending!.Resource!)];
     }
 
@@ -553,4 +563,16 @@ internal sealed class BundleUnitOfWork : IResourceReader
     }
 
     private sealed record Match(string Id, ResourceVersion? Stored, Pending? Pending);
+
+    private enum Matching
+    {
+        /// <summary>ifNoneExist, conditional update/delete, conditional references: at least one parameter, all applied.</summary>
+        Condition,
+
+        /// <summary>A write hook's lookup: every parameter applied.</summary>
+        Hook,
+
+        /// <summary>A GET search entry: unknown parameters are ignored, as in a search.</summary>
+        Search,
+    }
 }

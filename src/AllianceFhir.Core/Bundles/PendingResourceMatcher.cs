@@ -18,6 +18,9 @@ public sealed class PendingResourceMatcher(ISearchIndexer indexer)
     /// <summary>Forget extracted values (call after the resources changed, e.g. their references were rewritten).</summary>
     public void Invalidate() => _values.Clear();
 
+    /// <summary>Forget one resource's values (its write hooks may have changed it, e.g. added computed scores).</summary>
+    public void Invalidate(Resource resource) => _values.Remove(resource);
+
     public bool Matches(SearchQuery query, Resource resource)
     {
         ArgumentNullException.ThrowIfNull(query);

@@ -449,4 +449,24 @@ public class TransactionTests(FhirApplication app) : IClassFixture<FhirApplicati
         var outcome = await response.ReadAsAsync<OperationOutcome>();
         Assert.Contains("Bundle.entry[1].request", outcome.Issue[0].Expression);
     }
+    [Fact]
+    public async Task A_condition_with_a_parameter_the_server_cannot_apply_is_400_but_a_search_entry_ignores_it()
+    {
+        var mrn = Clinical.NewMrn();
+        await CreatePatientAsync(mrn);
+
+        using var condition = await _client.PostBundleAsync(BundleBuilder.Transaction()
+            .Post(Patients.WithMrn(mrn), ifNoneExist: $"identifier={Clinical.MrnSystem}|{mrn}&no-such-parameter=x")
+            .Bundle);
+        using var search = await _client.PostBundleAsync(BundleBuilder.Transaction()
+            .Get($"Patient?identifier={Clinical.MrnSystem}|{mrn}&no-such-parameter=x")
+            .Bundle);
+
+        Assert.Equal(HttpStatusCode.BadRequest, condition.StatusCode);
+        Assert.Contains("no-such-parameter", (await condition.ReadAsAsync<OperationOutcome>()).Issue[0].Diagnostics, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, search.StatusCode);
+        var searchset = Assert.IsType<Bundle>((await search.ReadAsAsync<Bundle>()).Entry[0].Resource);
+        Assert.Single(searchset.Entry);
+        Assert.Single((await PatientsWithMrnAsync(mrn)).Entry);
+    }
 }
