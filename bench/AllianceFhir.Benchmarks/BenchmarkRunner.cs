@@ -35,19 +35,19 @@ internal static class BenchmarkRunner
             await using (var api = await ServerProcess.StartAsync(apiDll, apiDirectory, "/healthz", [$"--ConnectionStrings:Fhir=Data Source={Path.Combine(work, "fhir.db")}"]))
             {
                 using var client = new HttpClient { BaseAddress = api.BaseAddress };
-                results.Add(await LoadGenerator.RunAsync("create (product)", client, (c, n) => Post(c, "/fhir/Patient", n), options.Concurrency, warmup, duration));
+                results.Add(await LoadGenerator.RunAsync("create (product)", api, client, (c, n) => Post(c, "/fhir/Patient", n), options.Concurrency, warmup, duration));
                 var ids = await SeedAsync(client, "/fhir/Patient");
-                results.Add(await LoadGenerator.RunAsync("read (product)", client, (c, n) => c.GetAsync($"/fhir/Patient/{ids[n % ids.Count]}"), options.Concurrency, warmup, duration));
-                results.Add(await LoadGenerator.RunAsync("submit WAI-SR (product)", client, (c, n) =>
+                results.Add(await LoadGenerator.RunAsync("read (product)", api, client, (c, n) => c.GetAsync($"/fhir/Patient/{ids[n % ids.Count]}"), options.Concurrency, warmup, duration));
+                results.Add(await LoadGenerator.RunAsync("submit WAI-SR (product)", api, client, (c, n) =>
                     c.PostAsync("/fhir/QuestionnaireResponse", new StringContent(SampleResources.WaiSrResponse(n), Encoding.UTF8, FhirJson)), options.Concurrency, warmup, duration));
             }
 
             await using (var baseline = await ServerProcess.StartAsync(benchDll, AppContext.BaseDirectory, "/baseline/ids", ["serve-baseline", "--db", Path.Combine(work, "baseline.db")]))
             {
                 using var client = new HttpClient { BaseAddress = baseline.BaseAddress };
-                results.Add(await LoadGenerator.RunAsync("create (baseline)", client, (c, n) => Post(c, "/baseline/Patient", n), options.Concurrency, warmup, duration));
+                results.Add(await LoadGenerator.RunAsync("create (baseline)", baseline, client, (c, n) => Post(c, "/baseline/Patient", n), options.Concurrency, warmup, duration));
                 var ids = await client.GetFromJsonAsync<List<string>>("/baseline/ids") ?? [];
-                results.Add(await LoadGenerator.RunAsync("read (baseline)", client, (c, n) => c.GetAsync($"/baseline/Patient/{ids[n % ids.Count]}"), options.Concurrency, warmup, duration));
+                results.Add(await LoadGenerator.RunAsync("read (baseline)", baseline, client, (c, n) => c.GetAsync($"/baseline/Patient/{ids[n % ids.Count]}"), options.Concurrency, warmup, duration));
             }
         }
         finally
@@ -83,11 +83,11 @@ internal static class BenchmarkRunner
         Console.WriteLine();
         Console.WriteLine(string.Create(inv, $"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; {options.Concurrency} concurrent clients, {options.Seconds} s per scenario after {options.WarmupSeconds} s warm-up."));
         Console.WriteLine();
-        Console.WriteLine("| scenario | requests | failures | req/s | p50 ms | p99 ms |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| scenario | requests | failures | req/s | p50 ms | p99 ms | server CPU ms/request |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
         {
-            Console.WriteLine(string.Create(inv, $"| {r.Name} | {r.Requests} | {r.Failures} | {r.Throughput:F0} | {r.Percentile(0.50):F2} | {r.Percentile(0.99):F2} |"));
+            Console.WriteLine(string.Create(inv, $"| {r.Name} | {r.Requests} | {r.Failures} | {r.Throughput:F0} | {r.Percentile(0.50):F2} | {r.Percentile(0.99):F2} | {r.ServerCpuMsPerRequest:F2} |"));
         }
 
         double Ratio(string scenario) =>

@@ -7,6 +7,7 @@ internal static class LoadGenerator
 {
     public static async Task<LoadResult> RunAsync(
         string name,
+        ServerProcess server,
         HttpClient client,
         Func<HttpClient, int, Task<HttpResponseMessage>> send,
         int concurrency,
@@ -20,9 +21,11 @@ internal static class LoadGenerator
             latencies[i] = new List<double>(4096);
         }
 
+        var cpuBefore = server.CpuTime;
         var failures = await RunPhaseAsync(client, send, concurrency, duration, latencies);
+        var cpu = server.CpuTime - cpuBefore;
         var all = latencies.SelectMany(l => l).Order().ToArray();
-        return new LoadResult(name, all.Length, failures, duration.TotalSeconds, all);
+        return new LoadResult(name, all.Length, failures, duration.TotalSeconds, all, cpu.TotalMilliseconds / Math.Max(1, all.Length));
     }
 
     private static async Task<int> RunPhaseAsync(
@@ -56,7 +59,7 @@ internal static class LoadGenerator
     }
 }
 
-internal sealed record LoadResult(string Name, int Requests, int Failures, double Seconds, double[] SortedLatenciesMs)
+internal sealed record LoadResult(string Name, int Requests, int Failures, double Seconds, double[] SortedLatenciesMs, double ServerCpuMsPerRequest)
 {
     public double Throughput => Requests / Seconds;
 

@@ -17,6 +17,16 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>CPU time the server process has used so far (all threads), to report CPU cost per request.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     public static async Task<ServerProcess> StartAsync(string dll, string workingDirectory, string readinessPath, IEnumerable<string> extraArgs)
     {
         var port = FreePort();

@@ -1,3 +1,4 @@
+using AllianceFhir.Testing;
 using System.Net;
 using AllianceFhir.Api.Tests.Infrastructure;
 using AllianceFhir.Api.Tests.Search;

@@ -1,3 +1,4 @@
+using AllianceFhir.Testing;
 using AllianceFhir.Api.Tests.Infrastructure;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;

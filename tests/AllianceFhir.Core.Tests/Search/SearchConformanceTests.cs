@@ -1,3 +1,4 @@
+using AllianceFhir.Testing;
 using System.Text.Json;
 using AllianceFhir.Core.Search;
 using Hl7.Fhir.Model;
