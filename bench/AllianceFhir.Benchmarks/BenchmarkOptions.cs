@@ -7,7 +7,8 @@ internal sealed record BenchmarkOptions(int Seconds, int WarmupSeconds, int Conc
     public static BenchmarkOptions Parse(string[] args)
     {
         var seconds = 10;
-        var warmup = 3;
+        // Tiered JIT keeps recompiling hot Firely and EF code for 10–20 s after start; shorter warm-ups measured the JIT.
+        var warmup = 20;
         var concurrency = 8;
         var configuration = "Release";
         for (var i = 0; i < args.Length - 1; i++)
