@@ -5,7 +5,7 @@ using Hl7.Fhir.Model;
 
 namespace AllianceFhir.Api.Http;
 
-/// <summary>Builds the history and searchset Bundles the REST API returns.</summary>
+/// <summary>Builds the history Bundles the REST API returns, and the URLs their links carry.</summary>
 public static class BundleFactory
 {
     public static Bundle History(HttpRequest request, IReadOnlyList<ResourceVersion> versions, string? nextLink)
@@ -42,23 +42,6 @@ public static class BundleFactory
                 },
             };
             bundle.Entry.Add(entry);
-        }
-
-        return bundle;
-    }
-
-    public static Bundle SearchSet(HttpRequest request, IReadOnlyList<ResourceVersion> matches, int? total)
-    {
-        var bundle = new Bundle { Type = Bundle.BundleType.Searchset, Timestamp = DateTimeOffset.UtcNow, Total = total };
-        bundle.Link.Add(new Bundle.LinkComponent { Relation = "self", Url = request.GetEncodedUrlForBundle() });
-        foreach (var v in matches)
-        {
-            bundle.Entry.Add(new Bundle.EntryComponent
-            {
-                FullUrl = FhirUrls.Resource(request, v.ResourceType, v.Id),
-                Resource = v.ToResource(),
-                Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Match },
-            });
         }
 
         return bundle;

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using AllianceFhir.Core.Resources;
 using Hl7.Fhir.Model;
 
 namespace AllianceFhir.Core.Search;
@@ -10,12 +11,8 @@ namespace AllianceFhir.Core.Search;
 /// </summary>
 public sealed class SearchParameterRegistry
 {
-    /// <summary>The resource types the server stores and searches.</summary>
-    public static readonly IReadOnlyList<string> DefaultResourceTypes =
-    [
-        "Patient", "Practitioner", "Organization", "Encounter", "Questionnaire", "QuestionnaireResponse",
-        "Observation", "CodeSystem", "ValueSet",
-    ];
+    /// <summary>The resource types the server stores and searches: the one list in <see cref="SupportedResourceTypes"/>.</summary>
+    public static IReadOnlyList<string> DefaultResourceTypes => SupportedResourceTypes.All;
 
     private readonly FrozenDictionary<string, FrozenDictionary<string, SearchParameterInfo>> _byType;
 
