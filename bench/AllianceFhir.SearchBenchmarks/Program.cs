@@ -6,12 +6,11 @@ using AllianceFhir.Core.Search;
 using AllianceFhir.Core.Serialization;
 using AllianceFhir.Core.Storage;
 using AllianceFhir.Storage;
-using AllianceFhir.Storage.Sqlite;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Task = System.Threading.Tasks.Task;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 
 // Seeding and measuring the search benchmark of issue 3. Usage (see docs/performance.md):
 //   seed    --db <file> --patients <n> --per-patient <n>
@@ -48,23 +47,25 @@ static Dictionary<string, string> Options(string[] args)
     return result;
 }
 
-static SqliteFhirDbContext Open(string path)
+// The store as the API registers it: the SQLite group committer for writes, EF for reads and searches.
+static ServiceProvider Services(string path)
 {
     Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-    return new SqliteFhirDbContext(new DbContextOptionsBuilder<SqliteFhirDbContext>().UseSqlite($"Data Source={path}").Options);
+    var services = new ServiceCollection();
+    services.AddSingleton(TimeProvider.System);
+    services.AddSingleton(new SearchParameterRegistry(SupportedResourceTypes.All));
+    services.Configure<StorageOptions>(o => o.ConnectionString = $"Data Source={path}");
+    services.AddFhirStorage();
+    return services.BuildServiceProvider();
 }
 
 static async Task SeedAsync(string path, int patients, int perPatient)
 {
-    await using var db = Open(path);
-    await db.Database.MigrateAsync();
-    await db.Database.OpenConnectionAsync();
-
-    // Bulk load: no fsync per transaction. The server itself runs with synchronous=NORMAL.
-    await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;");
-    var registry = new SearchParameterRegistry(SupportedResourceTypes.All);
-    var indexer = new SearchIndexer(registry);
-    var store = new EfResourceStore(db, Microsoft.Extensions.Options.Options.Create(new StorageOptions()), registry, TimeProvider.System, new WriteGate(Microsoft.Extensions.Options.Options.Create(new StorageOptions())));
+    await using var services = Services(path);
+    await using var scope = services.CreateAsyncScope();
+    await scope.ServiceProvider.GetRequiredService<FhirDbContext>().Database.MigrateAsync();
+    var indexer = new SearchIndexer(scope.ServiceProvider.GetRequiredService<SearchParameterRegistry>());
+    var store = scope.ServiceProvider.GetRequiredService<IResourceStore>();
     var clock = Stopwatch.StartNew();
     var (extractTime, commitTime) = (TimeSpan.Zero, TimeSpan.Zero);
     const int patientsPerCommit = 5;
@@ -100,17 +101,17 @@ static async Task SeedAsync(string path, int patients, int perPatient)
         }
     }
 
-    await db.Database.ExecuteSqlRawAsync("PRAGMA optimize; PRAGMA wal_checkpoint(TRUNCATE);");
+    await scope.ServiceProvider.GetRequiredService<FhirDbContext>().Database.ExecuteSqlRawAsync("PRAGMA optimize; PRAGMA wal_checkpoint(TRUNCATE);");
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seeded {patients} patients × {perPatient} responses (+ observations) in {clock.Elapsed.TotalMinutes:F1} min"));
 }
 
 static async Task MeasureAsync(string path, int patients, int perPatient, int iterations)
 {
-    await using var db = Open(path);
-    await db.Database.OpenConnectionAsync();
-    var registry = new SearchParameterRegistry(SupportedResourceTypes.All);
-    var parser = new SearchQueryParser(registry);
-    var store = new EfResourceStore(db, Microsoft.Extensions.Options.Options.Create(new StorageOptions()), registry, TimeProvider.System, new WriteGate(Microsoft.Extensions.Options.Options.Create(new StorageOptions())));
+    await using var services = Services(path);
+    await using var scope = services.CreateAsyncScope();
+    var db = scope.ServiceProvider.GetRequiredService<FhirDbContext>();
+    var parser = new SearchQueryParser(scope.ServiceProvider.GetRequiredService<SearchParameterRegistry>());
+    var store = scope.ServiceProvider.GetRequiredService<IResourceStore>();
     var random = new Random(42);
     var (url, version, _) = BenchData.Instruments[1];
     var (_, _, code) = BenchData.Instruments[0];

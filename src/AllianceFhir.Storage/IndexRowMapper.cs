@@ -15,7 +15,7 @@ internal static class IndexRowMapper
         string.Create(CultureInfo.InvariantCulture, $"{composite}{ComponentSeparator}{index}");
 
     /// <summary>The rows for one resource version; <see cref="SearchIndexEntity.ResourceSurrogate"/> is set once the version row has its key.</summary>
-    public static List<SearchIndexEntity> ToRows(ResourceEntity resource, IEnumerable<SearchIndexValue> values)
+    public static List<SearchIndexEntity> ToRows(string tenantId, string resourceType, IEnumerable<SearchIndexValue> values)
     {
         var rows = new List<SearchIndexEntity>();
         var groups = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -35,20 +35,20 @@ internal static class IndexRowMapper
 
                 for (var i = 0; i < composite.Components.Count; i++)
                 {
-                    var entity = AddRow(rows, resource, composite.Components[i], ComponentParamName(composite.ParamName, i));
+                    var entity = AddRow(rows, tenantId, resourceType, composite.Components[i], ComponentParamName(composite.ParamName, i));
                     entity.CompositeGroup = group;
                 }
             }
             else
             {
-                AddRow(rows, resource, value, value.ParamName);
+                AddRow(rows, tenantId, resourceType, value, value.ParamName);
             }
         }
 
         return rows;
     }
 
-    private static SearchIndexEntity AddRow(List<SearchIndexEntity> rows, ResourceEntity r, SearchIndexValue value, string paramName)
+    private static SearchIndexEntity AddRow(List<SearchIndexEntity> rows, string tenantId, string resourceType, SearchIndexValue value, string paramName)
     {
         SearchIndexEntity entity;
         switch (value)
@@ -56,14 +56,14 @@ internal static class IndexRowMapper
             case TokenIndexValue t:
                 entity = new TokenIndexEntity
                 {
-                    TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = paramName,
+                    TenantId = tenantId, ResourceType = resourceType, ParamName = paramName,
                     System = t.System, Code = t.Code, Text = t.Text,
                 };
                 break;
             case StringIndexValue s:
                 entity = new StringIndexEntity
                 {
-                    TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = paramName,
+                    TenantId = tenantId, ResourceType = resourceType, ParamName = paramName,
 
                     // The normalized column serves starts-with lookups through an index, which needs a bounded
                     // length; the full value stays in Exact for :exact. (:contains looks at the normalized, bounded text.)
@@ -74,35 +74,35 @@ internal static class IndexRowMapper
             case DateIndexValue d:
                 entity = new DateIndexEntity
                 {
-                    TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = paramName,
+                    TenantId = tenantId, ResourceType = resourceType, ParamName = paramName,
                     Start = d.Start, End = d.End,
                 };
                 break;
             case ReferenceIndexValue f:
                 entity = new ReferenceIndexEntity
                 {
-                    TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = paramName,
+                    TenantId = tenantId, ResourceType = resourceType, ParamName = paramName,
                     TargetType = f.TargetType, TargetId = f.TargetId, Url = f.Url, Version = f.Version,
                 };
                 break;
             case UriIndexValue u:
                 entity = new UriIndexEntity
                 {
-                    TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = paramName,
+                    TenantId = tenantId, ResourceType = resourceType, ParamName = paramName,
                     Uri = u.Uri, Version = u.Version,
                 };
                 break;
             case NumberIndexValue n:
                 entity = new NumberIndexEntity
                 {
-                    TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = paramName,
+                    TenantId = tenantId, ResourceType = resourceType, ParamName = paramName,
                     Value = n.Value.ToString(CultureInfo.InvariantCulture), Low = (double)n.Low, High = (double)n.High,
                 };
                 break;
             case QuantityIndexValue q:
                 entity = new QuantityIndexEntity
                 {
-                    TenantId = r.TenantId, ResourceType = r.ResourceType, ParamName = paramName,
+                    TenantId = tenantId, ResourceType = resourceType, ParamName = paramName,
                     System = q.System, Code = q.Code,
                     Value = q.Value.ToString(CultureInfo.InvariantCulture), Low = (double)q.Low, High = (double)q.High,
                 };

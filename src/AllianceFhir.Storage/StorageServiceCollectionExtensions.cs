@@ -30,8 +30,16 @@ public static class StorageServiceCollectionExtensions
         services.AddScoped<FhirDbContext>(sp => Options(sp).Provider == StorageProvider.SqlServer
             ? sp.GetRequiredService<SqlServerFhirDbContext>()
             : sp.GetRequiredService<SqliteFhirDbContext>());
-        services.AddSingleton<WriteGate>();
-        services.AddScoped<IResourceStore, EfResourceStore>();
+        // SQLite has one writer: a single group committer owns it. SQL Server writers run side by side, each request
+        // in its own EF transaction. (The committer is handed over explicitly: resolved through a scoped factory,
+        // the scope would dispose the singleton.)
+        services.AddSingleton<SqliteGroupCommitter>();
+        services.AddScoped<EfVersionCommitter>();
+        services.AddScoped<IResourceStore>(sp => ActivatorUtilities.CreateInstance<EfResourceStore>(
+            sp,
+            Options(sp).Provider == StorageProvider.SqlServer
+                ? sp.GetRequiredService<EfVersionCommitter>()
+                : sp.GetRequiredService<SqliteGroupCommitter>()));
         return services;
     }
 

@@ -1,0 +1,12 @@
+using AllianceFhir.Core.Storage;
+
+namespace AllianceFhir.Storage;
+
+/// <summary>
+/// Makes a list of new versions durable, all or nothing: each previous version retired by compare-and-set, the new
+/// version rows inserted, and their search-index rows replaced. A lost race is a <see cref="VersionConflictException"/>.
+/// </summary>
+public interface IVersionCommitter
+{
+    Task CommitAsync(IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken);
+}

@@ -1,0 +1,171 @@
+using System.Collections.Concurrent;
+using AllianceFhir.Core.Storage;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace AllianceFhir.Storage.Sqlite;
+
+/// <summary>
+/// SQLite has one writer at a time, so a transaction per request made the commit itself the ceiling: every commit
+/// writes each page it touched to the WAL, and a FHIR resource with its search-index rows touches dozens. Here one
+/// thread owns the write connection and commits whatever requests are queued in one transaction (group commit),
+/// each request inside its own savepoint: a request that fails (a lost version race) is undone alone and gets its own
+/// error, and a request's task completes only once the transaction holding it is committed. Nothing waits on a timer:
+/// a lone request is committed at once, and groups form only while the writer is busy.
+/// </summary>
+public sealed class SqliteGroupCommitter(IOptions<StorageOptions> options, IServiceScopeFactory scopes) : IVersionCommitter, IDisposable
+{
+    /// <summary>Enough to spread one commit over many requests; small enough to keep a group's latency low.</summary>
+    private const int MaxWritesPerGroup = 256;
+
+    private readonly BlockingCollection<PendingCommit> _queue = [];
+    private readonly Lock _startLock = new();
+    private SqliteConnection? _connection;
+    private SqliteWriteStatements? _statements;
+    private Thread? _writer;
+    private bool _disposed;
+
+    public Task CommitAsync(IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        EnsureStarted();
+        var pending = new PendingCommit(writes, cancellationToken);
+        _queue.Add(pending, CancellationToken.None);
+        return pending.Completion.Task;
+    }
+
+    public void Dispose()
+    {
+        lock (_startLock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+
+            // Requests already queued are still committed before the connection closes.
+            _queue.CompleteAdding();
+            _writer?.Join();
+            _statements?.Dispose();
+            _connection?.Dispose();
+            _queue.Dispose();
+        }
+    }
+
+    private void EnsureStarted()
+    {
+        if (Volatile.Read(ref _writer) is not null)
+        {
+            return;
+        }
+
+        lock (_startLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_writer is not null)
+            {
+                return;
+            }
+
+            // Opened here rather than on the writer thread, so a database that cannot be opened fails the request
+            // that asked, with the real error.
+            using (var scope = scopes.CreateScope())
+            {
+                var model = scope.ServiceProvider.GetRequiredService<SqliteFhirDbContext>().Model;
+                var connection = new SqliteConnection(options.Value.ConnectionString ?? StorageServiceCollectionExtensions.DefaultSqliteConnectionString);
+                try
+                {
+                    connection.Open();
+                    using (var pragmas = connection.CreateCommand())
+                    {
+                        pragmas.CommandText = SqlitePragmas.Commands;
+                        pragmas.ExecuteNonQuery();
+                    }
+
+                    _statements = new SqliteWriteStatements(connection, model, options.Value.TenantId);
+                    _connection = connection;
+                }
+                catch
+                {
+                    connection.Dispose();
+                    throw;
+                }
+            }
+
+            var writer = new Thread(WriteLoop) { IsBackground = true, Name = "SQLite group commit" };
+            writer.Start();
+            Volatile.Write(ref _writer, writer);
+        }
+    }
+
+    private void WriteLoop()
+    {
+        var group = new List<PendingCommit>();
+        foreach (var first in _queue.GetConsumingEnumerable())
+        {
+            group.Clear();
+            group.Add(first);
+            var writes = first.Writes.Count;
+            while (writes < MaxWritesPerGroup && _queue.TryTake(out var next))
+            {
+                group.Add(next);
+                writes += next.Writes.Count;
+            }
+
+            CommitGroup(group);
+        }
+    }
+
+    private void CommitGroup(List<PendingCommit> group)
+    {
+        var statements = _statements!;
+        var failures = new Exception?[group.Count];
+        try
+        {
+            statements.Begin();
+            for (var i = 0; i < group.Count; i++)
+            {
+                var request = group[i];
+                failures[i] = request.Cancellation.IsCancellationRequested
+                    ? new OperationCanceledException(request.Cancellation)
+                    : statements.TryApply(request.Writes);
+            }
+
+            statements.Commit();
+        }
+        catch (Exception groupFailure)
+        {
+            // BEGIN or COMMIT failed (or SQLite rolled the transaction back under us): nothing of this group is stored.
+            statements.RollbackIfOpen();
+            for (var i = 0; i < failures.Length; i++)
+            {
+                failures[i] ??= groupFailure;
+            }
+        }
+
+        for (var i = 0; i < group.Count; i++)
+        {
+            if (failures[i] is { } failure)
+            {
+                group[i].Completion.TrySetException(failure);
+            }
+            else
+            {
+                group[i].Completion.TrySetResult();
+            }
+        }
+    }
+
+    private sealed class PendingCommit(IReadOnlyList<ResourceWrite> writes, CancellationToken cancellation)
+    {
+        public IReadOnlyList<ResourceWrite> Writes { get; } = writes;
+
+        public CancellationToken Cancellation { get; } = cancellation;
+
+        /// <summary>Continuations run on the thread pool, never on the writer thread.</summary>
+        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,214 @@
+using AllianceFhir.Core.Storage;
+using AllianceFhir.Storage.Entities;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore.Metadata;
+
+namespace AllianceFhir.Storage.Sqlite;
+
+/// <summary>
+/// The statements of the SQLite write path, prepared once on the committer's connection and reused for every version.
+/// They do what <see cref="EfVersionCommitter"/> does through EF (retire the previous version by compare-and-set,
+/// replace its index rows, insert the new version), without EF's per-commit command building, which cost more than
+/// SQLite's own work. Names come from the EF model.
+/// </summary>
+internal sealed class SqliteWriteStatements : IDisposable
+{
+    /// <summary>SQLITE_CONSTRAINT_PRIMARYKEY and SQLITE_CONSTRAINT_UNIQUE: a lost race on the version indexes.</summary>
+    private const int ConstraintPrimaryKey = 1555;
+    private const int ConstraintUnique = 2067;
+
+    private readonly string _tenant;
+    private readonly SqliteConnection _connection;
+    private readonly SqliteCommand _begin;
+    private readonly SqliteCommand _commit;
+    private readonly SqliteCommand _rollback;
+    private readonly SqliteCommand _savepoint;
+    private readonly SqliteCommand _releaseSavepoint;
+    private readonly SqliteCommand _rollbackToSavepoint;
+    private readonly SqliteCommand _retire;
+    private readonly SqliteCommand _hasCurrent;
+    private readonly SqliteCommand _insertVersion;
+    private readonly List<SqliteCommand> _deleteIndexRows = [];
+    private readonly Dictionary<Type, IndexTableInsert> _indexInserts = [];
+
+    public SqliteWriteStatements(SqliteConnection connection, IModel model, string tenant)
+    {
+        _connection = connection;
+        _tenant = tenant;
+        _begin = Prepare("BEGIN IMMEDIATE");
+        _commit = Prepare("COMMIT");
+        _rollback = Prepare("ROLLBACK");
+        _savepoint = Prepare("SAVEPOINT request");
+        _releaseSavepoint = Prepare("RELEASE request");
+        _rollbackToSavepoint = Prepare("ROLLBACK TO request");
+
+        var resources = model.FindEntityType(typeof(ResourceEntity))!;
+        string C(string property) => SqliteNames.Column(resources, property);
+        var current = $"{C(nameof(ResourceEntity.TenantId))} = $tenant AND {C(nameof(ResourceEntity.ResourceType))} = $type " +
+            $"AND {C(nameof(ResourceEntity.ResourceId))} = $id AND {C(nameof(ResourceEntity.IsHistory))} = 0";
+
+        // Compare-and-set: only the version this write follows is retired; anything else means another writer won.
+        _retire = Prepare(
+            $"UPDATE {SqliteNames.Table(resources)} SET {C(nameof(ResourceEntity.IsHistory))} = 1 " +
+            $"WHERE {current} AND {C(nameof(ResourceEntity.VersionId))} = $previous RETURNING {C(nameof(ResourceEntity.Surrogate))}",
+            "$tenant", "$type", "$id", "$previous");
+        _hasCurrent = Prepare($"SELECT 1 FROM {SqliteNames.Table(resources)} WHERE {current}", "$tenant", "$type", "$id");
+        string[] versionColumns =
+        [
+            nameof(ResourceEntity.TenantId), nameof(ResourceEntity.ResourceType), nameof(ResourceEntity.ResourceId),
+            nameof(ResourceEntity.VersionId), nameof(ResourceEntity.IsHistory), nameof(ResourceEntity.IsDeleted),
+            nameof(ResourceEntity.LastUpdated), nameof(ResourceEntity.Method), nameof(ResourceEntity.Json),
+        ];
+        _insertVersion = Prepare(
+            $"INSERT INTO {SqliteNames.Table(resources)} ({string.Join(", ", versionColumns.Select(C))}) " +
+            $"VALUES ({string.Join(", ", versionColumns.Select(c => "$" + c))}) RETURNING {C(nameof(ResourceEntity.Surrogate))}",
+            [.. versionColumns.Select(c => "$" + c)]);
+
+        foreach (var indexType in model.GetEntityTypes().Where(e => e.ClrType.IsSubclassOf(typeof(SearchIndexEntity))))
+        {
+            _deleteIndexRows.Add(Prepare(
+                $"DELETE FROM {SqliteNames.Table(indexType)} WHERE {SqliteNames.Column(indexType, nameof(SearchIndexEntity.ResourceSurrogate))} = $surrogate",
+                "$surrogate"));
+            _indexInserts[indexType.ClrType] = new IndexTableInsert(connection, indexType);
+        }
+    }
+
+    public void Begin() => _begin.ExecuteNonQuery();
+
+    public void Commit() => _commit.ExecuteNonQuery();
+
+    /// <summary>Rolls back whatever transaction is open; SQLite may already have rolled it back itself after an I/O error.</summary>
+    public void RollbackIfOpen()
+    {
+        if (SQLitePCL.raw.sqlite3_get_autocommit(_connection.Handle) == 0)
+        {
+            _rollback.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>
+    /// Applies one request's writes inside a savepoint of the group's transaction. On failure only this request's
+    /// writes are undone, and the failure is returned for that request; the rest of the group carries on.
+    /// </summary>
+    public Exception? TryApply(IReadOnlyList<ResourceWrite> writes)
+    {
+        _savepoint.ExecuteNonQuery();
+        try
+        {
+            foreach (var write in writes)
+            {
+                Apply(write);
+            }
+
+            _releaseSavepoint.ExecuteNonQuery();
+            return null;
+        }
+        catch (Exception failure)
+        {
+            // Any failure belongs to this request alone (a lost race, a constraint, a value that cannot be stored):
+            // undo its writes and hand the exception to it. If SQLite has dropped the whole transaction, the
+            // rollback below throws and the committer fails the group.
+            _rollbackToSavepoint.ExecuteNonQuery();
+            _releaseSavepoint.ExecuteNonQuery();
+            return failure;
+        }
+    }
+
+    private void Apply(ResourceWrite write)
+    {
+        if (write.VersionId > 1)
+        {
+            RetirePreviousVersion(write);
+        }
+
+        long surrogate;
+        try
+        {
+            surrogate = InsertVersion(write);
+        }
+        catch (SqliteException ex) when (ex.SqliteExtendedErrorCode is ConstraintUnique or ConstraintPrimaryKey)
+        {
+            // The unique (type, id, version) and current-row indexes are what turn a lost race into this.
+            throw new VersionConflictException(write.ResourceType, write.Id, write.VersionId, ex);
+        }
+
+        foreach (var row in IndexRowMapper.ToRows(_tenant, write.ResourceType, write.Index))
+        {
+            row.ResourceSurrogate = surrogate;
+            _indexInserts[row.GetType()].Insert(row);
+        }
+    }
+
+    private void RetirePreviousVersion(ResourceWrite write)
+    {
+        Bind(_retire, _tenant, write.ResourceType, write.Id, write.VersionId - 1);
+        if (_retire.ExecuteScalar() is long retired)
+        {
+            foreach (var delete in _deleteIndexRows)
+            {
+                Bind(delete, retired);
+                delete.ExecuteNonQuery();
+            }
+
+            return;
+        }
+
+        // Nothing retired. That is fine only when nothing is current (a client-chosen id written for the first time
+        // by update-as-create); a current row of another version means a concurrent writer got there first.
+        Bind(_hasCurrent, _tenant, write.ResourceType, write.Id);
+        if (_hasCurrent.ExecuteScalar() is not null)
+        {
+            throw new VersionConflictException(write.ResourceType, write.Id, write.VersionId);
+        }
+    }
+
+    private long InsertVersion(ResourceWrite write)
+    {
+        Bind(
+            _insertVersion,
+            _tenant,
+            write.ResourceType,
+            write.Id,
+            write.VersionId,
+            false,
+            write.IsDeleted,
+            write.LastUpdated.UtcDateTime,
+            write.Method,
+            write.Json);
+        return (long)_insertVersion.ExecuteScalar()!;
+    }
+
+    private static void Bind(SqliteCommand command, params object?[] values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            command.Parameters[i].Value = values[i] ?? DBNull.Value;
+        }
+    }
+
+    private SqliteCommand Prepare(string sql, params string[] parameters)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var name in parameters)
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        command.Prepare();
+        return command;
+    }
+
+    public void Dispose()
+    {
+        foreach (var command in new[] { _begin, _commit, _rollback, _savepoint, _releaseSavepoint, _rollbackToSavepoint, _retire, _hasCurrent, _insertVersion }.Concat(_deleteIndexRows))
+        {
+            command.Dispose();
+        }
+
+        foreach (var insert in _indexInserts.Values)
+        {
+            insert.Dispose();
+        }
+    }
+}

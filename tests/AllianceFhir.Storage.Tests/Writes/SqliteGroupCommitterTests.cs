@@ -1,0 +1,130 @@
+using AllianceFhir.Core.Resources;
+using AllianceFhir.Core.Search;
+using AllianceFhir.Core.Serialization;
+using AllianceFhir.Core.Storage;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Serialization;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AllianceFhir.Storage.Tests.Writes;
+
+/// <summary>
+/// The SQLite write path as the API registers it: requests queued while the writer is busy share one transaction,
+/// each in its own savepoint. These tests drive it with many concurrent requests so groups really form.
+/// </summary>
+public sealed class SqliteGroupCommitterTests : IAsyncLifetime
+{
+    private static readonly SearchParameterRegistry Registry = new(SupportedResourceTypes.All);
+    private static readonly SearchIndexer Indexer = new(Registry);
+
+    private readonly string _path = Path.Combine(Path.GetTempPath(), $"alliancefhir-commit-{Guid.NewGuid():N}.db");
+    private ServiceProvider _services = null!;
+
+    public async Task InitializeAsync()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(Registry);
+        services.Configure<StorageOptions>(o => o.ConnectionString = $"Data Source={_path}");
+        services.AddFhirStorage();
+        _services = services.BuildServiceProvider();
+        await using var scope = _services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<FhirDbContext>().Database.MigrateAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        File.Delete(_path);
+    }
+
+    [Fact]
+    public async Task Concurrent_requests_all_commit_and_a_lost_race_undoes_only_its_own_request()
+    {
+        // 40 requests at once: 30 create distinct patients, 10 race to create version 1 of the same id.
+        var contested = Guid.NewGuid().ToString("N");
+        var requests = Enumerable.Range(0, 40)
+            .Select(i => i % 4 == 0 ? new[] { Write(NewPatient(contested, $"racer-{i}")) } : new[] { Write(NewPatient(Guid.NewGuid().ToString("N"), $"solo-{i}")) })
+            .ToList();
+        using var start = new ManualResetEventSlim();
+        var outcomes = await System.Threading.Tasks.Task.WhenAll(requests.Select(writes => System.Threading.Tasks.Task.Run(async () =>
+        {
+            start.Wait();
+            await using var scope = _services.CreateAsyncScope();
+            try
+            {
+                await scope.ServiceProvider.GetRequiredService<IResourceStore>().CommitAsync(writes, CancellationToken.None);
+                return (Exception?)null;
+            }
+            catch (VersionConflictException ex)
+            {
+                return ex;
+            }
+        })).Append(ReleaseAsync(start)));
+
+        var conflicts = outcomes.Where(o => o is not null).Cast<VersionConflictException>().ToList();
+        Assert.Equal(9, conflicts.Count);
+        Assert.All(conflicts, c => Assert.Equal(contested, c.Id));
+
+        await using var check = _services.CreateAsyncScope();
+        var db = check.ServiceProvider.GetRequiredService<FhirDbContext>();
+        Assert.Equal(31, await db.Resources.CountAsync());
+
+        // The losers' index rows were rolled back with their savepoint: the contested id has exactly one family row.
+        var contestedSurrogate = await db.Resources.Where(r => r.ResourceId == contested).Select(r => r.Surrogate).SingleAsync();
+        Assert.Single(await db.StringIndex.Where(s => s.ResourceSurrogate == contestedSurrogate && s.ParamName == "family").ToListAsync());
+        Assert.Equal(31, await db.StringIndex.Where(s => s.ParamName == "family").CountAsync());
+    }
+
+    [Fact]
+    public async Task An_update_retires_the_previous_version_and_replaces_its_index_rows()
+    {
+        var id = Guid.NewGuid().ToString("N");
+        await using var scope = _services.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<IResourceStore>();
+        await store.CommitAsync([Write(NewPatient(id, "First"))], CancellationToken.None);
+        await store.CommitAsync([Write(NewPatient(id, "Second"), version: 2)], CancellationToken.None);
+
+        // A second writer that also read version 1 loses.
+        await Assert.ThrowsAsync<VersionConflictException>(() => store.CommitAsync([Write(NewPatient(id, "Third"), version: 2)], CancellationToken.None));
+
+        var db = scope.ServiceProvider.GetRequiredService<FhirDbContext>();
+        var versions = await db.Resources.Where(r => r.ResourceId == id).OrderBy(r => r.VersionId).ToListAsync();
+        Assert.Equal([1, 2], versions.Select(v => v.VersionId));
+        Assert.Equal([true, false], versions.Select(v => v.IsHistory));
+        var families = await db.StringIndex.Where(s => s.ParamName == "family" && s.ResourceType == "Patient")
+            .Join(db.Resources.Where(r => r.ResourceId == id), s => s.ResourceSurrogate, r => r.Surrogate, (s, _) => s.Exact)
+            .ToListAsync();
+        Assert.Equal(["Second"], families);
+    }
+
+    [Fact]
+    public async Task A_request_cancelled_before_its_turn_stores_nothing()
+    {
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        await using var scope = _services.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<IResourceStore>();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.CommitAsync([Write(NewPatient(Guid.NewGuid().ToString("N"), "Never"))], cancelled.Token));
+        Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<FhirDbContext>().Resources.CountAsync());
+    }
+
+    private static async Task<Exception?> ReleaseAsync(ManualResetEventSlim start)
+    {
+        await System.Threading.Tasks.Task.Delay(50);
+        start.Set();
+        return null;
+    }
+
+    private static Patient NewPatient(string id, string family) => new() { Id = id, Name = [new HumanName { Family = family }] };
+
+    private static ResourceWrite Write(Resource resource, int version = 1)
+    {
+        var now = DateTimeOffset.UtcNow;
+        resource.Meta = new Meta { VersionId = version.ToString(System.Globalization.CultureInfo.InvariantCulture), LastUpdated = now };
+        return new ResourceWrite(resource.TypeName, resource.Id!, version, now, false, FhirSerialization.JsonSerializer.SerializeToString(resource), version == 1 ? "POST" : "PUT", Indexer.Extract(resource));
+    }
+}
