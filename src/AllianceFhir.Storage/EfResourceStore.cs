@@ -14,30 +14,17 @@ public sealed class EfResourceStore(
     IOptions<StorageOptions> options,
     SearchParameterRegistry registry,
     TimeProvider clock,
+    IVersionReader reader,
     IVersionCommitter committer) : IResourceStore
 {
     private readonly string _tenant = options.Value.TenantId;
     private readonly SearchQueryParser _parser = new(registry);
 
-    public async Task<ResourceVersion?> ReadCurrentAsync(string resourceType, string id, CancellationToken cancellationToken)
-    {
-        var row = await db.Resources.AsNoTracking()
-            .Where(r => r.TenantId == _tenant && r.ResourceType == resourceType && r.ResourceId == id && !r.IsHistory)
-            .FirstOrDefaultAsync(cancellationToken);
-        return row is null ? null : ToVersion(row);
-    }
+    public Task<ResourceVersion?> ReadCurrentAsync(string resourceType, string id, CancellationToken cancellationToken) =>
+        reader.ReadCurrentAsync(resourceType, id, cancellationToken);
 
-    public async Task<ResourceVersion?> ReadVersionAsync(
-        string resourceType,
-        string id,
-        int versionId,
-        CancellationToken cancellationToken)
-    {
-        var row = await db.Resources.AsNoTracking()
-            .Where(r => r.TenantId == _tenant && r.ResourceType == resourceType && r.ResourceId == id && r.VersionId == versionId)
-            .FirstOrDefaultAsync(cancellationToken);
-        return row is null ? null : ToVersion(row);
-    }
+    public Task<ResourceVersion?> ReadVersionAsync(string resourceType, string id, int versionId, CancellationToken cancellationToken) =>
+        reader.ReadVersionAsync(resourceType, id, versionId, cancellationToken);
 
     public async Task<IReadOnlyList<ResourceVersion>> HistoryAsync(HistoryQuery query, CancellationToken cancellationToken)
     {

@@ -30,16 +30,17 @@ public static class StorageServiceCollectionExtensions
         services.AddScoped<FhirDbContext>(sp => Options(sp).Provider == StorageProvider.SqlServer
             ? sp.GetRequiredService<SqlServerFhirDbContext>()
             : sp.GetRequiredService<SqliteFhirDbContext>());
-        // SQLite has one writer: a single group committer owns it. SQL Server writers run side by side, each request
-        // in its own EF transaction. (The committer is handed over explicitly: resolved through a scoped factory,
-        // the scope would dispose the singleton.)
+        // SQLite has one writer: a single group committer owns it, and reads by id use prepared statements on a pool of
+        // open connections. SQL Server writers run side by side, each request in its own EF transaction. (The SQLite
+        // singletons are passed in explicitly: resolved through a scoped factory, the scope would dispose them.)
         services.AddSingleton<SqliteGroupCommitter>();
+        services.AddSingleton<SqliteVersionReader>();
         services.AddScoped<EfVersionCommitter>();
-        services.AddScoped<IResourceStore>(sp => ActivatorUtilities.CreateInstance<EfResourceStore>(
-            sp,
-            Options(sp).Provider == StorageProvider.SqlServer
-                ? sp.GetRequiredService<EfVersionCommitter>()
-                : sp.GetRequiredService<SqliteGroupCommitter>()));
+        services.AddScoped<EfVersionReader>();
+        var createStore = ActivatorUtilities.CreateFactory<EfResourceStore>([typeof(IVersionReader), typeof(IVersionCommitter)]);
+        services.AddScoped<IResourceStore>(sp => Options(sp).Provider == StorageProvider.SqlServer
+            ? createStore(sp, [sp.GetRequiredService<EfVersionReader>(), sp.GetRequiredService<EfVersionCommitter>()])
+            : createStore(sp, [sp.GetRequiredService<SqliteVersionReader>(), sp.GetRequiredService<SqliteGroupCommitter>()]));
         return services;
     }
 

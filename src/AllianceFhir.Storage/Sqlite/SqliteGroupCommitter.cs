@@ -72,27 +72,24 @@ public sealed class SqliteGroupCommitter(IOptions<StorageOptions> options, IServ
 
             // Opened here rather than on the writer thread, so a database that cannot be opened fails the request
             // that asked, with the real error.
-            using (var scope = scopes.CreateScope())
+            var model = SqliteNames.ResolveModel(scopes);
+            var connection = new SqliteConnection(options.Value.ConnectionString ?? StorageServiceCollectionExtensions.DefaultSqliteConnectionString);
+            try
             {
-                var model = scope.ServiceProvider.GetRequiredService<SqliteFhirDbContext>().Model;
-                var connection = new SqliteConnection(options.Value.ConnectionString ?? StorageServiceCollectionExtensions.DefaultSqliteConnectionString);
-                try
+                connection.Open();
+                using (var pragmas = connection.CreateCommand())
                 {
-                    connection.Open();
-                    using (var pragmas = connection.CreateCommand())
-                    {
-                        pragmas.CommandText = SqlitePragmas.Commands;
-                        pragmas.ExecuteNonQuery();
-                    }
+                    pragmas.CommandText = SqlitePragmas.Commands;
+                    pragmas.ExecuteNonQuery();
+                }
 
-                    _statements = new SqliteWriteStatements(connection, model, options.Value.TenantId);
-                    _connection = connection;
-                }
-                catch
-                {
-                    connection.Dispose();
-                    throw;
-                }
+                _statements = new SqliteWriteStatements(connection, model, options.Value.TenantId);
+                _connection = connection;
+            }
+            catch
+            {
+                connection.Dispose();
+                throw;
             }
 
             var writer = new Thread(WriteLoop) { IsBackground = true, Name = "SQLite group commit" };

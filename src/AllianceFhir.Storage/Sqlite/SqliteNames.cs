@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AllianceFhir.Storage.Sqlite;
 
@@ -12,4 +13,11 @@ internal static class SqliteNames
 
     public static string Column(IEntityType entityType, string propertyName) =>
         Quote(entityType.GetProperty(propertyName).GetColumnName());
+
+    /// <summary>The EF model of the SQLite context (built once per process by EF and shared by every context).</summary>
+    public static IModel ResolveModel(IServiceScopeFactory scopes)
+    {
+        using var scope = scopes.CreateScope();
+        return scope.ServiceProvider.GetRequiredService<SqliteFhirDbContext>().Model;
+    }
 }

@@ -32,7 +32,7 @@ public sealed class SqliteStore : IAsyncDisposable
             .Options;
         _db = new SqliteFhirDbContext(options);
         var storage = Options.Create(new StorageOptions());
-        Store = new EfResourceStore(_db, storage, Registry, TimeProvider.System, new EfVersionCommitter(_db, storage));
+        Store = new EfResourceStore(_db, storage, Registry, TimeProvider.System, new EfVersionReader(_db, storage), new EfVersionCommitter(_db, storage));
         Parser = new SearchQueryParser(Registry);
     }
 

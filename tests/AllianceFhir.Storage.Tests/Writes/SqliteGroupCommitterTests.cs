@@ -1,12 +1,7 @@
-using AllianceFhir.Core.Resources;
-using AllianceFhir.Core.Search;
-using AllianceFhir.Core.Serialization;
 using AllianceFhir.Core.Storage;
-using Hl7.Fhir.Model;
-using Hl7.Fhir.Serialization;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using static AllianceFhir.Storage.Tests.Writes.StorageServices;
 
 namespace AllianceFhir.Storage.Tests.Writes;
 
@@ -16,30 +11,13 @@ namespace AllianceFhir.Storage.Tests.Writes;
 /// </summary>
 public sealed class SqliteGroupCommitterTests : IAsyncLifetime
 {
-    private static readonly SearchParameterRegistry Registry = new(SupportedResourceTypes.All);
-    private static readonly SearchIndexer Indexer = new(Registry);
+    private StorageServices _storage = null!;
 
-    private readonly string _path = Path.Combine(Path.GetTempPath(), $"alliancefhir-commit-{Guid.NewGuid():N}.db");
-    private ServiceProvider _services = null!;
+    private ServiceProvider Services => _storage.Provider;
 
-    public async Task InitializeAsync()
-    {
-        var services = new ServiceCollection();
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(Registry);
-        services.Configure<StorageOptions>(o => o.ConnectionString = $"Data Source={_path}");
-        services.AddFhirStorage();
-        _services = services.BuildServiceProvider();
-        await using var scope = _services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<FhirDbContext>().Database.MigrateAsync();
-    }
+    public async Task InitializeAsync() => _storage = await CreateAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _services.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        File.Delete(_path);
-    }
+    public async Task DisposeAsync() => await _storage.DisposeAsync();
 
     [Fact]
     public async Task Concurrent_requests_all_commit_and_a_lost_race_undoes_only_its_own_request()
@@ -53,7 +31,7 @@ public sealed class SqliteGroupCommitterTests : IAsyncLifetime
         var outcomes = await System.Threading.Tasks.Task.WhenAll(requests.Select(writes => System.Threading.Tasks.Task.Run(async () =>
         {
             start.Wait();
-            await using var scope = _services.CreateAsyncScope();
+            await using var scope = Services.CreateAsyncScope();
             try
             {
                 await scope.ServiceProvider.GetRequiredService<IResourceStore>().CommitAsync(writes, CancellationToken.None);
@@ -69,7 +47,7 @@ public sealed class SqliteGroupCommitterTests : IAsyncLifetime
         Assert.Equal(9, conflicts.Count);
         Assert.All(conflicts, c => Assert.Equal(contested, c.Id));
 
-        await using var check = _services.CreateAsyncScope();
+        await using var check = Services.CreateAsyncScope();
         var db = check.ServiceProvider.GetRequiredService<FhirDbContext>();
         Assert.Equal(31, await db.Resources.CountAsync());
 
@@ -83,7 +61,7 @@ public sealed class SqliteGroupCommitterTests : IAsyncLifetime
     public async Task An_update_retires_the_previous_version_and_replaces_its_index_rows()
     {
         var id = Guid.NewGuid().ToString("N");
-        await using var scope = _services.CreateAsyncScope();
+        await using var scope = Services.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<IResourceStore>();
         await store.CommitAsync([Write(NewPatient(id, "First"))], CancellationToken.None);
         await store.CommitAsync([Write(NewPatient(id, "Second"), version: 2)], CancellationToken.None);
@@ -106,7 +84,7 @@ public sealed class SqliteGroupCommitterTests : IAsyncLifetime
     {
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
-        await using var scope = _services.CreateAsyncScope();
+        await using var scope = Services.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<IResourceStore>();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.CommitAsync([Write(NewPatient(Guid.NewGuid().ToString("N"), "Never"))], cancelled.Token));
         Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<FhirDbContext>().Resources.CountAsync());
@@ -117,14 +95,5 @@ public sealed class SqliteGroupCommitterTests : IAsyncLifetime
         await System.Threading.Tasks.Task.Delay(50);
         start.Set();
         return null;
-    }
-
-    private static Patient NewPatient(string id, string family) => new() { Id = id, Name = [new HumanName { Family = family }] };
-
-    private static ResourceWrite Write(Resource resource, int version = 1)
-    {
-        var now = DateTimeOffset.UtcNow;
-        resource.Meta = new Meta { VersionId = version.ToString(System.Globalization.CultureInfo.InvariantCulture), LastUpdated = now };
-        return new ResourceWrite(resource.TypeName, resource.Id!, version, now, false, FhirSerialization.JsonSerializer.SerializeToString(resource), version == 1 ? "POST" : "PUT", Indexer.Extract(resource));
     }
 }

@@ -1,0 +1,52 @@
+using AllianceFhir.Core.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using static AllianceFhir.Storage.Tests.Writes.StorageServices;
+
+namespace AllianceFhir.Storage.Tests.Writes;
+
+/// <summary>
+/// The SQLite reads by id are hand-prepared statements; the EF reader (SQL Server's) is the reference they must
+/// agree with, field by field, for current, historic and deleted versions.
+/// </summary>
+public sealed class SqliteVersionReaderTests : IAsyncLifetime
+{
+    private StorageServices _storage = null!;
+
+    public async Task InitializeAsync() => _storage = await CreateAsync();
+
+    public async Task DisposeAsync() => await _storage.DisposeAsync();
+
+    [Fact]
+    public async Task Reads_by_id_agree_with_EF_for_current_historic_and_deleted_versions()
+    {
+        var id = Guid.NewGuid().ToString("N");
+        await using var scope = _storage.Provider.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<IResourceStore>();
+        var first = Write(NewPatient(id, "First"));
+        await store.CommitAsync([first], CancellationToken.None);
+        await store.CommitAsync([Write(NewPatient(id, "Second"), version: 2)], CancellationToken.None);
+        var deletion = Write(NewPatient(id, "Gone"), version: 3, deleted: true);
+        await store.CommitAsync([deletion], CancellationToken.None);
+
+        var sqlite = _storage.Provider.GetRequiredService<Sqlite.SqliteVersionReader>();
+        var ef = scope.ServiceProvider.GetRequiredService<EfVersionReader>();
+
+        var current = await sqlite.ReadCurrentAsync("Patient", id, CancellationToken.None);
+        Assert.Equal(await ef.ReadCurrentAsync("Patient", id, CancellationToken.None), current);
+        Assert.NotNull(current);
+        Assert.True(current.IsDeleted);
+        Assert.Equal(3, current.VersionId);
+        Assert.Equal(deletion.LastUpdated, current.LastUpdated);
+
+        var historic = await sqlite.ReadVersionAsync("Patient", id, 1, CancellationToken.None);
+        Assert.Equal(await ef.ReadVersionAsync("Patient", id, 1, CancellationToken.None), historic);
+        Assert.NotNull(historic);
+        Assert.Equal(first.Json, historic.Json);
+        Assert.Equal(first.LastUpdated, historic.LastUpdated);
+        Assert.Equal("POST", historic.Method);
+
+        Assert.Null(await sqlite.ReadCurrentAsync("Patient", "never-written", CancellationToken.None));
+        Assert.Null(await sqlite.ReadVersionAsync("Patient", id, 4, CancellationToken.None));
+        Assert.Null(await sqlite.ReadCurrentAsync("Observation", id, CancellationToken.None));
+    }
+}
