@@ -526,7 +526,7 @@ internal sealed class BundleUnitOfWork : IResourceReader
         }
 
         var version = await _store.ReadCurrentAsync(resourceType, id, cancellationToken);
-        return version is null || version.IsDeleted ? null : version.ToResource();
+        return version is null || version.IsDeleted ? null : SharedDefinitions.Materialize(version);
     }
 
     async Task<IReadOnlyList<Resource>> IResourceReader.SearchAsync(
@@ -536,7 +536,7 @@ internal sealed class BundleUnitOfWork : IResourceReader
     {
         var query = string.Join('&', parameters.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
         var matches = await FindAsync(resourceType, query, Matching.Hook, HookSearchLimit, cancellationToken);
-        return [.. matches.Select(m => m.Stored?.ToResource() ?? m.Pending!.Resource!)];
+        return [.. matches.Select(m => (m.Stored is null ? null : SharedDefinitions.Materialize(m.Stored)) ?? m.Pending!.Resource!)];
     }
 
     private static bool EntityTagNames(string header, int versionId)

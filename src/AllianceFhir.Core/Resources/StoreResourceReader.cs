@@ -13,7 +13,7 @@ public sealed class StoreResourceReader(IResourceStore store) : IResourceReader
     public async Task<Resource?> ReadAsync(string resourceType, string id, CancellationToken cancellationToken)
     {
         var version = await store.ReadCurrentAsync(resourceType, id, cancellationToken);
-        return version is null || version.IsDeleted ? null : version.ToResource();
+        return version is null || version.IsDeleted ? null : SharedDefinitions.Materialize(version);
     }
 
     public async Task<IReadOnlyList<Resource>> SearchAsync(
@@ -22,6 +22,6 @@ public sealed class StoreResourceReader(IResourceStore store) : IResourceReader
         CancellationToken cancellationToken)
     {
         var versions = await store.FindCurrentAsync(resourceType, parameters, SearchLimit, cancellationToken);
-        return [.. versions.Select(v => v.ToResource()!)];
+        return [.. versions.Select(v => SharedDefinitions.Materialize(v)!)];
     }
 }

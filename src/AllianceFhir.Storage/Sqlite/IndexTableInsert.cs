@@ -15,6 +15,7 @@ internal sealed class IndexTableInsert : IDisposable
 {
     private readonly SqliteCommand _command;
     private readonly Column[] _columns;
+    private readonly int _surrogateColumn;
 
     public IndexTableInsert(SqliteConnection connection, IEntityType entityType)
     {
@@ -28,18 +29,36 @@ internal sealed class IndexTableInsert : IDisposable
             _columns[i] = new Column(parameter, properties[i].GetGetter(), converter);
         }
 
+        _surrogateColumn = properties.FindIndex(p => p.Name == nameof(SearchIndexEntity.ResourceSurrogate));
+
         _command.CommandText =
             $"INSERT INTO {SqliteNames.Table(entityType)} ({string.Join(", ", properties.Select(p => SqliteNames.Quote(p.GetColumnName())))}) " +
             $"VALUES ({string.Join(", ", _columns.Select(c => c.Parameter.ParameterName))})";
         _command.Prepare();
     }
 
-    public void Insert(SearchIndexEntity row)
+    /// <summary>
+    /// The row's column values, converted for the database. Runs on the requesting thread, so the writer thread only
+    /// binds and steps.
+    /// </summary>
+    public object?[] Values(SearchIndexEntity row)
     {
-        foreach (var column in _columns)
+        var values = new object?[_columns.Length];
+        for (var i = 0; i < _columns.Length; i++)
         {
-            var value = column.Getter.GetClrValueUsingContainingEntity(row);
-            column.Parameter.Value = (column.Converter is null || value is null ? value : column.Converter.ConvertToProvider(value)) ?? DBNull.Value;
+            var value = _columns[i].Getter.GetClrValueUsingContainingEntity(row);
+            values[i] = (_columns[i].Converter is null || value is null ? value : _columns[i].Converter!.ConvertToProvider(value)) ?? DBNull.Value;
+        }
+
+        return values;
+    }
+
+    /// <summary>Inserts a row prepared by <see cref="Values"/>, pointing it at the version row just written.</summary>
+    public void Insert(object?[] values, long surrogate)
+    {
+        for (var i = 0; i < _columns.Length; i++)
+        {
+            _columns[i].Parameter.Value = i == _surrogateColumn ? surrogate : values[i];
         }
 
         _command.ExecuteNonQuery();

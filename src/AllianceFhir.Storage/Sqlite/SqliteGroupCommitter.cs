@@ -30,7 +30,7 @@ public sealed class SqliteGroupCommitter(IOptions<StorageOptions> options, IServ
     {
         cancellationToken.ThrowIfCancellationRequested();
         EnsureStarted();
-        var pending = new PendingCommit(writes, cancellationToken);
+        var pending = new PendingCommit([.. writes.Select(_statements!.Prepare)], cancellationToken);
         _queue.Add(pending, CancellationToken.None);
         return pending.Completion.Task;
     }
@@ -156,9 +156,9 @@ public sealed class SqliteGroupCommitter(IOptions<StorageOptions> options, IServ
         }
     }
 
-    private sealed class PendingCommit(IReadOnlyList<ResourceWrite> writes, CancellationToken cancellation)
+    private sealed class PendingCommit(IReadOnlyList<PreparedWrite> writes, CancellationToken cancellation)
     {
-        public IReadOnlyList<ResourceWrite> Writes { get; } = writes;
+        public IReadOnlyList<PreparedWrite> Writes { get; } = writes;
 
         public CancellationToken Cancellation { get; } = cancellation;
 

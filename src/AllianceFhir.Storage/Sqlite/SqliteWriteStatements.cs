@@ -90,7 +90,7 @@ internal sealed class SqliteWriteStatements : IDisposable
     /// Applies one request's writes inside a savepoint of the group's transaction. On failure only this request's
     /// writes are undone, and the failure is returned for that request; the rest of the group carries on.
     /// </summary>
-    public Exception? TryApply(IReadOnlyList<ResourceWrite> writes)
+    public Exception? TryApply(IReadOnlyList<PreparedWrite> writes)
     {
         _savepoint.ExecuteNonQuery();
         try
@@ -114,8 +114,25 @@ internal sealed class SqliteWriteStatements : IDisposable
         }
     }
 
-    private void Apply(ResourceWrite write)
+    /// <summary>
+    /// Everything about a write that needs no database: its index rows as column values. Thread-safe; callers run it
+    /// before queueing so the single writer thread does as little as possible.
+    /// </summary>
+    public PreparedWrite Prepare(ResourceWrite write)
     {
+        var rows = new List<(IndexTableInsert, object?[])>();
+        foreach (var row in IndexRowMapper.ToRows(_tenant, write.ResourceType, write.Index))
+        {
+            var table = _indexInserts[row.GetType()];
+            rows.Add((table, table.Values(row)));
+        }
+
+        return new PreparedWrite(write, rows);
+    }
+
+    private void Apply(PreparedWrite prepared)
+    {
+        var write = prepared.Write;
         if (write.VersionId > 1)
         {
             RetirePreviousVersion(write);
@@ -132,10 +149,9 @@ internal sealed class SqliteWriteStatements : IDisposable
             throw new VersionConflictException(write.ResourceType, write.Id, write.VersionId, ex);
         }
 
-        foreach (var row in IndexRowMapper.ToRows(_tenant, write.ResourceType, write.Index))
+        foreach (var (table, values) in prepared.IndexRows)
         {
-            row.ResourceSurrogate = surrogate;
-            _indexInserts[row.GetType()].Insert(row);
+            table.Insert(values, surrogate);
         }
     }
 
@@ -212,3 +228,6 @@ internal sealed class SqliteWriteStatements : IDisposable
         }
     }
 }
+
+/// <summary>A write with its index rows already turned into column values, ready for the writer thread.</summary>
+internal sealed record PreparedWrite(ResourceWrite Write, IReadOnlyList<(IndexTableInsert Table, object?[] Values)> IndexRows);
