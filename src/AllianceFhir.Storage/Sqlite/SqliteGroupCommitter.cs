@@ -23,6 +23,7 @@ public sealed class SqliteGroupCommitter(IOptions<StorageOptions> options, IServ
     private readonly Lock _startLock = new();
     private SqliteConnection? _connection;
     private SqliteWriteStatements? _statements;
+    private SqliteCheckpointer? _checkpointer;
     private Thread? _writer;
     private bool _disposed;
 
@@ -49,6 +50,7 @@ public sealed class SqliteGroupCommitter(IOptions<StorageOptions> options, IServ
             // Requests already queued are still committed before the connection closes.
             _queue.CompleteAdding();
             _writer?.Join();
+            _checkpointer?.Dispose();
             _statements?.Dispose();
             _connection?.Dispose();
             _queue.Dispose();
@@ -79,11 +81,12 @@ public sealed class SqliteGroupCommitter(IOptions<StorageOptions> options, IServ
                 connection.Open();
                 using (var pragmas = connection.CreateCommand())
                 {
-                    pragmas.CommandText = SqlitePragmas.Commands;
+                    pragmas.CommandText = $"{SqlitePragmas.Commands} PRAGMA wal_autocheckpoint={SqliteCheckpointer.WriterBackstopPages};";
                     pragmas.ExecuteNonQuery();
                 }
 
                 _statements = new SqliteWriteStatements(connection, model, options.Value.TenantId);
+                _checkpointer = new SqliteCheckpointer(connection.ConnectionString);
                 _connection = connection;
             }
             catch
@@ -113,6 +116,7 @@ public sealed class SqliteGroupCommitter(IOptions<StorageOptions> options, IServ
             }
 
             CommitGroup(group);
+            _checkpointer!.Committed();
         }
     }
 

@@ -90,6 +90,30 @@ public sealed class SqliteGroupCommitterTests : IAsyncLifetime
         Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<FhirDbContext>().Resources.CountAsync());
     }
 
+    [Fact]
+    public async Task Committed_pages_reach_the_database_file_without_a_writer_side_checkpoint()
+    {
+        // The writer's own auto-checkpoint threshold is far above what this test writes, so only the background
+        // checkpointer can move these pages from the WAL into the database file.
+        var path = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(
+            Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<StorageOptions>>().Value.ConnectionString).DataSource;
+        var before = new FileInfo(path).Length;
+        await using var scope = Services.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<IResourceStore>();
+        for (var i = 0; i < 50; i++)
+        {
+            await store.CommitAsync([Write(NewPatient(Guid.NewGuid().ToString("N"), $"Family{i}"))], CancellationToken.None);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (new FileInfo(path).Length <= before && DateTime.UtcNow < deadline)
+        {
+            await System.Threading.Tasks.Task.Delay(50);
+        }
+
+        Assert.True(new FileInfo(path).Length > before, $"the database file stayed at {before} bytes");
+    }
+
     private static async Task<Exception?> ReleaseAsync(ManualResetEventSlim start)
     {
         await System.Threading.Tasks.Task.Delay(50);
