@@ -107,28 +107,63 @@ static async Task SeedAsync(string path, int patients, int perPatient)
 
 static async Task MeasureAsync(string path, int patients, int perPatient, int iterations)
 {
-    await using var services = Services(path);
-    await using var scope = services.CreateAsyncScope();
-    var db = scope.ServiceProvider.GetRequiredService<FhirDbContext>();
-    var parser = new SearchQueryParser(scope.ServiceProvider.GetRequiredService<SearchParameterRegistry>());
-    var store = scope.ServiceProvider.GetRequiredService<IResourceStore>();
+    var shapes = Shapes(patients, perPatient);
+    await using (var services = Services(path))
+    await using (var scope = services.CreateAsyncScope())
+    {
+        var db = scope.ServiceProvider.GetRequiredService<FhirDbContext>();
+        var parser = new SearchQueryParser(scope.ServiceProvider.GetRequiredService<SearchParameterRegistry>());
+        var store = scope.ServiceProvider.GetRequiredService<IResourceStore>();
+        var total = await db.Resources.CountAsync(r => r.ResourceType == "QuestionnaireResponse" && !r.IsHistory);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{total} QuestionnaireResponses in {path}; {iterations} runs per shape after 30 warm-up runs"));
+        Console.WriteLine();
+        Console.WriteLine("In process (parse the parameters, run the page and its next-page cursor, load the stored JSON):");
+        await TimeShapesAsync(shapes, iterations, async (type, query) =>
+        {
+            var parameters = query.Split('&').Select(p => p.Split('=', 2)).Select(p => new KeyValuePair<string, string>(p[0], Uri.UnescapeDataString(p[1])));
+            var result = await store.SearchAsync(SearchRequest.ForType(parser.Parse(type, parameters)), CancellationToken.None);
+            return result.Matches.Count;
+        });
+    }
+
+    // The whole API in its own process over the same file: HTTP, the search, and the searchset Bundle written out.
+    var api = Path.Combine(RepositoryRoot(), "src", "AllianceFhir.Api", "bin", "Release", "net10.0", "AllianceFhir.Api.dll");
+    await using var server = await AllianceFhir.Benchmarks.ServerProcess.StartAsync(
+        api, Path.GetDirectoryName(api)!, "/healthz", [$"--ConnectionStrings:Fhir=Data Source={Path.GetFullPath(path)}"]);
+    using var client = new HttpClient { BaseAddress = server.BaseAddress };
+    Console.WriteLine();
+    Console.WriteLine("Over HTTP (GET with Accept: application/fhir+json, one client, the response read to the end):");
+    await TimeShapesAsync(shapes, iterations, async (type, query) =>
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/fhir/{type}?{query}");
+        request.Headers.Accept.ParseAdd("application/fhir+json");
+        using var response = await client.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        using var bundle = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return bundle.RootElement.TryGetProperty("entry", out var entries) ? entries.GetArrayLength() : 0;
+    });
+}
+
+// The three searches of the issue, with random patients (fixed seed) so every run asks the same questions.
+static (string Name, string Type, Func<string> Query)[] Shapes(int patients, int perPatient)
+{
     var random = new Random(42);
     var (url, version, _) = BenchData.Instruments[1];
     var (_, _, code) = BenchData.Instruments[0];
     var midpoint = BenchData.Authored(0, perPatient / 2).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-
-    var shapes = new (string Name, string Type, Func<string> Query)[]
-    {
+    return
+    [
         ("QR?subject=…&_sort=-authored&_count=20", "QuestionnaireResponse",
             () => $"subject=Patient/{BenchData.PatientId(random.Next(patients))}&_sort=-authored&_count=20"),
         ("QR?questionnaire=url|version&authored=ge…", "QuestionnaireResponse",
-            () => $"questionnaire={url}|{version}&authored=ge{midpoint}"),
+            () => $"questionnaire={Uri.EscapeDataString($"{url}|{version}")}&authored=ge{midpoint}"),
         ("Observation?subject=…&code=…&_sort=-date&_count=1", "Observation",
-            () => $"subject=Patient/{BenchData.PatientId(random.Next(patients))}&code={BenchData.CodeSystem}|{code}&_sort=-date&_count=1"),
-    };
+            () => $"subject=Patient/{BenchData.PatientId(random.Next(patients))}&code={Uri.EscapeDataString($"{BenchData.CodeSystem}|{code}")}&_sort=-date&_count=1"),
+    ];
+}
 
-    var total = await db.Resources.CountAsync(r => r.ResourceType == "QuestionnaireResponse" && !r.IsHistory);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{total} QuestionnaireResponses in {path}; {iterations} runs per shape after 30 warm-up runs"));
+static async Task TimeShapesAsync((string Name, string Type, Func<string> Query)[] shapes, int iterations, Func<string, string, Task<int>> run)
+{
     Console.WriteLine("| search | p50 ms | p95 ms | max ms | matches on page |");
     Console.WriteLine("|---|---:|---:|---:|---:|");
     foreach (var (name, type, query) in shapes)
@@ -137,29 +172,32 @@ static async Task MeasureAsync(string path, int patients, int perPatient, int it
         var lastCount = 0;
         for (var i = 0; i < iterations + 30; i++)
         {
-            var parameters = query().Split('&').Select(p => p.Split('=', 2)).Select(p => new KeyValuePair<string, string>(p[0], p[1]));
+            var text = query();
             var started = Stopwatch.GetTimestamp();
-
-            // What the endpoint does before writing the Bundle: parse, run the page, read the stored resources.
-            var result = await store.SearchAsync(SearchRequest.ForType(parser.Parse(type, parameters)), CancellationToken.None);
-            foreach (var match in result.Matches)
-            {
-                _ = FhirSerialization.JsonDeserializer.DeserializeResource(match.Json!);
-            }
-
-            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            lastCount = await run(type, text);
             if (i >= 30)
             {
-                timings.Add(elapsed);
+                timings.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
-
-            lastCount = result.Matches.Count;
         }
 
         timings.Sort();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| `{name}` | {Percentile(timings, 0.50):F2} | {Percentile(timings, 0.95):F2} | {timings[^1]:F2} | {lastCount} |"));
     }
+}
+
+static string RepositoryRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "AllianceFhir.sln")))
+        {
+            return dir.FullName;
+        }
+    }
+
+    throw new InvalidOperationException("Run the benchmark from inside the repository.");
 }
 
 static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];

@@ -22,12 +22,11 @@ internal sealed class SqliteCheckpointer : IDisposable
     private readonly Thread _thread;
     private volatile bool _stopping;
 
-    public SqliteCheckpointer(string connectionString)
+    public SqliteCheckpointer(StorageOptions options)
     {
-        _connection = new SqliteConnection(connectionString);
-        _connection.Open();
+        _connection = SqliteNames.Open(options);
         _checkpoint = _connection.CreateCommand();
-        _checkpoint.CommandText = "PRAGMA busy_timeout=30000; PRAGMA wal_checkpoint(PASSIVE);";
+        _checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
         _thread = new Thread(Run) { IsBackground = true, Name = "SQLite checkpoint" };
         _thread.Start();
     }

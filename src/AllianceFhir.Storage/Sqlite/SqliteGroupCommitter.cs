@@ -75,18 +75,11 @@ public sealed class SqliteGroupCommitter(IOptions<StorageOptions> options, IServ
             // Opened here rather than on the writer thread, so a database that cannot be opened fails the request
             // that asked, with the real error.
             var model = SqliteNames.ResolveModel(scopes);
-            var connection = new SqliteConnection(options.Value.ConnectionString ?? StorageServiceCollectionExtensions.DefaultSqliteConnectionString);
+            var connection = SqliteNames.Open(options.Value, $" PRAGMA wal_autocheckpoint={SqliteCheckpointer.WriterBackstopPages};");
             try
             {
-                connection.Open();
-                using (var pragmas = connection.CreateCommand())
-                {
-                    pragmas.CommandText = $"{SqlitePragmas.Commands} PRAGMA wal_autocheckpoint={SqliteCheckpointer.WriterBackstopPages};";
-                    pragmas.ExecuteNonQuery();
-                }
-
                 _statements = new SqliteWriteStatements(connection, model, options.Value.TenantId);
-                _checkpointer = new SqliteCheckpointer(connection.ConnectionString);
+                _checkpointer = new SqliteCheckpointer(options.Value);
                 _connection = connection;
             }
             catch

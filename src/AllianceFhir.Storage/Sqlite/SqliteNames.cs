@@ -1,10 +1,14 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AllianceFhir.Storage.Sqlite;
 
-/// <summary>Table and column names for hand-prepared SQLite statements, taken from the EF model so they follow the schema.</summary>
+/// <summary>
+/// What the hand-prepared SQLite statements share: table and column names taken from the EF model (so they follow the
+/// schema) and how their connections are opened.
+/// </summary>
 internal static class SqliteNames
 {
     public static string Quote(string identifier) => $"\"{identifier.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
@@ -19,5 +23,27 @@ internal static class SqliteNames
     {
         using var scope = scopes.CreateScope();
         return scope.ServiceProvider.GetRequiredService<SqliteFhirDbContext>().Model;
+    }
+
+    /// <summary>
+    /// Opens a connection of its own (not from EF) for the SQLite hot paths, with the same pragmas EF's connections get,
+    /// plus <paramref name="extraPragmas"/>.
+    /// </summary>
+    public static SqliteConnection Open(StorageOptions options, string extraPragmas = "")
+    {
+        var connection = new SqliteConnection(options.ConnectionString ?? StorageServiceCollectionExtensions.DefaultSqliteConnectionString);
+        try
+        {
+            connection.Open();
+            using var pragmas = connection.CreateCommand();
+            pragmas.CommandText = SqlitePragmas.Commands + extraPragmas;
+            pragmas.ExecuteNonQuery();
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
     }
 }

@@ -72,16 +72,9 @@ public sealed class SqliteVersionReader(IOptions<StorageOptions> options, IServi
     private ReadStatements Open()
     {
         _model ??= SqliteNames.ResolveModel(scopes);
-        var connection = new SqliteConnection(options.Value.ConnectionString ?? StorageServiceCollectionExtensions.DefaultSqliteConnectionString);
+        var connection = SqliteNames.Open(options.Value);
         try
         {
-            connection.Open();
-            using (var pragmas = connection.CreateCommand())
-            {
-                pragmas.CommandText = SqlitePragmas.Commands;
-                pragmas.ExecuteNonQuery();
-            }
-
             return new ReadStatements(connection, _model, options.Value.TenantId);
         }
         catch
