@@ -14,7 +14,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 // Seeding and measuring the search benchmark of issue 3. Usage (see docs/performance.md):
 //   seed    --db <file> --patients <n> --per-patient <n>
-//   measure --db <file> --patients <n> --per-patient <n> [--iterations <n>]
+//   measure --db <file> --patients <n> --per-patient <n> [--iterations <n>] [--warmup <n>]
 var command = args.FirstOrDefault();
 var options = Options(args.Skip(1).ToArray());
 var db = options.GetValueOrDefault("db") ?? "data/bench.db";
@@ -27,10 +27,15 @@ switch (command)
         await SeedAsync(db, patients, perPatient);
         break;
     case "measure":
-        await MeasureAsync(db, patients, perPatient, int.Parse(options.GetValueOrDefault("iterations") ?? "300", CultureInfo.InvariantCulture));
+        await MeasureAsync(
+            db,
+            patients,
+            perPatient,
+            int.Parse(options.GetValueOrDefault("iterations") ?? "300", CultureInfo.InvariantCulture),
+            int.Parse(options.GetValueOrDefault("warmup") ?? "500", CultureInfo.InvariantCulture));
         break;
     default:
-        Console.Error.WriteLine("usage: seed|measure --db <file> --patients <n> --per-patient <n> [--iterations <n>]");
+        Console.Error.WriteLine("usage: seed|measure --db <file> --patients <n> --per-patient <n> [--iterations <n>] [--warmup <n>]");
         return 2;
 }
 
@@ -105,7 +110,7 @@ static async Task SeedAsync(string path, int patients, int perPatient)
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seeded {patients} patients × {perPatient} responses (+ observations) in {clock.Elapsed.TotalMinutes:F1} min"));
 }
 
-static async Task MeasureAsync(string path, int patients, int perPatient, int iterations)
+static async Task MeasureAsync(string path, int patients, int perPatient, int iterations, int warmup)
 {
     var shapes = Shapes(patients, perPatient);
     await using (var services = Services(path))
@@ -115,10 +120,10 @@ static async Task MeasureAsync(string path, int patients, int perPatient, int it
         var parser = new SearchQueryParser(scope.ServiceProvider.GetRequiredService<SearchParameterRegistry>());
         var store = scope.ServiceProvider.GetRequiredService<IResourceStore>();
         var total = await db.Resources.CountAsync(r => r.ResourceType == "QuestionnaireResponse" && !r.IsHistory);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{total} QuestionnaireResponses in {path}; {iterations} runs per shape after 30 warm-up runs"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{total} QuestionnaireResponses in {path}; {iterations} timed runs per shape after {warmup} warm-up runs (the tiered JIT needs a few hundred)"));
         Console.WriteLine();
         Console.WriteLine("In process (parse the parameters, run the page and its next-page cursor, load the stored JSON):");
-        await TimeShapesAsync(shapes, iterations, async (type, query) =>
+        await TimeShapesAsync(shapes, iterations, warmup, async (type, query) =>
         {
             var parameters = query.Split('&').Select(p => p.Split('=', 2)).Select(p => new KeyValuePair<string, string>(p[0], Uri.UnescapeDataString(p[1])));
             var result = await store.SearchAsync(SearchRequest.ForType(parser.Parse(type, parameters)), CancellationToken.None);
@@ -133,7 +138,7 @@ static async Task MeasureAsync(string path, int patients, int perPatient, int it
     using var client = new HttpClient { BaseAddress = server.BaseAddress };
     Console.WriteLine();
     Console.WriteLine("Over HTTP (GET with Accept: application/fhir+json, one client, the response read to the end):");
-    await TimeShapesAsync(shapes, iterations, async (type, query) =>
+    await TimeShapesAsync(shapes, iterations, warmup, async (type, query) =>
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/fhir/{type}?{query}");
         request.Headers.Accept.ParseAdd("application/fhir+json");
@@ -162,7 +167,7 @@ static (string Name, string Type, Func<string> Query)[] Shapes(int patients, int
     ];
 }
 
-static async Task TimeShapesAsync((string Name, string Type, Func<string> Query)[] shapes, int iterations, Func<string, string, Task<int>> run)
+static async Task TimeShapesAsync((string Name, string Type, Func<string> Query)[] shapes, int iterations, int warmup, Func<string, string, Task<int>> run)
 {
     Console.WriteLine("| search | p50 ms | p95 ms | max ms | matches on page |");
     Console.WriteLine("|---|---:|---:|---:|---:|");
@@ -170,12 +175,12 @@ static async Task TimeShapesAsync((string Name, string Type, Func<string> Query)
     {
         var timings = new List<double>();
         var lastCount = 0;
-        for (var i = 0; i < iterations + 30; i++)
+        for (var i = 0; i < iterations + warmup; i++)
         {
             var text = query();
             var started = Stopwatch.GetTimestamp();
             lastCount = await run(type, text);
-            if (i >= 30)
+            if (i >= warmup)
             {
                 timings.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
