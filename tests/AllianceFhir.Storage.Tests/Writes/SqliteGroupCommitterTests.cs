@@ -58,28 +58,6 @@ public sealed class SqliteGroupCommitterTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_update_retires_the_previous_version_and_replaces_its_index_rows()
-    {
-        var id = Guid.NewGuid().ToString("N");
-        await using var scope = Services.CreateAsyncScope();
-        var store = scope.ServiceProvider.GetRequiredService<IResourceStore>();
-        await store.CommitAsync([Write(NewPatient(id, "First"))], CancellationToken.None);
-        await store.CommitAsync([Write(NewPatient(id, "Second"), version: 2)], CancellationToken.None);
-
-        // A second writer that also read version 1 loses.
-        await Assert.ThrowsAsync<VersionConflictException>(() => store.CommitAsync([Write(NewPatient(id, "Third"), version: 2)], CancellationToken.None));
-
-        var db = scope.ServiceProvider.GetRequiredService<FhirDbContext>();
-        var versions = await db.Resources.Where(r => r.ResourceId == id).OrderBy(r => r.VersionId).ToListAsync();
-        Assert.Equal([1, 2], versions.Select(v => v.VersionId));
-        Assert.Equal([true, false], versions.Select(v => v.IsHistory));
-        var families = await db.StringIndex.Where(s => s.ParamName == "family" && s.ResourceType == "Patient")
-            .Join(db.Resources.Where(r => r.ResourceId == id), s => s.ResourceSurrogate, r => r.Surrogate, (s, _) => s.Exact)
-            .ToListAsync();
-        Assert.Equal(["Second"], families);
-    }
-
-    [Fact]
     public async Task A_request_cancelled_before_its_turn_stores_nothing()
     {
         using var cancelled = new CancellationTokenSource();
