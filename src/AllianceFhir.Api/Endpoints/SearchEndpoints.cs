@@ -71,7 +71,7 @@ public static class SearchEndpoints
         IResourceStore store,
         CancellationToken ct)
     {
-        var cursor = TakeCursor(parameters);
+        var cursor = SearchBundleFactory.TakeCursor(parameters);
         var query = new SearchQueryParser(registry).Parse(type, parameters);
         return await RunAsync(new SearchRequest(query, [type], cursor), $"{FhirUrls.Base(http.Request)}/{type}", parameters, http, store, ct);
     }
@@ -83,7 +83,7 @@ public static class SearchEndpoints
         IResourceStore store,
         CancellationToken ct)
     {
-        var cursor = TakeCursor(parameters);
+        var cursor = SearchBundleFactory.TakeCursor(parameters);
         var typeParameters = parameters.Where(p => p.Key == "_type").ToList();
         parameters.RemoveAll(p => p.Key == "_type");
         var types = typeParameters
@@ -139,47 +139,8 @@ public static class SearchEndpoints
         }
 
         var result = await store.SearchAsync(request, ct);
-        return SearchBundleFactory.Create(http.Request, searchUrl, UsedParameters(parameters, query), request.Cursor, query, result);
-    }
-
-    /// <summary>The self link lists what was applied: ignored parameters go, and `_sort` keeps only its applied keys.</summary>
-    private static List<KeyValuePair<string, string>> UsedParameters(List<KeyValuePair<string, string>> parameters, SearchQuery query)
-    {
-        var used = new List<KeyValuePair<string, string>>();
-        var sortWritten = false;
-        foreach (var p in parameters)
-        {
-            if (p.Key is "_format" or "_pretty")
-            {
-                used.Add(p);
-                continue;
-            }
-
-            if (p.Key == "_sort")
-            {
-                if (!sortWritten && query.Sort.Count > 0)
-                {
-                    used.Add(new("_sort", string.Join(',', query.Sort.Select(s => (s.Descending ? "-" : string.Empty) + s.Parameter.Name))));
-                }
-
-                sortWritten = true;
-                continue;
-            }
-
-            if (!query.Ignored.Any(i => i.Name == p.Key && i.Value == p.Value))
-            {
-                used.Add(p);
-            }
-        }
-
-        return used;
-    }
-
-    private static string? TakeCursor(List<KeyValuePair<string, string>> parameters)
-    {
-        var cursor = parameters.LastOrDefault(p => p.Key == SearchBundleFactory.CursorParameter).Value;
-        parameters.RemoveAll(p => p.Key == SearchBundleFactory.CursorParameter);
-        return string.IsNullOrEmpty(cursor) ? null : cursor;
+        var searchset = SearchBundleFactory.Create(FhirUrls.Base(http.Request), searchUrl, SearchBundleFactory.AppliedParameters(parameters, query), request.Cursor, query, result);
+        return new SearchsetResponse(searchset.Bundle, searchset.StoredEntries);
     }
 
     private static List<KeyValuePair<string, string>> FromQuery(HttpRequest request) => [.. Flatten(request.Query)];

@@ -432,8 +432,24 @@ internal sealed class BundleUnitOfWork : IResourceReader
                 return;
             }
 
+            case EntryInteraction.Search when _isBatch:
+            {
+                // A batch entry sees only committed data, so the full search engine answers it: sorting, paging
+                // links, _include, _summary/_elements and the outcome entry for ignored parameters, as GET would.
+                var parameters = QueryParameters.Parse(entry.Query).ToList();
+                var cursor = SearchBundleFactory.TakeCursor(parameters);
+                var query = _parser.Parse(entry.ResourceType, parameters);
+                var result = await _store.SearchAsync(new SearchRequest(query, [entry.ResourceType], cursor), cancellationToken);
+                var searchset = SearchBundleFactory.Create(
+                    _baseUrl, $"{_baseUrl}/{entry.ResourceType}", SearchBundleFactory.AppliedParameters(parameters, query), cursor, query, result);
+                _results[entry.Index] = new BundleEntryResult(HttpStatusCode.OK, null, head ? null : searchset.WithResources(), IsWrite: false);
+                return;
+            }
+
             case EntryInteraction.Search:
             {
+                // A transaction's GET entries run after its writes and must see them before they are committed, so they
+                // are matched here against the store plus this transaction's pending resources.
                 var count = SearchCount(entry.Query);
                 var matches = await FindAsync(entry.ResourceType, entry.Query, Matching.Search, count, cancellationToken);
                 var bundle = new Bundle { Type = Bundle.BundleType.Searchset, Timestamp = DateTimeOffset.UtcNow };

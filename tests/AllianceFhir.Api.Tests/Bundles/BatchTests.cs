@@ -82,4 +82,45 @@ public class BatchTests(FhirApplication app) : IClassFixture<FhirApplication>
         var searchset = Assert.IsType<Bundle>(result.Entry[2].Resource);
         Assert.Equal(patient.Id, Assert.Single(searchset.Entry).Resource!.Id);
     }
+
+    [Fact]
+    public async Task Batch_search_entries_sort_page_and_report_ignored_parameters_as_a_search_does()
+    {
+        var mrn = Clinical.NewMrn();
+        using var created = await _client.PostAsync("/fhir/Patient", Patients.WithMrn(mrn));
+        var patient = $"Patient/{(await created.ReadAsAsync<Patient>()).Id}";
+        foreach (var day in new[] { "2026-03-02", "2026-03-16", "2026-03-09" })
+        {
+            var score = Clinical.ScoreFor(patient);
+            score.Effective = new FhirDateTime(day);
+            using var stored = await _client.PostAsync("/fhir/Observation", score);
+            Assert.Equal(HttpStatusCode.Created, stored.StatusCode);
+        }
+
+        var bundle = BundleBuilder.Batch()
+            .Get($"Observation?subject={patient}&_sort=-date&_count=1")
+            .Get($"Observation?subject={patient}&_sort=date&no-such-parameter=1")
+            .Bundle;
+
+        using var response = await _client.PostBundleAsync(bundle);
+
+        var result = await response.ReadAsAsync<Bundle>();
+        var latest = Assert.IsType<Bundle>(result.Entry[0].Resource);
+        var only = Assert.IsType<Observation>(Assert.Single(latest.Entry).Resource);
+        Assert.Equal("2026-03-16", EffectiveOf(only));
+        var next = Assert.Single(latest.Link, l => l.Relation == "next").Url!;
+
+        using var secondPage = await _client.GetAsync(new Uri(next).PathAndQuery);
+        var page = await secondPage.ReadAsAsync<Bundle>();
+        Assert.Equal("2026-03-09", EffectiveOf((Observation)Assert.Single(page.Entry).Resource!));
+
+        var ascending = Assert.IsType<Bundle>(result.Entry[1].Resource);
+        Assert.Equal(
+            ["2026-03-02", "2026-03-09", "2026-03-16"],
+            ascending.Entry.Where(e => e.Search?.Mode == Bundle.SearchEntryMode.Match).Select(e => EffectiveOf((Observation)e.Resource!)));
+        var ignored = Assert.IsType<OperationOutcome>(Assert.Single(ascending.Entry, e => e.Search?.Mode == Bundle.SearchEntryMode.Outcome).Resource);
+        Assert.Contains("no-such-parameter", ignored.Issue[0].Diagnostics, StringComparison.Ordinal);
+    }
+
+    private static string? EffectiveOf(Observation observation) => (observation.Effective as FhirDateTime)?.Value;
 }

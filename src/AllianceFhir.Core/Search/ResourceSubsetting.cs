@@ -1,10 +1,9 @@
-using AllianceFhir.Core.Search;
 using AllianceFhir.Core.Serialization;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Rest;
 using Hl7.Fhir.Serialization;
 
-namespace AllianceFhir.Api.Http;
+namespace AllianceFhir.Core.Search;
 
 /// <summary>
 /// `_summary` and `_elements` applied to one search match, marked SUBSETTED as R4 requires of a resource that is

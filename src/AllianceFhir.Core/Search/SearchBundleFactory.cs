@@ -1,27 +1,28 @@
 using AllianceFhir.Core.Errors;
 using AllianceFhir.Core.Resources;
-using AllianceFhir.Core.Search;
 using AllianceFhir.Core.Storage;
 using Hl7.Fhir.Model;
+using Hl7.Fhir.Serialization;
 
-namespace AllianceFhir.Api.Http;
+namespace AllianceFhir.Core.Search;
 
 /// <summary>
 /// Builds the searchset Bundle: links over the parameters the server actually applied, match and include entries,
-/// and an outcome entry naming what was ignored.
+/// and an outcome entry naming what was ignored. Used by the search endpoints and by GET entries of batch Bundles.
 /// </summary>
 public static class SearchBundleFactory
 {
     public const string CursorParameter = "_cursor";
 
+    /// <param name="baseUrl">The FHIR base URL, for the entries' fullUrl.</param>
     /// <param name="searchUrl">The GET URL of this search without a query string (also for POST _search).</param>
     /// <param name="used">The parameters that were applied, in request order, without the cursor.</param>
     /// <returns>
     /// The Bundle, whose entries hold no resource where the stored JSON can be sent as it is; those entries' JSON is in
-    /// <see cref="SearchsetResponse.StoredEntries"/> order (null where the entry's resource is set).
+    /// <see cref="Searchset.StoredEntries"/> (null where the entry's resource is set).
     /// </returns>
-    public static SearchsetResponse Create(
-        HttpRequest request,
+    public static Searchset Create(
+        string baseUrl,
         string searchUrl,
         IReadOnlyList<KeyValuePair<string, string>> used,
         string? cursor,
@@ -49,7 +50,7 @@ public static class SearchBundleFactory
         var subset = query.Summary != SummaryMode.False || query.Elements.Count > 0;
         foreach (var match in result.Matches)
         {
-            var entry = Entry(request, match, Bundle.SearchEntryMode.Match);
+            var entry = Entry(baseUrl, match, Bundle.SearchEntryMode.Match);
             if (subset)
             {
                 entry.Resource = ResourceSubsetting.Apply(match.ToResource()!, query.Summary, query.Elements);
@@ -61,7 +62,7 @@ public static class SearchBundleFactory
 
         foreach (var included in result.Included)
         {
-            bundle.Entry.Add(Entry(request, included, Bundle.SearchEntryMode.Include));
+            bundle.Entry.Add(Entry(baseUrl, included, Bundle.SearchEntryMode.Include));
             stored.Add(included.Json);
         }
 
@@ -75,7 +76,7 @@ public static class SearchBundleFactory
             stored.Add(null);
         }
 
-        return new SearchsetResponse(bundle, stored);
+        return new Searchset(bundle, stored);
     }
 
     /// <summary>One issue per ignored parameter: what the client sent and why it had no effect.</summary>
@@ -93,10 +94,54 @@ public static class SearchBundleFactory
         return outcome;
     }
 
-    private static Bundle.EntryComponent Entry(HttpRequest request, ResourceVersion version, Bundle.SearchEntryMode mode) =>
+    /// <summary>The self link lists what was applied: ignored parameters go, and `_sort` keeps only its applied keys.</summary>
+    public static List<KeyValuePair<string, string>> AppliedParameters(IEnumerable<KeyValuePair<string, string>> parameters, SearchQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(query);
+        var used = new List<KeyValuePair<string, string>>();
+        var sortWritten = false;
+        foreach (var p in parameters)
+        {
+            if (p.Key is "_format" or "_pretty")
+            {
+                used.Add(p);
+                continue;
+            }
+
+            if (p.Key == "_sort")
+            {
+                if (!sortWritten && query.Sort.Count > 0)
+                {
+                    used.Add(new("_sort", string.Join(',', query.Sort.Select(s => (s.Descending ? "-" : string.Empty) + s.Parameter.Name))));
+                }
+
+                sortWritten = true;
+                continue;
+            }
+
+            if (!query.Ignored.Any(i => i.Name == p.Key && i.Value == p.Value))
+            {
+                used.Add(p);
+            }
+        }
+
+        return used;
+    }
+
+    /// <summary>Takes the continuation cursor out of the parameters (the last one wins) and returns it.</summary>
+    public static string? TakeCursor(List<KeyValuePair<string, string>> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var cursor = parameters.LastOrDefault(p => p.Key == CursorParameter).Value;
+        parameters.RemoveAll(p => p.Key == CursorParameter);
+        return string.IsNullOrEmpty(cursor) ? null : cursor;
+    }
+
+    private static Bundle.EntryComponent Entry(string baseUrl, ResourceVersion version, Bundle.SearchEntryMode mode) =>
         new()
         {
-            FullUrl = FhirUrls.Resource(request, version.ResourceType, version.Id),
+            FullUrl = $"{baseUrl}/{version.ResourceType}/{version.Id}",
             Search = new Bundle.SearchComponent { Mode = mode },
         };
 
@@ -109,5 +154,23 @@ public static class SearchBundleFactory
         }
 
         return searchUrl + "?" + string.Join('&', parameters.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
+    }
+}
+
+/// <summary>A searchset Bundle and, per entry, the stored JSON of its resource (null where the Bundle holds it).</summary>
+public sealed record Searchset(Bundle Bundle, IReadOnlyList<string?> StoredEntries)
+{
+    /// <summary>The Bundle with every entry's resource parsed in, for where stored JSON cannot be spliced (a batch response).</summary>
+    public Bundle WithResources()
+    {
+        for (var i = 0; i < StoredEntries.Count; i++)
+        {
+            if (StoredEntries[i] is { } json)
+            {
+                Bundle.Entry[i].Resource = Serialization.FhirSerialization.JsonDeserializer.DeserializeResource(json);
+            }
+        }
+
+        return Bundle;
     }
 }
