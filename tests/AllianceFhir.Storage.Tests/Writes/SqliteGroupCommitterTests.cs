@@ -9,16 +9,8 @@ namespace AllianceFhir.Storage.Tests.Writes;
 /// The SQLite write path as the API registers it: requests queued while the writer is busy share one transaction,
 /// each in its own savepoint. These tests drive it with many concurrent requests so groups really form.
 /// </summary>
-public sealed class SqliteGroupCommitterTests : IAsyncLifetime
+public sealed class SqliteGroupCommitterTests : StorageTest
 {
-    private StorageServices _storage = null!;
-
-    private ServiceProvider Services => _storage.Provider;
-
-    public async Task InitializeAsync() => _storage = await CreateAsync();
-
-    public async Task DisposeAsync() => await _storage.DisposeAsync();
-
     [Fact]
     public async Task Concurrent_requests_all_commit_and_a_lost_race_undoes_only_its_own_request()
     {

@@ -8,19 +8,13 @@ namespace AllianceFhir.Storage.Tests.Writes;
 /// The SQLite reads by id are hand-prepared statements; the EF reader (SQL Server's) is the reference they must
 /// agree with, field by field, for current, historic and deleted versions.
 /// </summary>
-public sealed class SqliteVersionReaderTests : IAsyncLifetime
+public sealed class SqliteVersionReaderTests : StorageTest
 {
-    private StorageServices _storage = null!;
-
-    public async Task InitializeAsync() => _storage = await CreateAsync();
-
-    public async Task DisposeAsync() => await _storage.DisposeAsync();
-
     [Fact]
     public async Task Reads_by_id_agree_with_EF_for_current_historic_and_deleted_versions()
     {
         var id = Guid.NewGuid().ToString("N");
-        await using var scope = _storage.Provider.CreateAsyncScope();
+        await using var scope = Services.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<IResourceStore>();
         var first = Write(NewPatient(id, "First"));
         await store.CommitAsync([first], CancellationToken.None);
@@ -28,7 +22,7 @@ public sealed class SqliteVersionReaderTests : IAsyncLifetime
         var deletion = Write(NewPatient(id, "Gone"), version: 3, deleted: true);
         await store.CommitAsync([deletion], CancellationToken.None);
 
-        var sqlite = _storage.Provider.GetRequiredService<Sqlite.SqliteVersionReader>();
+        var sqlite = Services.GetRequiredService<Sqlite.SqliteVersionReader>();
         var ef = scope.ServiceProvider.GetRequiredService<EfVersionReader>();
 
         var current = await sqlite.ReadCurrentAsync("Patient", id, CancellationToken.None);

@@ -9,23 +9,15 @@ namespace AllianceFhir.Storage.Tests.Writes;
 /// The two committers must mean the same thing: the SQLite group committer (prepared statements) and the EF committer
 /// SQL Server uses, which runs here on SQLite so its version handling is exercised too.
 /// </summary>
-public sealed class VersionCommitterTests : IAsyncLifetime
+public sealed class VersionCommitterTests : StorageTest
 {
-    private StorageServices _storage = null!;
-
-    public async Task InitializeAsync() => _storage = await CreateAsync();
-
-    public async Task DisposeAsync() => await _storage.DisposeAsync();
-
     [Theory]
     [InlineData("sqlite-group")]
     [InlineData("ef")]
     public async Task An_update_retires_the_previous_version_and_replaces_its_index_rows(string committerKind)
     {
-        await using var scope = _storage.Provider.CreateAsyncScope();
-        IVersionCommitter committer = committerKind == "ef"
-            ? scope.ServiceProvider.GetRequiredService<EfVersionCommitter>()
-            : scope.ServiceProvider.GetRequiredService<Sqlite.SqliteGroupCommitter>();
+        await using var scope = Services.CreateAsyncScope();
+        var committer = CommitterOf(committerKind, scope.ServiceProvider);
         var id = Guid.NewGuid().ToString("N");
         await committer.CommitAsync([Write(NewPatient(id, "First"))], CancellationToken.None);
         await committer.CommitAsync([Write(NewPatient(id, "Second"), version: 2)], CancellationToken.None);
@@ -50,10 +42,8 @@ public sealed class VersionCommitterTests : IAsyncLifetime
     [InlineData("ef")]
     public async Task A_commit_with_a_losing_write_stores_none_of_its_writes(string committerKind)
     {
-        await using var scope = _storage.Provider.CreateAsyncScope();
-        IVersionCommitter committer = committerKind == "ef"
-            ? scope.ServiceProvider.GetRequiredService<EfVersionCommitter>()
-            : scope.ServiceProvider.GetRequiredService<Sqlite.SqliteGroupCommitter>();
+        await using var scope = Services.CreateAsyncScope();
+        var committer = CommitterOf(committerKind, scope.ServiceProvider);
         var taken = Guid.NewGuid().ToString("N");
         await committer.CommitAsync([Write(NewPatient(taken, "Taken"))], CancellationToken.None);
 
@@ -65,4 +55,8 @@ public sealed class VersionCommitterTests : IAsyncLifetime
         Assert.False(await db.Resources.AnyAsync(r => r.ResourceId == fresh));
         Assert.Equal(1, await db.StringIndex.CountAsync(s => s.ParamName == "family"));
     }
+
+    private static IVersionCommitter CommitterOf(string kind, IServiceProvider services) => kind == "ef"
+        ? services.GetRequiredService<EfVersionCommitter>()
+        : services.GetRequiredService<Sqlite.SqliteGroupCommitter>();
 }
