@@ -18,6 +18,8 @@ namespace AllianceFhir.Instruments.Pipeline;
 /// </summary>
 public sealed class QuestionnaireResponseProcessor(ScoringEngine scoring)
 {
+    private readonly QuestionnairePins _pins = new();
+
     /// <summary>
     /// Validates, then (for completed/amended responses) writes the calculated scores into <paramref name="response"/>
     /// and returns the Observations to extract. Throws <see cref="FhirOperationException"/> (422) when invalid.
@@ -38,7 +40,7 @@ public sealed class QuestionnaireResponseProcessor(ScoringEngine scoring)
         var questionnaire = response.Questionnaire.StartsWith('#')
             ? response.Contained.OfType<Questionnaire>().FirstOrDefault(q => q.Id == response.Questionnaire[1..])
                 ?? throw FhirOperationException.Unprocessable(Outcomes.Create(IssueSeverity.Error, IssueType.NotFound, $"No contained Questionnaire '{response.Questionnaire}'", "QuestionnaireResponse.questionnaire"))
-            : await QuestionnaireResolver.ResolveAsync(response.Questionnaire, reader, cancellationToken);
+            : await QuestionnaireResolver.ResolveAsync(response.Questionnaire, reader, cancellationToken, _pins);
         var scored = IsFinal(response);
         if (scored)
         {

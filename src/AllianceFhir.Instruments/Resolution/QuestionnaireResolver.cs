@@ -10,11 +10,17 @@ namespace AllianceFhir.Instruments.Resolution;
 /// </summary>
 public static class QuestionnaireResolver
 {
-    public static async Task<Questionnaire> ResolveAsync(string reference, IResourceReader reader, CancellationToken cancellationToken)
+
+    /// <param name="pins">Where earlier answers to <c>url|version</c> references are remembered; null to always search.</param>
+    public static async Task<Questionnaire> ResolveAsync(
+        string reference,
+        IResourceReader reader,
+        CancellationToken cancellationToken,
+        QuestionnairePins? pins = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(reference);
         ArgumentNullException.ThrowIfNull(reader);
-        var resolved = await TryResolveAsync(reference, reader, cancellationToken);
+        var resolved = await TryResolveAsync(reference, reader, cancellationToken, pins);
         return resolved ?? throw FhirOperationException.Unprocessable(Outcomes.Create(
             OperationOutcome.IssueSeverity.Error,
             OperationOutcome.IssueType.NotFound,
@@ -22,7 +28,11 @@ public static class QuestionnaireResolver
             "QuestionnaireResponse.questionnaire"));
     }
 
-    public static async Task<Questionnaire?> TryResolveAsync(string reference, IResourceReader reader, CancellationToken cancellationToken)
+    public static async Task<Questionnaire?> TryResolveAsync(
+        string reference,
+        IResourceReader reader,
+        CancellationToken cancellationToken,
+        QuestionnairePins? pins = null)
     {
         var relative = RelativeId(reference);
         if (relative is not null)
@@ -35,8 +45,22 @@ public static class QuestionnaireResolver
         var version = bar < 0 ? null : reference[(bar + 1)..];
         if (version is not null)
         {
+            // The pinned id is read again and checked, so a changed or deleted Questionnaire falls back to the search.
+            if (pins?.IdOf(reference) is { } knownId
+                && await reader.ReadAsync("Questionnaire", knownId, cancellationToken) is Questionnaire known
+                && known.Url == url && known.Version == version)
+            {
+                return known;
+            }
+
             var exact = await reader.SearchAsync("Questionnaire", [new("url", url), new("version", version)], cancellationToken);
-            return exact.OfType<Questionnaire>().FirstOrDefault(q => q.Url == url && q.Version == version);
+            var found = exact.OfType<Questionnaire>().FirstOrDefault(q => q.Url == url && q.Version == version);
+            if (found?.Id is { } id)
+            {
+                pins?.Remember(reference, id);
+            }
+
+            return found;
         }
 
         var active = await reader.SearchAsync("Questionnaire", [new("url", url), new("status", "active")], cancellationToken);

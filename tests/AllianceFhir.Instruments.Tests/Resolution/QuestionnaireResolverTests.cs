@@ -65,6 +65,21 @@ public class QuestionnaireResolverTests
         Assert.Equal(["url", "status"], _store.Searches[1].Parameters.Select(p => p.Key));
     }
 
+    [Fact]
+    public async Task A_pinned_reference_is_searched_once_and_again_when_its_Questionnaire_changes()
+    {
+        var pins = new QuestionnairePins();
+        Assert.Equal("srs-1-9", (await QuestionnaireResolver.ResolveAsync($"{Url}|1.9.0", _store, CancellationToken.None, pins)).Id);
+        Assert.Equal("srs-1-9", (await QuestionnaireResolver.ResolveAsync($"{Url}|1.9.0", _store, CancellationToken.None, pins)).Id);
+        Assert.Single(_store.Searches);
+
+        // The pinned resource now carries another version; 1.9.0 lives elsewhere.
+        _store.Put(Version("srs-1-9", "1.9.1", PublicationStatus.Active));
+        _store.Put(Version("srs-1-9-again", "1.9.0", PublicationStatus.Active));
+        Assert.Equal("srs-1-9-again", (await QuestionnaireResolver.ResolveAsync($"{Url}|1.9.0", _store, CancellationToken.None, pins)).Id);
+        Assert.Equal(2, _store.Searches.Count);
+    }
+
     [Theory]
     [InlineData("1.10.0", "1.9.0", 1)]
     [InlineData("1.0.0", "1.0.0", 0)]
