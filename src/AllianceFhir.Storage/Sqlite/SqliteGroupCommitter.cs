@@ -31,7 +31,7 @@ public sealed class SqliteGroupCommitter(IOptions<StorageOptions> options, IServ
     {
         cancellationToken.ThrowIfCancellationRequested();
         EnsureStarted();
-        var pending = new PendingCommit([.. writes.Select(_statements!.Prepare)], cancellationToken);
+        var pending = new PendingCommit([.. writes.Select(_statements!.PrepareWrite)], cancellationToken);
         _queue.Add(pending, CancellationToken.None);
         return pending.Completion.Task;
     }

@@ -118,7 +118,7 @@ internal sealed class SqliteWriteStatements : IDisposable
     /// Everything about a write that needs no database: its index rows as column values. Thread-safe; callers run it
     /// before queueing so the single writer thread does as little as possible.
     /// </summary>
-    public PreparedWrite Prepare(ResourceWrite write)
+    public PreparedWrite PrepareWrite(ResourceWrite write)
     {
         var rows = new List<(IndexTableInsert, object?[])>();
         foreach (var row in IndexRowMapper.ToRows(_tenant, write.ResourceType, write.Index))
