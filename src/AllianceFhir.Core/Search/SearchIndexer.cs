@@ -20,13 +20,24 @@ public sealed class SearchIndexer : ISearchIndexer
     private readonly FrozenDictionary<string, CompiledParameter[]> _byType;
 
     public SearchIndexer(SearchParameterRegistry registry)
+        : this(registry, navigatePlainPaths: true)
     {
+    }
+
+    /// <param name="navigatePlainPaths">False evaluates every expression with the FHIRPath engine (tests compare the two).</param>
+    internal SearchIndexer(SearchParameterRegistry registry, bool navigatePlainPaths)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
         var compiler = new FhirPathCompiler(new SymbolTable().AddStandardFP().AddFhirExtensions());
         _byType = registry.ResourceTypes.ToFrozenDictionary(
             type => type,
-            type => registry.For(type).Select(p => Compile(compiler, p)).ToArray(),
+            type => registry.For(type).Select(p => Compile(compiler, p, navigatePlainPaths)).ToArray(),
             StringComparer.Ordinal);
     }
+
+    /// <summary>The parameters of a type whose expression is navigated as plain paths rather than by the FHIRPath engine.</summary>
+    internal IReadOnlyList<string> PlainPathParameters(string resourceType) =>
+        _byType.TryGetValue(resourceType, out var parameters) ? [.. parameters.Where(p => p.PlainPath is not null).Select(p => p.Name)] : [];
 
     public IReadOnlyList<SearchIndexValue> Extract(Resource resource)
     {
@@ -40,7 +51,9 @@ public sealed class SearchIndexer : ISearchIndexer
         var values = new List<SearchIndexValue>();
         foreach (var parameter in parameters)
         {
-            var results = parameter.Expression([root], new FhirEvaluationContext());
+            var results = parameter.PlainPath is { } path
+                ? path.Evaluate(root, resource.TypeName)
+                : parameter.Expression([root], new FhirEvaluationContext());
             if (parameter.Components.Length == 0)
             {
                 foreach (var node in results)
@@ -117,18 +130,20 @@ public sealed class SearchIndexer : ISearchIndexer
         return result;
     }
 
-    private static CompiledParameter Compile(FhirPathCompiler compiler, SearchParameterInfo parameter)
+    private static CompiledParameter Compile(FhirPathCompiler compiler, SearchParameterInfo parameter, bool navigatePlainPaths)
     {
         try
         {
             var components = parameter.Components
                 .Select(c => new CompiledComponent(c.Name, c.Type, compiler.Compile(FhirPathExpressions.RewriteResolveIs(c.Expression))))
                 .ToArray();
+            var expression = FhirPathExpressions.RewriteResolveIs(parameter.Expression);
             return new CompiledParameter(
                 parameter.Name,
                 parameter.Type,
-                compiler.Compile(FhirPathExpressions.RewriteResolveIs(parameter.Expression)),
-                components);
+                compiler.Compile(expression),
+                components,
+                navigatePlainPaths && components.Length == 0 ? PlainPathExpression.TryParse(expression) : null);
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
         {
@@ -141,5 +156,10 @@ public sealed class SearchIndexer : ISearchIndexer
 
     private sealed record CompiledComponent(string Name, SearchParamType Type, CompiledExpression Expression);
 
-    private sealed record CompiledParameter(string Name, SearchParamType Type, CompiledExpression Expression, CompiledComponent[] Components);
+    private sealed record CompiledParameter(
+        string Name,
+        SearchParamType Type,
+        CompiledExpression Expression,
+        CompiledComponent[] Components,
+        PlainPathExpression? PlainPath);
 }

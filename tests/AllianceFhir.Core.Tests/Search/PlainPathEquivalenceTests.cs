@@ -1,0 +1,146 @@
+using AllianceFhir.Core.Search;
+using AllianceFhir.Testing;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Serialization;
+using Xunit.Abstractions;
+
+namespace AllianceFhir.Core.Tests.Search;
+
+/// <summary>
+/// Plain-path parameters are navigated without the FHIRPath engine; the index rows must be exactly those the engine
+/// gives, for every resource at hand: built-in rich resources, and the R4, SDC and form examples when present.
+/// </summary>
+public class PlainPathEquivalenceTests(ITestOutputHelper output)
+{
+    private static readonly SearchIndexer EngineOnly = new(SearchSetup.Registry, navigatePlainPaths: false);
+    private static readonly FhirJsonDeserializer Deserializer = new();
+
+    [Fact]
+    public void Most_parameters_of_the_main_types_are_navigated_as_plain_paths()
+    {
+        foreach (var type in new[] { "Patient", "Observation", "QuestionnaireResponse", "Questionnaire" })
+        {
+            var plain = SearchSetup.Indexer.PlainPathParameters(type);
+            var all = SearchSetup.Registry.For(type).Select(p => p.Name).ToList();
+            output.WriteLine($"{type}: {plain.Count} of {all.Count} parameters navigated as plain paths; by the engine: {string.Join(", ", all.Except(plain))}");
+            Assert.True(plain.Count * 2 > all.Count, $"{type}: only {plain.Count} of {all.Count}");
+        }
+
+        Assert.Contains("subject", SearchSetup.Indexer.PlainPathParameters("Observation"));
+        Assert.Contains("_lastUpdated", SearchSetup.Indexer.PlainPathParameters("Observation")); // meta.lastUpdated
+        Assert.DoesNotContain("patient", SearchSetup.Indexer.PlainPathParameters("Observation")); // subject.where(resolve() is Patient)
+    }
+
+    [Fact]
+    public void Built_in_resources_index_the_same_with_and_without_the_engine()
+    {
+        Resource[] resources =
+        [
+            new Patient
+            {
+                Id = "p1",
+                Meta = new Meta { LastUpdated = DateTimeOffset.UtcNow, Profile = ["http://example.org/profile"], Tag = [new Coding("http://t", "x")] },
+                Identifier = [new Identifier("http://mrn", "1"), new Identifier("http://ssn", "2") { Type = new CodeableConcept("http://terminology.hl7.org/CodeSystem/v2-0203", "SS") }],
+                Active = true,
+                Name = [new HumanName { Family = "Ånström", Given = ["Alex", "Maria"], Prefix = ["Ms."] }, new HumanName { Text = "Alex A" }],
+                Telecom = [new ContactPoint(ContactPoint.ContactPointSystem.Phone, ContactPoint.ContactPointUse.Home, "+31 20 555"), new ContactPoint(ContactPoint.ContactPointSystem.Email, null, "a@example.org")],
+                Gender = AdministrativeGender.Female,
+                BirthDate = "1987-06-15",
+                Deceased = new FhirBoolean(false),
+                Address = [new Address { Line = ["Prinsengracht 263"], City = "Amsterdam", PostalCode = "1016 GV", Country = "NL", Use = Address.AddressUse.Home }],
+                GeneralPractitioner = [new ResourceReference("Practitioner/gp")],
+                ManagingOrganization = new ResourceReference("http://example.org/fhir/Organization/o1"),
+                Link = [new Patient.LinkComponent { Other = new ResourceReference("Patient/p0"), Type = Patient.LinkType.Seealso }],
+                Communication = [new Patient.CommunicationComponent { Language = new CodeableConcept("urn:ietf:bcp:47", "nl") }],
+            },
+            new Observation
+            {
+                Id = "o1",
+                Status = ObservationStatus.Final,
+                Category = [new CodeableConcept("http://terminology.hl7.org/CodeSystem/observation-category", "survey")],
+                Code = new CodeableConcept { Coding = [new Coding("http://alliancefhir.org/fhir/CodeSystem/alliance-score", "srs-total"), new Coding("http://snomed.info/sct", "720482000")], Text = "SRS" },
+                Subject = new ResourceReference("Patient/p1"),
+                Encounter = new ResourceReference("Encounter/e1"),
+                Effective = new Period { Start = "2026-03-02", End = "2026-03-03" },
+                Performer = [new ResourceReference("Practitioner/t1")],
+                Value = new Quantity { Value = 35.9m, Unit = "{score}", System = "http://unitsofmeasure.org", Code = "{score}" },
+                DerivedFrom = [new ResourceReference("QuestionnaireResponse/q1")],
+                Interpretation = [new CodeableConcept("http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation", "L")],
+                Component = [new Observation.ComponentComponent { Code = new CodeableConcept("http://loinc.org", "1-1"), Value = new CodeableConcept("http://x", "y") }],
+            },
+        ];
+        foreach (var resource in resources)
+        {
+            AssertSameRows(resource);
+        }
+    }
+
+    [Fact]
+    public void Shared_examples_index_the_same_with_and_without_the_engine()
+    {
+        var root = ConformanceData.RequireOrExplain(".", output);
+        if (root is null)
+        {
+            return;
+        }
+
+        var compared = 0;
+        foreach (var file in new[] { "r4-examples", "sdc", "forms" }
+                     .Select(folder => Path.Combine(root, folder))
+                     .Where(Directory.Exists)
+                     .SelectMany(folder => Directory.EnumerateFiles(folder, "*.json", SearchOption.AllDirectories)))
+        {
+            foreach (var resource in ResourcesIn(file))
+            {
+                AssertSameRows(resource);
+                compared++;
+            }
+        }
+
+        output.WriteLine($"{compared} example resources index identically.");
+        Assert.True(compared > 10, $"only {compared} example resources found under {root}");
+    }
+
+    private static IEnumerable<Resource> ResourcesIn(string file)
+    {
+        Resource? resource;
+        try
+        {
+            resource = Deserializer.DeserializeResource(File.ReadAllText(file));
+        }
+        catch (DeserializationFailedException ex)
+        {
+            resource = ex.PartialResult as Resource;
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or FormatException)
+        {
+            yield break; // not a resource (package.json, index.json, expected-scores.json …)
+        }
+
+        if (resource is null)
+        {
+            yield break;
+        }
+
+        if (SearchSetup.Registry.Supports(resource.TypeName))
+        {
+            yield return resource;
+        }
+
+        if (resource is Bundle bundle)
+        {
+            foreach (var entry in bundle.Entry.Where(e => e.Resource is not null && SearchSetup.Registry.Supports(e.Resource.TypeName)))
+            {
+                yield return entry.Resource!;
+            }
+        }
+    }
+
+    private static void AssertSameRows(Resource resource)
+    {
+        static string[] Rows(IReadOnlyList<SearchIndexValue> values) =>
+            [.. values.Select(v => v is CompositeIndexValue c ? $"{c.ParamName}:{string.Join('|', c.Components)}" : v.ToString()!).Order(StringComparer.Ordinal)];
+
+        Assert.Equal(Rows(EngineOnly.Extract(resource)), Rows(SearchSetup.Indexer.Extract(resource)));
+    }
+}
