@@ -81,7 +81,10 @@ public sealed class SearchIndexer : ISearchIndexer
         foreach (var component in parameter.Components)
         {
             var componentValues = new List<SearchIndexValue>();
-            foreach (var node in component.Expression([focus], new FhirEvaluationContext()))
+            var nodes = component.PlainPath is { } path
+                ? path.Evaluate(focus, string.Empty)
+                : component.Expression([focus], new FhirEvaluationContext());
+            foreach (var node in nodes)
             {
                 IndexValueConverter.Convert(component.Name, component.Type, node.Poco, componentValues);
             }
@@ -134,16 +137,22 @@ public sealed class SearchIndexer : ISearchIndexer
     {
         try
         {
-            var components = parameter.Components
-                .Select(c => new CompiledComponent(c.Name, c.Type, compiler.Compile(FhirPathExpressions.RewriteResolveIs(c.Expression))))
-                .ToArray();
+            var components = parameter.Components.Select(c =>
+            {
+                var componentExpression = FhirPathExpressions.RewriteResolveIs(c.Expression);
+                return new CompiledComponent(
+                    c.Name,
+                    c.Type,
+                    compiler.Compile(componentExpression),
+                    navigatePlainPaths ? PlainPathExpression.TryParse(componentExpression, relativeOnly: true) : null);
+            }).ToArray();
             var expression = FhirPathExpressions.RewriteResolveIs(parameter.Expression);
             return new CompiledParameter(
                 parameter.Name,
                 parameter.Type,
                 compiler.Compile(expression),
                 components,
-                navigatePlainPaths && components.Length == 0 ? PlainPathExpression.TryParse(expression) : null);
+                navigatePlainPaths ? PlainPathExpression.TryParse(expression) : null);
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
         {
@@ -154,7 +163,7 @@ public sealed class SearchIndexer : ISearchIndexer
         }
     }
 
-    private sealed record CompiledComponent(string Name, SearchParamType Type, CompiledExpression Expression);
+    private sealed record CompiledComponent(string Name, SearchParamType Type, CompiledExpression Expression, PlainPathExpression? PlainPath);
 
     private sealed record CompiledParameter(
         string Name,

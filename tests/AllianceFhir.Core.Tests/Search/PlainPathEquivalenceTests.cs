@@ -34,7 +34,7 @@ public class PlainPathEquivalenceTests(ITestOutputHelper output)
     [Fact]
     public void Built_in_resources_index_the_same_with_and_without_the_engine()
     {
-        Resource[] resources =
+        List<Resource> resources =
         [
             new Patient
             {
@@ -68,7 +68,41 @@ public class PlainPathEquivalenceTests(ITestOutputHelper output)
                 Interpretation = [new CodeableConcept("http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation", "L")],
                 Component = [new Observation.ComponentComponent { Code = new CodeableConcept("http://loinc.org", "1-1"), Value = new CodeableConcept("http://x", "y") }],
             },
+            new Questionnaire
+            {
+                Id = "q1",
+                Url = "http://example.org/Questionnaire/q1",
+                Version = "1.0.0",
+                Status = PublicationStatus.Active,
+                Code = [new Coding("http://loinc.org", "1-1")],
+                UseContext =
+                [
+                    new UsageContext { Code = new Coding("http://terminology.hl7.org/CodeSystem/usage-context-type", "age"), Value = new Quantity(18, "a") },
+                    new UsageContext { Code = new Coding("http://terminology.hl7.org/CodeSystem/usage-context-type", "age"), Value = new Hl7.Fhir.Model.Range { Low = new Quantity(1, "a"), High = new Quantity(9, "a") } },
+                    new UsageContext { Code = new Coding("http://terminology.hl7.org/CodeSystem/usage-context-type", "focus"), Value = new CodeableConcept("http://snomed.info/sct", "1") },
+                ],
+                Item = [new Questionnaire.ItemComponent { LinkId = "1", Type = Questionnaire.QuestionnaireItemType.Integer, Code = [new Coding("http://loinc.org", "2-2")] }],
+            },
         ];
+        DataType[] values =
+        [
+            new CodeableConcept("http://x", "y", "Y text"), new FhirString("s"), new FhirDateTime("2026-01-02"),
+            new Period { Start = "2026-01-01" }, new SampledData { Origin = new Quantity(1, "mg"), Period = 1, Dimensions = 1 },
+            new Quantity(2, "mg"), new FhirBoolean(true), new Integer(3), new Hl7.Fhir.Model.Range { Low = new Quantity(1, "mg") },
+        ];
+        foreach (var value in values)
+        {
+            // Every value[x] type, on the Observation and on a component, so each cast meets matching and other types.
+            resources.Add(new Observation
+            {
+                Id = "v1",
+                Status = ObservationStatus.Final,
+                Code = new CodeableConcept("http://loinc.org", "3-3"),
+                Value = value,
+                Component = [new Observation.ComponentComponent { Code = new CodeableConcept("http://loinc.org", "4-4"), Value = (DataType)value.DeepCopy() }],
+            });
+        }
+
         foreach (var resource in resources)
         {
             AssertSameRows(resource);
