@@ -57,13 +57,16 @@ public sealed class PagingAndSortTests(FhirApplication app) : IClassFixture<Fhir
             original.Add(resource.Id);
         }
 
-        // A writer keeps inserting matches (with dates before, inside and after the walked range) during the walk.
+        // A writer inserts matches (with dates before, inside and after the walked range) during the walk. It stops after
+        // a bounded number: matches inserted behind the cursor are legitimately part of the walk, so a writer faster
+        // than the walk would make it endless.
+        const int MaxInserts = 40;
         using var stop = new CancellationTokenSource();
         var writerClient = new SearchClient(app.CreateClient());
         var inserted = 0;
         var writer = Task.Run(async () =>
         {
-            while (!stop.IsCancellationRequested)
+            while (!stop.IsCancellationRequested && inserted < MaxInserts)
             {
                 await writerClient.CreateAsync(SearchData.Observation("p", SearchData.Loinc, code, $"2026-01-{(inserted % 5) + 1:00}"));
                 Interlocked.Increment(ref inserted);
