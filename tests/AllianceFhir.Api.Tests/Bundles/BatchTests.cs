@@ -122,5 +122,23 @@ public class BatchTests(FhirApplication app) : IClassFixture<FhirApplication>
         Assert.Contains("no-such-parameter", ignored.Issue[0].Diagnostics, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_malformed_batch_search_entry_fails_alone_with_a_400_outcome()
+    {
+        var bundle = BundleBuilder.Batch()
+            .Get("Observation?date=not-a-date")
+            .Get("Observation?_count=1")
+            .Bundle;
+
+        using var response = await _client.PostBundleAsync(bundle);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = await response.ReadAsAsync<Bundle>();
+        Assert.StartsWith("400", result.Entry[0].Response!.Status, StringComparison.Ordinal);
+        var outcome = Assert.IsType<OperationOutcome>(result.Entry[0].Response!.Outcome);
+        Assert.Contains("date", outcome.Issue[0].Diagnostics, StringComparison.Ordinal);
+        Assert.Equal("200 OK", result.Entry[1].Response!.Status);
+    }
+
     private static string? EffectiveOf(Observation observation) => (observation.Effective as FhirDateTime)?.Value;
 }
