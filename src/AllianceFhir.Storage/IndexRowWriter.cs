@@ -13,6 +13,8 @@ namespace AllianceFhir.Storage;
 /// QuestionnaireResponse with its Observations, well over a hundred); through the change tracker each would be a command
 /// of its own, which made writes several times slower than the database itself. Table, column and parameter shapes
 /// come from the EF model and its type mappings, so the SQL is right for every provider and follows schema changes.
+/// Used by <see cref="EfVersionCommitter"/> (SQL Server); SQLite writes go through the group committer's prepared
+/// single-row statements instead.
 /// </summary>
 internal static class IndexRowWriter
 {
