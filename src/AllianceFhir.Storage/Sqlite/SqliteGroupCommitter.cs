@@ -27,6 +27,9 @@ public sealed class SqliteGroupCommitter(IOptions<StorageOptions> options, IServ
     private Thread? _writer;
     private bool _disposed;
 
+    /// <summary>WAL frames after which the checkpointer restarts the log; tests lower it to see restarts quickly.</summary>
+    internal int WalRestartPages { get; init; } = SqliteCheckpointer.DefaultRestartAfterPages;
+
     public Task CommitAsync(IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -79,7 +82,7 @@ public sealed class SqliteGroupCommitter(IOptions<StorageOptions> options, IServ
             try
             {
                 _statements = new SqliteWriteStatements(connection, model, options.Value.TenantId);
-                _checkpointer = new SqliteCheckpointer(options.Value);
+                _checkpointer = new SqliteCheckpointer(options.Value, WalRestartPages);
                 _connection = connection;
             }
             catch
@@ -108,8 +111,17 @@ public sealed class SqliteGroupCommitter(IOptions<StorageOptions> options, IServ
                 writes += next.Writes.Count;
             }
 
-            CommitGroup(group);
-            _checkpointer!.Committed();
+            _checkpointer!.EnterWriterTurn();
+            try
+            {
+                CommitGroup(group);
+            }
+            finally
+            {
+                _checkpointer.ExitWriterTurn();
+            }
+
+            _checkpointer.Committed();
         }
     }
 

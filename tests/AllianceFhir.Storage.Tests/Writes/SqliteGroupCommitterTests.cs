@@ -84,6 +84,69 @@ public sealed class SqliteGroupCommitterTests : StorageTest
         Assert.True(new FileInfo(path).Length > before, $"the database file stayed at {before} bytes");
     }
 
+    [Fact]
+    public async Task Under_steady_writes_and_reads_the_wal_starts_over_instead_of_growing()
+    {
+        // Before the checkpointer restarted the log, steady traffic kept the WAL growing to the writer's backstop: one
+        // commit then stalled every request for the checkpoint and a truncation of a 200 MB file. A committer of this
+        // test's own restarts after 64 frames, so a few seconds of writes must see several restarts. Each restart
+        // bumps the checkpoint sequence number in the WAL header.
+        var options = Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<StorageOptions>>();
+        var path = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(options.Value.ConnectionString).DataSource;
+        const int restartAfterPages = 64;
+        using var committer = new Sqlite.SqliteGroupCommitter(options, Services.GetRequiredService<IServiceScopeFactory>()) { WalRestartPages = restartAfterPages };
+        var knownId = Guid.NewGuid().ToString("N");
+        await committer.CommitAsync([Write(NewPatient(knownId, "Known"))], CancellationToken.None);
+        var sequenceBefore = WalCheckpointSequence(path);
+
+        // Readers keep reading throughout, as request threads do; a restart must neither block them nor be blocked
+        // for good by them.
+        using var stop = new CancellationTokenSource();
+        var reads = 0;
+        var reader = System.Threading.Tasks.Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await using var scope = Services.CreateAsyncScope();
+                var current = await scope.ServiceProvider.GetRequiredService<IResourceStore>().ReadCurrentAsync("Patient", knownId, CancellationToken.None);
+                Assert.NotNull(current);
+                reads++;
+            }
+        });
+
+        var writes = 0;
+        var largestWal = 0L;
+        var until = DateTime.UtcNow.AddSeconds(3);
+        while (DateTime.UtcNow < until)
+        {
+            await System.Threading.Tasks.Task.WhenAll(Enumerable.Range(0, 4).Select(i =>
+                committer.CommitAsync([Write(NewPatient(Guid.NewGuid().ToString("N"), $"Steady{writes}-{i}"))], CancellationToken.None)));
+            writes += 4;
+            largestWal = Math.Max(largestWal, new FileInfo(path + "-wal").Length);
+        }
+
+        await stop.CancelAsync();
+        await reader;
+
+        var restarts = WalCheckpointSequence(path) - sequenceBefore;
+        // A checkpoint round comes every 100 ms or so and each finds far more than 64 new frames, so three seconds
+        // give a restart in most rounds. Without the restart, the log started over only when a PASSIVE round happened
+        // to catch up between two commits (measured: once, while the file grew to 37 MB).
+        Assert.True(restarts >= 4, $"the WAL restarted {restarts} times over {writes} writes; the file grew to {largestWal} bytes");
+        Assert.True(reads > 0);
+        await using var check = Services.CreateAsyncScope();
+        Assert.Equal(writes + 1, await check.ServiceProvider.GetRequiredService<FhirDbContext>().Resources.CountAsync());
+    }
+
+    /// <summary>The checkpoint sequence number in the WAL header (big-endian, bytes 12–15): SQLite increments it each time the log starts over.</summary>
+    private static uint WalCheckpointSequence(string databasePath)
+    {
+        using var wal = new FileStream(databasePath + "-wal", FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var header = new byte[16];
+        wal.ReadExactly(header);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(12));
+    }
+
     private static async Task<Exception?> ReleaseAsync(ManualResetEventSlim start)
     {
         await System.Threading.Tasks.Task.Delay(50);
