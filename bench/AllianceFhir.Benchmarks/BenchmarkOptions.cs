@@ -2,7 +2,9 @@ using System.Globalization;
 
 namespace AllianceFhir.Benchmarks;
 
-internal sealed record BenchmarkOptions(int Seconds, int WarmupSeconds, int Concurrency, string Configuration, IReadOnlySet<string> Scenarios)
+/// <param name="SubmitRate">Arrivals per second for the fixed-rate submit phase; null means half the closed-loop submit throughput.</param>
+/// <param name="Commits">Creates committed in each run of the storage-floor scenario.</param>
+internal sealed record BenchmarkOptions(int Seconds, int WarmupSeconds, int Concurrency, string Configuration, IReadOnlySet<string> Scenarios, double? SubmitRate, int Commits)
 {
     public static BenchmarkOptions Parse(string[] args)
     {
@@ -11,7 +13,9 @@ internal sealed record BenchmarkOptions(int Seconds, int WarmupSeconds, int Conc
         var warmup = 20;
         var concurrency = 8;
         var configuration = "Release";
-        var scenarios = new HashSet<string>(["create", "read", "submit", "baseline"], StringComparer.Ordinal);
+        double? submitRate = null;
+        var commits = 20_000;
+        var scenarios = new HashSet<string>(["create", "read", "submit", "submit-rate", "baseline", "commit"], StringComparer.Ordinal);
         for (var i = 0; i < args.Length - 1; i++)
         {
             switch (args[i])
@@ -20,10 +24,12 @@ internal sealed record BenchmarkOptions(int Seconds, int WarmupSeconds, int Conc
                 case "--warmup": warmup = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--concurrency": concurrency = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--configuration": configuration = args[++i]; break;
+                case "--submit-rate": submitRate = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--commits": commits = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--scenarios": scenarios = [.. args[++i].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)]; break;
             }
         }
 
-        return new BenchmarkOptions(seconds, warmup, concurrency, configuration, scenarios);
+        return new BenchmarkOptions(seconds, warmup, concurrency, configuration, scenarios, submitRate, commits);
     }
 }
