@@ -18,7 +18,7 @@ namespace AllianceFhir.Storage.Sqlite;
 /// groups (<see cref="EnterWriterTurn"/>), runs a RESTART checkpoint (only the frames since its last PASSIVE pass are
 /// left to copy), and hands the turn back: the writer's next commit starts the WAL file over, reusing its blocks.
 /// Readers are never blocked; a reader that holds the WAL for longer than <see cref="RestartReaderWait"/> only defers the
-/// restart to the next round.
+/// restart, by <see cref="RestartBackoff"/>.
 /// </para>
 /// </summary>
 internal sealed class SqliteCheckpointer : IDisposable
@@ -38,6 +38,12 @@ internal sealed class SqliteCheckpointer : IDisposable
     /// <summary>How long a restart waits for readers still on the WAL before it gives up until the next round.</summary>
     private static readonly TimeSpan RestartReaderWait = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// After a restart gave up on a reader, the next try waits this long: a reader that keeps its snapshot (a long
+    /// read) would otherwise cost the writer <see cref="RestartReaderWait"/> in every round.
+    /// </summary>
+    private static readonly TimeSpan RestartBackoff = TimeSpan.FromSeconds(1);
+
     private readonly SqliteConnection _connection;
     private readonly SqliteCommand _passive;
     private readonly SqliteCommand _restart;
@@ -50,6 +56,7 @@ internal sealed class SqliteCheckpointer : IDisposable
     private readonly ReaderWriterLockSlim _writerTurn = new(LockRecursionPolicy.NoRecursion);
     private readonly Thread _thread;
     private volatile bool _stopping;
+    private long _nextRestartTicks;
 
     public SqliteCheckpointer(StorageOptions options, int restartAfterPages = DefaultRestartAfterPages)
     {
@@ -99,7 +106,7 @@ internal sealed class SqliteCheckpointer : IDisposable
             Thread.Sleep(Coalesce);
             try
             {
-                if (Checkpoint(_passive) >= RestartAfterPages)
+                if (Checkpoint(_passive).Frames >= RestartAfterPages && Environment.TickCount64 >= _nextRestartTicks)
                 {
                     RestartLog();
                 }
@@ -119,7 +126,10 @@ internal sealed class SqliteCheckpointer : IDisposable
         {
             // No write transaction is open now, so RESTART copies what is left and waits only for readers still on the
             // WAL; if one outlasts the busy timeout it reports busy and the log restarts on a later round instead.
-            Checkpoint(_restart);
+            if (Checkpoint(_restart).Busy)
+            {
+                _nextRestartTicks = Environment.TickCount64 + (long)RestartBackoff.TotalMilliseconds;
+            }
         }
         finally
         {
@@ -127,10 +137,10 @@ internal sealed class SqliteCheckpointer : IDisposable
         }
     }
 
-    /// <summary>Runs a checkpoint and returns the number of frames in the WAL when it ran.</summary>
-    private static long Checkpoint(SqliteCommand checkpoint)
+    /// <summary>Runs a checkpoint: whether it was blocked from completing, and the number of frames in the WAL.</summary>
+    private static (bool Busy, long Frames) Checkpoint(SqliteCommand checkpoint)
     {
         using var result = checkpoint.ExecuteReader();
-        return result.Read() ? result.GetInt64(1) : 0;
+        return result.Read() ? (result.GetInt64(0) != 0, result.GetInt64(1)) : (false, 0);
     }
 }

@@ -138,6 +138,52 @@ public sealed class SqliteGroupCommitterTests : StorageTest
         Assert.Equal(writes + 1, await check.ServiceProvider.GetRequiredService<FhirDbContext>().Resources.CountAsync());
     }
 
+    [Fact]
+    public async Task A_reader_that_holds_its_snapshot_defers_the_wal_restart_while_writes_go_on()
+    {
+        var options = Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<StorageOptions>>();
+        var path = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(options.Value.ConnectionString).DataSource;
+        using var committer = new Sqlite.SqliteGroupCommitter(options, Services.GetRequiredService<IServiceScopeFactory>()) { WalRestartPages = 64 };
+        await committer.CommitAsync([Write(NewPatient(Guid.NewGuid().ToString("N"), "First"))], CancellationToken.None);
+
+        // A read transaction that keeps its snapshot, as a long read would: the log cannot start over under it.
+        await using (var reader = new Microsoft.Data.Sqlite.SqliteConnection(options.Value.ConnectionString))
+        {
+            await reader.OpenAsync();
+            await using var transaction = reader.BeginTransaction(deferred: true);
+            await using var count = reader.CreateCommand();
+            count.CommandText = "SELECT count(*) FROM Resources";
+            Assert.Equal(1L, await count.ExecuteScalarAsync());
+
+            var sequenceWhileHeld = WalCheckpointSequence(path);
+            var written = await WriteForAsync(committer, TimeSpan.FromSeconds(1.5));
+            Assert.Equal(sequenceWhileHeld, WalCheckpointSequence(path));
+            Assert.True(written > 0);
+
+            // The reader still sees its snapshot: nothing it was reading has been overwritten.
+            Assert.Equal(1L, await count.ExecuteScalarAsync());
+        }
+
+        // Once the reader is gone, restarts resume (after the back-off of a restart that found the reader).
+        var sequenceAfter = WalCheckpointSequence(path);
+        await WriteForAsync(committer, TimeSpan.FromSeconds(3));
+        Assert.True(WalCheckpointSequence(path) > sequenceAfter, "the WAL did not restart after the reader finished");
+    }
+
+    private static async Task<int> WriteForAsync(Sqlite.SqliteGroupCommitter committer, TimeSpan length)
+    {
+        var writes = 0;
+        var until = DateTime.UtcNow + length;
+        while (DateTime.UtcNow < until)
+        {
+            await System.Threading.Tasks.Task.WhenAll(Enumerable.Range(0, 4).Select(i =>
+                committer.CommitAsync([Write(NewPatient(Guid.NewGuid().ToString("N"), $"Writer{writes}-{i}"))], CancellationToken.None)));
+            writes += 4;
+        }
+
+        return writes;
+    }
+
     /// <summary>The checkpoint sequence number in the WAL header (big-endian, bytes 12–15): SQLite increments it each time the log starts over.</summary>
     private static uint WalCheckpointSequence(string databasePath)
     {
