@@ -14,9 +14,10 @@ namespace AllianceFhir.Storage.Sqlite;
 /// one commit did a checkpoint of its own and truncated a 200 MB file, stalling every request for 130–190 ms.
 /// </para>
 /// <para>
-/// So once the WAL holds <see cref="RestartAfterPages"/> frames, this thread takes the writer's turn between two
-/// groups (<see cref="EnterWriterTurn"/>), runs a RESTART checkpoint (only the frames since its last PASSIVE pass are
-/// left to copy), and hands the turn back: the writer's next commit starts the WAL file over, reusing its blocks.
+/// So once the WAL holds the committer's restart threshold (<see cref="DefaultRestartAfterPages"/> frames unless a test
+/// lowers it), this thread takes the writer's turn between two groups (<see cref="EnterWriterTurn"/>), runs a RESTART
+/// checkpoint (only the frames since its last PASSIVE pass are left to copy), and hands the turn back: the writer's
+/// next commit starts the WAL file over, reusing its blocks.
 /// Readers are never blocked; a reader that holds the WAL for longer than <see cref="RestartReaderWait"/> only defers the
 /// restart, by <see cref="RestartBackoff"/>.
 /// </para>
@@ -56,11 +57,12 @@ internal sealed class SqliteCheckpointer : IDisposable
     private readonly ReaderWriterLockSlim _writerTurn = new(LockRecursionPolicy.NoRecursion);
     private readonly Thread _thread;
     private volatile bool _stopping;
+    private readonly int _restartAfterPages;
     private long _nextRestartTicks;
 
-    public SqliteCheckpointer(StorageOptions options, int restartAfterPages = DefaultRestartAfterPages)
+    public SqliteCheckpointer(StorageOptions options, int restartAfterPages)
     {
-        RestartAfterPages = restartAfterPages;
+        _restartAfterPages = restartAfterPages;
         _connection = SqliteNames.Open(options, $" PRAGMA busy_timeout={(int)RestartReaderWait.TotalMilliseconds};");
         _passive = _connection.CreateCommand();
         _passive.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
@@ -69,8 +71,6 @@ internal sealed class SqliteCheckpointer : IDisposable
         _thread = new Thread(Run) { IsBackground = true, Name = "SQLite checkpoint" };
         _thread.Start();
     }
-
-    public int RestartAfterPages { get; }
 
     /// <summary>Called by the writer before it begins a group's transaction; blocks only while a restart runs.</summary>
     public void EnterWriterTurn() => _writerTurn.EnterReadLock();
@@ -106,7 +106,7 @@ internal sealed class SqliteCheckpointer : IDisposable
             Thread.Sleep(Coalesce);
             try
             {
-                if (Checkpoint(_passive).Frames >= RestartAfterPages && Environment.TickCount64 >= _nextRestartTicks)
+                if (Checkpoint(_passive).Frames >= _restartAfterPages && Environment.TickCount64 >= _nextRestartTicks)
                 {
                     RestartLog();
                 }
