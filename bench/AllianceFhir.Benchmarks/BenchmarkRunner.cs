@@ -75,7 +75,8 @@ internal static class BenchmarkRunner
 
             if (options.Scenarios.Contains("commit"))
             {
-                commits.AddRange(await StorageCommitBenchmark.RunAsync(work, options.Concurrency, options.Commits));
+                var submitted = options.Scenarios.Contains("submit") ? Path.Combine(work, "fhir.db") : null;
+                commits.AddRange(await StorageCommitBenchmark.RunAsync(work, options.Concurrency, options.Commits, submitted));
             }
         }
         finally
@@ -121,13 +122,13 @@ internal static class BenchmarkRunner
         if (commits.Count > 0)
         {
             Console.WriteLine();
-            Console.WriteLine(string.Create(inv, $"Storage floor: the create payload committed in process by {options.Concurrency} concurrent callers, no HTTP or FHIR work timed."));
+            Console.WriteLine(string.Create(inv, $"Storage floor: what a create or submit stores, committed in process by {options.Concurrency} concurrent callers, no HTTP or FHIR work timed."));
             Console.WriteLine();
-            Console.WriteLine("| commit | creates | index rows each | creates/s | writer thread CPU ms/create |");
-            Console.WriteLine("|---|---:|---:|---:|---:|");
+            Console.WriteLine("| commit | requests | resources each | index rows each | requests/s | writer thread CPU ms/request |");
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|");
             foreach (var c in commits)
             {
-                Console.WriteLine(string.Create(inv, $"| {c.Name} | {c.Creates} | {c.IndexRowsPerCreate} | {c.Throughput:F0} | {(c.WriterCpuMsPerCreate is { } ms ? ms.ToString("F3", inv) : "n/a")} |"));
+                Console.WriteLine(string.Create(inv, $"| {c.Name} | {c.Requests} | {c.ResourcesPerRequest} | {c.IndexRowsPerRequest} | {c.Throughput:F0} | {(c.WriterCpuMsPerRequest is { } ms ? ms.ToString("F3", inv) : "n/a")} |"));
             }
         }
 

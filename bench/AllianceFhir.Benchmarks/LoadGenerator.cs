@@ -18,17 +18,13 @@ internal static class LoadGenerator
         TimeSpan duration)
     {
         await RunPhaseAsync(client, send, concurrency, warmup, record: null);
-        var latencies = new List<double>[concurrency];
-        for (var i = 0; i < concurrency; i++)
+        return await MeasureAsync(name, server, duration, async () =>
         {
-            latencies[i] = new List<double>(4096);
-        }
-
-        var cpuBefore = server.CpuTime;
-        var failures = await RunPhaseAsync(client, send, concurrency, duration, latencies);
-        var cpu = server.CpuTime - cpuBefore;
-        var all = latencies.SelectMany(l => l).Order().ToArray();
-        return new LoadResult(name, all.Length, failures, duration.TotalSeconds, all, cpu.TotalMilliseconds / Math.Max(1, all.Length));
+            // One list per worker, so recording a latency takes no lock.
+            var latencies = Enumerable.Range(0, concurrency).Select(_ => new List<double>(4096)).ToArray();
+            var failures = await RunPhaseAsync(client, send, concurrency, duration, latencies);
+            return (failures, latencies.SelectMany(l => l));
+        });
     }
 
     /// <summary>
@@ -46,12 +42,26 @@ internal static class LoadGenerator
         TimeSpan duration)
     {
         await RunScheduleAsync(client, send, requestsPerSecond, warmup, firstSequence: 50_000_000, record: null);
-        var latencies = new List<double>(4096);
+        return await MeasureAsync(name, server, duration, async () =>
+        {
+            var latencies = new List<double>(4096);
+            var failures = await RunScheduleAsync(client, send, requestsPerSecond, duration, firstSequence: 60_000_000, latencies);
+            return (failures, latencies);
+        });
+    }
+
+    /// <summary>Runs a measured phase and reports its latencies with the server CPU it cost.</summary>
+    private static async Task<LoadResult> MeasureAsync(
+        string name,
+        ServerProcess server,
+        TimeSpan duration,
+        Func<Task<(int Failures, IEnumerable<double> LatenciesMs)>> phase)
+    {
         var cpuBefore = server.CpuTime;
-        var failures = await RunScheduleAsync(client, send, requestsPerSecond, duration, firstSequence: 60_000_000, latencies);
+        var (failures, latencies) = await phase();
         var cpu = server.CpuTime - cpuBefore;
-        var all = latencies.Order().ToArray();
-        return new LoadResult(name, all.Length, failures, duration.TotalSeconds, all, cpu.TotalMilliseconds / Math.Max(1, all.Length));
+        var sorted = latencies.Order().ToArray();
+        return new LoadResult(name, sorted.Length, failures, duration.TotalSeconds, sorted, cpu.TotalMilliseconds / Math.Max(1, sorted.Length));
     }
 
     private static async Task<int> RunScheduleAsync(

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using AllianceFhir.Core.Resources;
 using AllianceFhir.Core.Search;
 using AllianceFhir.Core.Serialization;
@@ -13,74 +14,143 @@ using Task = System.Threading.Tasks.Task;
 namespace AllianceFhir.Benchmarks;
 
 /// <summary>
-/// The storage floor under the create scenario: the same Patients, already parsed, indexed and serialized, committed
-/// straight into the store the API registers (the SQLite group committer) by concurrent callers, with no HTTP and no
-/// FHIR work in the timed part. Run once with the search-index rows and once with the version rows alone, it shows
-/// how much of a create's cost is the index maintenance itself, which no tuning of the HTTP or FHIR layers can remove.
+/// The storage floor under the create and submit scenarios: what those requests store, already parsed, indexed and
+/// serialized, committed straight into the store the API registers (the SQLite group committer) by concurrent
+/// callers, with no HTTP and no FHIR work in the timed part. Creates run once with their search-index rows and once
+/// with the version rows alone, which shows how much of a create's cost is the index maintenance itself; no tuning of
+/// the HTTP or FHIR layers can go below these figures.
 /// </summary>
 internal static class StorageCommitBenchmark
 {
     private const int WarmupCommits = 2000;
 
-    public static async Task<IReadOnlyList<CommitResult>> RunAsync(string workDirectory, int concurrency, int creates)
-    {
-        var prepared = Prepare(creates + WarmupCommits);
-        return
-        [
-            await MeasureAsync("commit with index rows", Path.Combine(workDirectory, "commit-indexed.db"), prepared, concurrency),
-            await MeasureAsync("commit, version rows only", Path.Combine(workDirectory, "commit-bare.db"), [.. prepared.Select(w => w with { Index = [] })], concurrency),
-        ];
-    }
-
-    private static List<ResourceWrite> Prepare(int count)
+    /// <param name="submittedDatabase">
+    /// The product's database after the submit scenario, or null: the submit floor recommits what one real submit
+    /// stored (the response and its score Observations) rather than a hand-made imitation.
+    /// </param>
+    public static async Task<IReadOnlyList<CommitResult>> RunAsync(string workDirectory, int concurrency, int commits, string? submittedDatabase)
     {
         var indexer = new SearchIndexer(new SearchParameterRegistry(SupportedResourceTypes.All));
-        var now = DateTimeOffset.UtcNow;
-        return [.. Enumerable.Range(0, count).AsParallel().AsOrdered().Select(n =>
+        var creates = Prepare(indexer, commits + WarmupCommits, n => [NewPatient(n)]);
+        var results = new List<CommitResult>
         {
-            var patient = FhirSerialization.JsonDeserializer.Deserialize<Patient>(SampleResources.Patient(n));
-            patient.Id = Guid.NewGuid().ToString("D");
-            patient.Meta = new Meta { VersionId = "1", LastUpdated = now };
-            var json = FhirSerialization.JsonSerializer.SerializeToString(patient);
-            return new ResourceWrite("Patient", patient.Id, 1, now, false, json, "POST", indexer.Extract(patient));
-        })];
+            await MeasureAsync("create, with its index rows", Path.Combine(workDirectory, "commit-create.db"), creates, concurrency),
+            await MeasureAsync("create, version row only", Path.Combine(workDirectory, "commit-bare.db"), [.. creates.Select(request => request.Select(w => w with { Index = [] }).ToArray())], concurrency),
+        };
+
+        if (submittedDatabase is not null && await StoredSubmitAsync(submittedDatabase) is { } submit)
+        {
+            var submits = Prepare(indexer, commits + WarmupCommits, n => Renumber(submit, n));
+            results.Add(await MeasureAsync("submit WAI-SR (response and Observations)", Path.Combine(workDirectory, "commit-submit.db"), submits, concurrency));
+        }
+
+        return results;
     }
 
-    private static async Task<CommitResult> MeasureAsync(string name, string path, List<ResourceWrite> writes, int concurrency)
+    /// <summary>The create scenario's Patient, as the API would have stored it under a new id.</summary>
+    private static Patient NewPatient(int n)
     {
-        var services = new ServiceCollection();
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(new SearchParameterRegistry(SupportedResourceTypes.All));
-        services.Configure<StorageOptions>(o => o.ConnectionString = $"Data Source={path}");
-        services.AddFhirStorage();
-        await using var provider = services.BuildServiceProvider();
-        await using var scope = provider.CreateAsyncScope();
+        var patient = FhirSerialization.JsonDeserializer.Deserialize<Patient>(SampleResources.Patient(n));
+        patient.Id = Guid.NewGuid().ToString("D");
+        return patient;
+    }
+
+    private static List<ResourceWrite[]> Prepare(SearchIndexer indexer, int count, Func<int, Resource[]> request)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return [.. Enumerable.Range(0, count).AsParallel().AsOrdered().Select(n => request(n).Select(resource =>
+        {
+            resource.Meta = new Meta { VersionId = "1", LastUpdated = now };
+            var json = FhirSerialization.JsonSerializer.SerializeToString(resource);
+            return new ResourceWrite(resource.TypeName, resource.Id!, 1, now, false, json, "POST", indexer.Extract(resource));
+        }).ToArray())];
+    }
+
+    /// <summary>The newest stored QuestionnaireResponse and the Observations derived from it.</summary>
+    private static async Task<Resource[]?> StoredSubmitAsync(string database)
+    {
+        await using var services = BenchStorage.Services(database);
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<FhirDbContext>();
+        var response = await db.Resources.Where(r => r.ResourceType == "QuestionnaireResponse" && !r.IsHistory)
+            .OrderByDescending(r => r.Surrogate).FirstOrDefaultAsync();
+        if (response?.Json is null)
+        {
+            return null;
+        }
+
+        var derived = await db.Resources
+            .Where(r => !r.IsHistory && db.ReferenceIndex.Any(x => x.ResourceSurrogate == r.Surrogate && x.ParamName == "derived-from"
+                && x.TargetType == "QuestionnaireResponse" && x.TargetId == response.ResourceId))
+            .Select(r => r.Json!).ToListAsync();
+        return [.. new[] { response.Json }.Concat(derived).Select(json => FhirSerialization.JsonDeserializer.Deserialize<Resource>(json))];
+    }
+
+    /// <summary>
+    /// A copy of the stored submit as the submit scenario's request <paramref name="n"/> would have stored it: new ids,
+    /// its own encounter and subject, and the Observations pointing at the new response.
+    /// </summary>
+    private static Resource[] Renumber(Resource[] submit, int n)
+    {
+        var copies = submit.Select(r => (Resource)r.DeepCopy()).ToArray();
+        var responseId = Guid.NewGuid().ToString("D");
+        var subject = new ResourceReference($"Patient/bench-{n % 1000}");
+        var encounter = new ResourceReference($"Encounter/bench-{n}");
+        foreach (var copy in copies)
+        {
+            switch (copy)
+            {
+                case QuestionnaireResponse response:
+                    response.Id = responseId;
+                    response.Subject = subject;
+                    response.Encounter = encounter;
+                    break;
+                case Observation observation:
+                    observation.Id = Guid.NewGuid().ToString("D");
+                    observation.Subject = subject;
+                    observation.Encounter = encounter;
+                    observation.DerivedFrom = [new ResourceReference($"QuestionnaireResponse/{responseId}")];
+                    break;
+            }
+        }
+
+        return copies;
+    }
+
+    private static async Task<CommitResult> MeasureAsync(string name, string path, List<ResourceWrite[]> requests, int concurrency)
+    {
+        await using var services = BenchStorage.Services(path);
+        await using var scope = services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<FhirDbContext>().Database.MigrateAsync();
         var store = scope.ServiceProvider.GetRequiredService<IResourceStore>();
 
-        // Each caller commits its own share one create at a time, as concurrent API requests do.
-        async Task CommitRangeAsync(int from, int to)
-        {
-            var next = from;
-            async Task CallerAsync()
-            {
-                for (var i = Interlocked.Increment(ref next) - 1; i < to; i = Interlocked.Increment(ref next) - 1)
-                {
-                    await store.CommitAsync([writes[i]], CancellationToken.None);
-                }
-            }
-
-            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(CallerAsync)));
-        }
-
-        await CommitRangeAsync(0, WarmupCommits);
+        await CommitAllAsync(store, requests[..WarmupCommits], concurrency);
         var writerBefore = WriterThreadCpu();
         var started = Stopwatch.GetTimestamp();
-        await CommitRangeAsync(WarmupCommits, writes.Count);
+        var measured = requests[WarmupCommits..];
+        await CommitAllAsync(store, measured, concurrency);
         var elapsed = Stopwatch.GetElapsedTime(started);
         var writerCpu = WriterThreadCpu() - writerBefore;
-        var measured = writes.Count - WarmupCommits;
-        return new CommitResult(name, measured, writes[0].Index.Count, measured / elapsed.TotalSeconds, writerCpu?.TotalMilliseconds / measured);
+        return new CommitResult(
+            name,
+            measured.Count,
+            measured[0].Length,
+            measured[0].Sum(w => w.Index.Count),
+            measured.Count / elapsed.TotalSeconds,
+            writerCpu?.TotalMilliseconds / measured.Count);
+    }
+
+    /// <summary>Concurrent callers each take the next request and commit it, as concurrent API requests do.</summary>
+    private static async Task CommitAllAsync(IResourceStore store, List<ResourceWrite[]> requests, int concurrency)
+    {
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+        {
+            for (var i = Interlocked.Increment(ref next); i < requests.Count; i = Interlocked.Increment(ref next))
+            {
+                await store.CommitAsync(requests[i], CancellationToken.None);
+            }
+        })));
     }
 
     /// <summary>CPU time of the group committer's writer thread, from /proc (Linux only; null elsewhere).</summary>
@@ -97,7 +167,7 @@ internal static class StorageCommitBenchmark
             // The kernel keeps the first 15 characters of a thread's name.
             if (File.ReadAllText(Path.Combine(thread, "comm")).StartsWith("SQLite group co", StringComparison.Ordinal))
             {
-                var nanoseconds = long.Parse(File.ReadAllText(Path.Combine(thread, "schedstat")).Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+                var nanoseconds = long.Parse(File.ReadAllText(Path.Combine(thread, "schedstat")).Split(' ')[0], CultureInfo.InvariantCulture);
                 return TimeSpan.FromTicks(nanoseconds / 100);
             }
         }
@@ -106,4 +176,4 @@ internal static class StorageCommitBenchmark
     }
 }
 
-internal sealed record CommitResult(string Name, int Creates, int IndexRowsPerCreate, double Throughput, double? WriterCpuMsPerCreate);
+internal sealed record CommitResult(string Name, int Requests, int ResourcesPerRequest, int IndexRowsPerRequest, double Throughput, double? WriterCpuMsPerRequest);

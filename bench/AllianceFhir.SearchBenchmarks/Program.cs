@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using AllianceFhir.Benchmarks;
 using AllianceFhir.SearchBenchmarks;
 using AllianceFhir.Core.Resources;
 using AllianceFhir.Core.Search;
@@ -52,21 +53,9 @@ static Dictionary<string, string> Options(string[] args)
     return result;
 }
 
-// The store as the API registers it: the SQLite group committer for writes, EF for reads and searches.
-static ServiceProvider Services(string path)
-{
-    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-    var services = new ServiceCollection();
-    services.AddSingleton(TimeProvider.System);
-    services.AddSingleton(new SearchParameterRegistry(SupportedResourceTypes.All));
-    services.Configure<StorageOptions>(o => o.ConnectionString = $"Data Source={path}");
-    services.AddFhirStorage();
-    return services.BuildServiceProvider();
-}
-
 static async Task SeedAsync(string path, int patients, int perPatient)
 {
-    await using var services = Services(path);
+    await using var services = BenchStorage.Services(path);
     await using var scope = services.CreateAsyncScope();
     await scope.ServiceProvider.GetRequiredService<FhirDbContext>().Database.MigrateAsync();
     var indexer = new SearchIndexer(scope.ServiceProvider.GetRequiredService<SearchParameterRegistry>());
@@ -113,7 +102,7 @@ static async Task SeedAsync(string path, int patients, int perPatient)
 static async Task MeasureAsync(string path, int patients, int perPatient, int iterations, int warmup)
 {
     var shapes = Shapes(patients, perPatient);
-    await using (var services = Services(path))
+    await using (var services = BenchStorage.Services(path))
     await using (var scope = services.CreateAsyncScope())
     {
         var db = scope.ServiceProvider.GetRequiredService<FhirDbContext>();
