@@ -89,9 +89,12 @@ public sealed class ConditionalRaceTests : IDisposable
             using var deleted = await client.DeleteAsync($"/fhir/Patient/{id}");
 
             // The deleted resource's claim on the condition is stale: exactly one racer may take it over.
-            var answers = await RaceAsync((racer, i, cancellationToken) => i % 2 == 0
-                ? TransactionIfNoneExistAsync(racer, mrn, cancellationToken)
-                : PostIfNoneExistAsync(racer, mrn, cancellationToken));
+            var answers = await RaceAsync((racer, i, cancellationToken) => (i % 3) switch
+            {
+                0 => TransactionIfNoneExistAsync(racer, mrn, cancellationToken),
+                1 => TransactionIfNoneExistAsync(racer, mrn, cancellationToken, Bundle.BundleType.Batch),
+                _ => PostIfNoneExistAsync(racer, mrn, cancellationToken),
+            });
 
             await AssertOneResourceAsync(mrn, answers);
         }
@@ -105,10 +108,14 @@ public sealed class ConditionalRaceTests : IDisposable
         return (response.StatusCode, await IdOfAsync(response));
     }
 
-    /// <summary>A transaction of one POST with ifNoneExist; its entry's status and id stand for the writer's answer.</summary>
-    private static async Task<(HttpStatusCode Status, string? Id)> TransactionIfNoneExistAsync(HttpClient client, string mrn, CancellationToken cancellationToken)
+    /// <summary>A transaction (or batch) of one POST with ifNoneExist; its entry's status and id stand for the writer's answer.</summary>
+    private static async Task<(HttpStatusCode Status, string? Id)> TransactionIfNoneExistAsync(
+        HttpClient client,
+        string mrn,
+        CancellationToken cancellationToken,
+        Bundle.BundleType type = Bundle.BundleType.Transaction)
     {
-        var bundle = BundleBuilder.Transaction()
+        var bundle = new BundleBuilder(type)
             .Post(Patients.WithMrn(mrn), BundleBuilder.NewUrn(), ifNoneExist: $"identifier={Clinical.MrnSystem}|{mrn}")
             .Bundle;
         using var request = new HttpRequestMessage(HttpMethod.Post, "/fhir") { Content = FhirHttp.JsonBody(bundle) };
