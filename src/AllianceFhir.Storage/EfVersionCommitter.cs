@@ -20,6 +20,16 @@ public sealed class EfVersionCommitter(FhirDbContext db, IOptions<StorageOptions
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         try
         {
+            // Claims first: a racing writer of the same condition waits here on the key (SQL Server) before doing any
+            // other work, and always in hash order, so that two commits claiming several conditions cannot deadlock.
+            foreach (var (write, hash) in writes
+                .Where(w => w.Claim is not null)
+                .Select(w => (Write: w, Hash: ConditionHash.Of(w.Claim!.Condition)))
+                .OrderBy(c => c.Hash, StringComparer.Ordinal))
+            {
+                await ClaimAsync(write, hash, cancellationToken);
+            }
+
             var versions = new List<(ResourceEntity Entity, ResourceWrite Write)>(writes.Count);
             foreach (var write in writes)
             {
@@ -72,6 +82,48 @@ public sealed class EfVersionCommitter(FhirDbContext db, IOptions<StorageOptions
         finally
         {
             db.ChangeTracker.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Inserts the condition's row, or takes over the row naming the resource the writer found no longer matching
+    /// (compare-and-set, as for versions). Either way a writer that loses learns who holds the condition now.
+    /// </summary>
+    private async Task ClaimAsync(ResourceWrite write, string hash, CancellationToken cancellationToken)
+    {
+        var claim = write.Claim!;
+        var row = db.ConditionClaims.Where(c => c.TenantId == _tenant && c.ResourceType == write.ResourceType && c.ConditionHash == hash);
+        bool claimed;
+        if (claim.Replaces is { } replaced)
+        {
+            claimed = await row.Where(c => c.ResourceId == replaced)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.ResourceId, write.Id), cancellationToken) == 1;
+        }
+        else
+        {
+            db.ConditionClaims.Add(new ConditionClaimEntity
+            {
+                TenantId = _tenant,
+                ResourceType = write.ResourceType,
+                ConditionHash = hash,
+                ResourceId = write.Id,
+            });
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                claimed = true;
+            }
+            catch (DbUpdateException ex) when (UniqueViolation.Is(ex))
+            {
+                claimed = false;
+            }
+        }
+
+        if (!claimed)
+        {
+            // On SQL Server the insert waited for the holder's transaction, so the holder is committed and readable.
+            var owner = await row.AsNoTracking().Select(c => c.ResourceId).FirstOrDefaultAsync(cancellationToken);
+            throw new ConditionClaimedException(write.ResourceType, write.Id, claim.Condition, owner);
         }
     }
 

@@ -26,6 +26,8 @@ public abstract class FhirDbContext(DbContextOptions options) : DbContext(option
 
     public DbSet<QuantityIndexEntity> QuantityIndex => Set<QuantityIndexEntity>();
 
+    public DbSet<ConditionClaimEntity> ConditionClaims => Set<ConditionClaimEntity>();
+
     /// <summary>The filter of the "one current version per resource" index, in the provider's SQL dialect.</summary>
     protected abstract string CurrentVersionFilter { get; }
 
@@ -39,6 +41,7 @@ public abstract class FhirDbContext(DbContextOptions options) : DbContext(option
         modelBuilder.ApplyConfiguration(new UriIndexConfiguration());
         modelBuilder.ApplyConfiguration(new NumberIndexConfiguration());
         modelBuilder.ApplyConfiguration(new QuantityIndexConfiguration());
+        modelBuilder.ApplyConfiguration(new ConditionClaimEntityConfiguration());
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

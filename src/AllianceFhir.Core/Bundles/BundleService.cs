@@ -21,6 +21,9 @@ public sealed class BundleService(
     /// <summary>Preparation reads current versions first; a concurrent writer in between makes the commit fail, so go again.</summary>
     private const int ConflictRetries = 3;
 
+    /// <summary>Each retry follows another request's commit for the same condition (see <see cref="ConditionClaim"/>).</summary>
+    private const int ConditionalRetries = 7;
+
     private readonly SearchQueryParser _parser = new(registry);
 
     public async Task<Bundle> ProcessAsync(Bundle bundle, BundleRequestContext context, CancellationToken cancellationToken)
@@ -51,6 +54,7 @@ public sealed class BundleService(
 
     private async Task<Bundle> TransactionAsync(Bundle bundle, BundleRequestContext context, CancellationToken cancellationToken)
     {
+        var claimOwners = new Dictionary<(string, string), string?>();
         for (var attempt = 0; ; attempt++)
         {
             BundleUnitOfWork? unit = null;
@@ -58,7 +62,7 @@ public sealed class BundleService(
             {
                 // Parsed afresh on every attempt: preparation stamps ids and rewrites references in the entries' copies.
                 var entries = bundle.Entry.Select((e, i) => BundleEntryParser.Parse(i, e, context.BaseUrl)).ToList();
-                unit = NewUnit(entries, context, isBatch: false);
+                unit = NewUnit(entries, context, isBatch: false, claimOwners);
                 await unit.PrepareAsync(cancellationToken);
                 if (unit.Writes.Count > 0)
                 {
@@ -78,6 +82,17 @@ public sealed class BundleService(
             catch (VersionConflictException ex) when (unit?.EntryWriting(ex.ResourceType, ex.Id) is { } entry)
             {
                 throw new BundleEntryException(entry.Index, entry.FullUrl, ConflictOf(ex)).NamingTheEntry();
+            }
+            catch (ConditionClaimedException ex) when (attempt < ConditionalRetries)
+            {
+                // A racing request committed a resource for an entry's condition: prepare again, and find it.
+                claimOwners[(ex.ResourceType, ex.Condition)] = ex.Owner;
+            }
+            catch (ConditionClaimedException ex)
+            {
+                throw unit?.EntryWriting(ex.ResourceType, ex.Id) is { } entry
+                    ? new BundleEntryException(entry.Index, entry.FullUrl, ContendedOf(ex)).NamingTheEntry()
+                    : ContendedOf(ex);
             }
         }
     }
@@ -113,11 +128,12 @@ public sealed class BundleService(
         BundleRequestContext context,
         CancellationToken cancellationToken)
     {
+        var claimOwners = new Dictionary<(string, string), string?>();
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                var unit = NewUnit([entry], context, isBatch: true);
+                var unit = NewUnit([entry], context, isBatch: true, claimOwners);
                 await unit.PrepareAsync(cancellationToken);
                 if (unit.Writes.Count > 0)
                 {
@@ -138,11 +154,28 @@ public sealed class BundleService(
             {
                 return BundleEntryResult.Failure(ConflictOf(ex));
             }
+            catch (ConditionClaimedException ex) when (attempt < ConditionalRetries)
+            {
+                claimOwners[(ex.ResourceType, ex.Condition)] = ex.Owner;
+                entry = BundleEntryParser.Parse(entry.Index, source, context.BaseUrl);
+            }
+            catch (ConditionClaimedException ex)
+            {
+                return BundleEntryResult.Failure(ContendedOf(ex));
+            }
         }
     }
 
-    private BundleUnitOfWork NewUnit(IReadOnlyList<BundleEntryRequest> entries, BundleRequestContext context, bool isBatch) =>
-        new(service, store, _parser, new PendingResourceMatcher(indexer), entries, context.BaseUrl, isBatch);
+    private BundleUnitOfWork NewUnit(
+        IReadOnlyList<BundleEntryRequest> entries,
+        BundleRequestContext context,
+        bool isBatch,
+        IReadOnlyDictionary<(string, string), string?> claimOwners) =>
+        new(service, store, _parser, new PendingResourceMatcher(indexer), entries, context.BaseUrl, isBatch, claimOwners);
+
+    private static FhirOperationException ContendedOf(ConditionClaimedException ex) =>
+        FhirOperationException.Conflict(
+            $"Other requests kept creating {ex.ResourceType} resources for the same condition at the same time; try again");
 
     private static FhirOperationException ConflictOf(VersionConflictException ex) =>
         FhirOperationException.Conflict($"{ex.ResourceType}/{ex.Id} was changed by another request at the same time; read it again and retry");

@@ -22,12 +22,6 @@ internal sealed class BundleUnitOfWork : IResourceReader
     private const int ConditionLimit = 2;
     private const int HookSearchLimit = 1000;
 
-    // Parameters that shape a search result rather than select resources.
-    private static readonly HashSet<string> ResultParameters = new(StringComparer.Ordinal)
-    {
-        "_format", "_pretty", "_count", "_summary", "_elements", "_total", "_sort", "_include", "_revinclude",
-    };
-
     private readonly ResourceService _service;
     private readonly IResourceStore _store;
     private readonly SearchQueryParser _parser;
@@ -35,6 +29,7 @@ internal sealed class BundleUnitOfWork : IResourceReader
     private readonly IReadOnlyList<BundleEntryRequest> _entries;
     private readonly string _baseUrl;
     private readonly bool _isBatch;
+    private readonly IReadOnlyDictionary<(string Type, string Condition), string?> _claimOwners;
 
     private readonly Dictionary<(string Type, string Id), Pending> _pending = [];
     private readonly Dictionary<int, Pending> _byEntry = [];
@@ -42,6 +37,8 @@ internal sealed class BundleUnitOfWork : IResourceReader
     private readonly Dictionary<int, Pending> _matchedPending = [];
     private readonly List<ResourceWrite> _writes = [];
     private readonly Dictionary<int, BundleEntryResult> _results = [];
+    private readonly Dictionary<int, ConditionClaim> _claims = [];
+    private readonly HashSet<(string Type, string Condition)> _claimed = [];
 
     public BundleUnitOfWork(
         ResourceService service,
@@ -50,7 +47,8 @@ internal sealed class BundleUnitOfWork : IResourceReader
         PendingResourceMatcher matcher,
         IReadOnlyList<BundleEntryRequest> entries,
         string baseUrl,
-        bool isBatch)
+        bool isBatch,
+        IReadOnlyDictionary<(string Type, string Condition), string?> claimOwners)
     {
         _service = service;
         _store = store;
@@ -59,6 +57,7 @@ internal sealed class BundleUnitOfWork : IResourceReader
         _entries = entries;
         _baseUrl = baseUrl.TrimEnd('/');
         _isBatch = isBatch;
+        _claimOwners = claimOwners;
     }
 
     public IReadOnlyList<ResourceWrite> Writes => _writes;
@@ -159,6 +158,7 @@ internal sealed class BundleUnitOfWork : IResourceReader
                 {
                     case 0:
                         Register(entry, FhirId.New(), entry.Resource);
+                        Claim(entry, entry.IfNoneExist);
                         break;
                     case 1 when matches[0].Pending is { } pending:
                         _matchedPending[entry.Index] = pending;
@@ -201,6 +201,11 @@ internal sealed class BundleUnitOfWork : IResourceReader
                 }
 
                 Register(entry, matches.Count == 1 ? matches[0].Id : bodyId is { Length: > 0 } ? bodyId : FhirId.New(), entry.Resource);
+                if (matches.Count == 0)
+                {
+                    Claim(entry, entry.Query);
+                }
+
                 break;
             }
         }
@@ -224,6 +229,20 @@ internal sealed class BundleUnitOfWork : IResourceReader
         var pending = new Pending(entry, entry.ResourceType, id, resource);
         _pending[key] = pending;
         _byEntry[entry.Index] = pending;
+    }
+
+    /// <summary>
+    /// A conditional entry that matched nothing claims its condition, so that racing requests with the same condition
+    /// cannot both create (see <see cref="ConditionClaim"/>). A condition that an earlier entry of this unit claimed
+    /// already is not claimed twice: that entry's resource did not match it, and this one creates beside it.
+    /// </summary>
+    private void Claim(BundleEntryRequest entry, string query)
+    {
+        var condition = ConditionKey.Of(QueryParameters.Parse(query));
+        if (_claimed.Add((entry.ResourceType, condition)))
+        {
+            _claims[entry.Index] = new ConditionClaim(condition, _claimOwners.GetValueOrDefault((entry.ResourceType, condition)));
+        }
     }
 
     /// <summary>fullUrl → the local reference <c>Type/id</c> of the resource that entry ends up as.</summary>
@@ -351,6 +370,11 @@ internal sealed class BundleUnitOfWork : IResourceReader
             writes = await _service.PrepareAsync(
                 created ? WriteOperation.Create : WriteOperation.Update, pending.Type, pending.Id, pending.Resource, current, method, this, cancellationToken);
             status = created ? HttpStatusCode.Created : HttpStatusCode.OK;
+        }
+
+        if (_claims.TryGetValue(entry.Index, out var claim))
+        {
+            writes[0] = writes[0] with { Claim = claim };
         }
 
         pending.Write = writes[0];

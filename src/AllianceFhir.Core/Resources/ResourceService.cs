@@ -21,6 +21,9 @@ public sealed class ResourceService(
     /// <summary>An update without If-Match that loses a race is retried on the new current version (last writer wins).</summary>
     private const int UnconditionalRetries = 3;
 
+    /// <summary>A conditional write goes again after losing its condition claim or a version race to a concurrent writer.</summary>
+    private const int ConditionalAttempts = 8;
+
     private readonly ILookup<string, IResourceWriteHook> _hooks = hooks.ToLookup(h => h.ResourceType, StringComparer.Ordinal);
     private readonly StoreResourceReader _reader = new(store);
 
@@ -62,16 +65,49 @@ public sealed class ResourceService(
         EnsureSupported(type);
         if (!string.IsNullOrWhiteSpace(ifNoneExist))
         {
-            var existing = await FindSingleForConditionAsync(type, ifNoneExist, "If-None-Exist", cancellationToken);
-            if (existing is not null)
-            {
-                return new WriteResult(existing, existing.ToResource(), Created: false);
-            }
+            return await ConditionalCreateAsync(resource, ifNoneExist, cancellationToken);
         }
 
         var id = FhirId.New();
         var writes = await PrepareAsync(WriteOperation.Create, type, id, resource, current: null, "POST", cancellationToken);
         return await CommitAsync(writes, resource, created: true, cancellationToken);
+    }
+
+    /// <summary>
+    /// <c>If-None-Exist</c>: no match creates under a claim on the condition, so that of racing creates one commits and
+    /// the others, looking again, find it and answer with it.
+    /// </summary>
+    private async Task<WriteResult> ConditionalCreateAsync(Resource resource, string ifNoneExist, CancellationToken cancellationToken)
+    {
+        const string what = "If-None-Exist";
+        var type = resource.TypeName;
+        var parameters = ConditionParameters(ifNoneExist, what);
+        var condition = ConditionKey.Of(parameters);
+        string? owner = null;
+        for (var attempt = 1; ; attempt++)
+        {
+            var existing = await FindSingleForConditionAsync(type, parameters, what, cancellationToken);
+            if (existing is not null)
+            {
+                return new WriteResult(existing, existing.ToResource(), Created: false);
+            }
+
+            try
+            {
+                var writes = await PrepareAsync(WriteOperation.Create, type, FhirId.New(), resource, current: null, "POST", cancellationToken);
+                writes[0] = writes[0] with { Claim = new ConditionClaim(condition, owner) };
+                return await CommitAsync(writes, resource, created: true, cancellationToken);
+            }
+            catch (ConditionClaimedException ex) when (attempt < ConditionalAttempts)
+            {
+                // Another writer committed a resource for this condition; if it no longer matches, its claim may go.
+                owner = ex.Owner;
+            }
+            catch (ConditionClaimedException)
+            {
+                throw ConditionContended(type, what);
+            }
+        }
     }
 
     /// <summary>Update (or update-as-create with a client id). <paramref name="ifMatch"/> is the version the client last saw.</summary>
@@ -112,36 +148,83 @@ public sealed class ResourceService(
         }
     }
 
-    /// <summary>Conditional update: <c>PUT [type]?[search]</c>.</summary>
+    /// <summary>
+    /// Conditional update: <c>PUT [type]?[search]</c>. No match creates under a claim on the condition, as
+    /// <c>If-None-Exist</c> does; racing writers that lose the claim find the winner and update it.
+    /// </summary>
     public async Task<WriteResult> ConditionalUpdateAsync(
         string resourceType,
         string query,
         Resource resource,
         CancellationToken cancellationToken)
     {
+        const string what = "conditional update";
         EnsureSupported(resourceType);
         EnsureTypeMatches(resourceType, resource);
-        var match = await FindSingleForConditionAsync(resourceType, query, "conditional update", cancellationToken);
-        if (match is null)
+        var parameters = ConditionParameters(query, what);
+        var condition = ConditionKey.Of(parameters);
+
+        // Preparing stamps an id into the body; every attempt starts again from the id the client sent, if any.
+        var bodyId = resource.Id is { Length: > 0 } sent ? sent : null;
+        string? owner = null;
+        for (var attempt = 1; ; attempt++)
         {
-            if (resource.Id is { Length: > 0 } clientId)
+            resource.Id = bodyId;
+            var match = await FindSingleForConditionAsync(resourceType, parameters, what, cancellationToken);
+            if (match is not null && bodyId is not null && bodyId != match.Id)
             {
-                return await UpdateAsync(resourceType, clientId, resource, ifMatch: null, cancellationToken);
+                throw FhirOperationException.BadRequest(
+                    $"The resource id '{bodyId}' differs from the id of the resource the condition matched ('{match.Id}')",
+                    $"{resourceType}.id");
             }
 
-            var writes = await PrepareAsync(WriteOperation.Create, resourceType, FhirId.New(), resource, null, "PUT", cancellationToken);
-            return await CommitAsync(writes, resource, created: true, cancellationToken);
-        }
+            try
+            {
+                if (match is null)
+                {
+                    return await CreateForConditionAsync(resourceType, bodyId, resource, new ConditionClaim(condition, owner), cancellationToken);
+                }
 
-        if (resource.Id is { Length: > 0 } bodyId && bodyId != match.Id)
+                resource.Id = match.Id;
+                return await UpdateAsync(resourceType, match.Id, resource, ifMatch: null, cancellationToken);
+            }
+            catch (ConditionClaimedException ex) when (attempt < ConditionalAttempts)
+            {
+                // Another writer committed a resource for this condition; if it no longer matches, its claim may go.
+                owner = ex.Owner;
+            }
+            catch (VersionConflictException) when (attempt < ConditionalAttempts)
+            {
+                // Racing updates of the one match outlasted the update's own retries; without If-Match the last
+                // writer wins, so go again.
+            }
+            catch (ConditionClaimedException)
+            {
+                throw ConditionContended(resourceType, what);
+            }
+        }
+    }
+
+    /// <summary>A conditional update that matched nothing: create, under the client's id (update as create) if it sent one.</summary>
+    private async Task<WriteResult> CreateForConditionAsync(
+        string resourceType,
+        string? bodyId,
+        Resource resource,
+        ConditionClaim claim,
+        CancellationToken cancellationToken)
+    {
+        ResourceVersion? current = null;
+        if (bodyId is not null)
         {
-            throw FhirOperationException.BadRequest(
-                $"The resource id '{bodyId}' differs from the id of the resource the condition matched ('{match.Id}')",
-                $"{resourceType}.id");
+            EnsureBodyMatches(resourceType, bodyId, resource);
+            current = await store.ReadCurrentAsync(resourceType, bodyId, cancellationToken);
         }
 
-        resource.Id = match.Id;
-        return await UpdateAsync(resourceType, match.Id, resource, ifMatch: null, cancellationToken);
+        var created = current is null || current.IsDeleted;
+        var operation = created ? WriteOperation.Create : WriteOperation.Update;
+        var writes = await PrepareAsync(operation, resourceType, bodyId ?? FhirId.New(), resource, current, "PUT", cancellationToken);
+        writes[0] = writes[0] with { Claim = claim };
+        return await CommitAsync(writes, resource, created, cancellationToken);
     }
 
     /// <summary>Logical delete. Deleting a deleted or unknown resource succeeds and changes nothing.</summary>
@@ -184,18 +267,23 @@ public sealed class ResourceService(
         FhirOperationException.PreconditionFailed(
             $"If-Match W/\"{ifMatch}\" is no longer the current version of {resourceType}/{id}: another update committed first");
 
-    private async Task<ResourceVersion?> FindSingleForConditionAsync(
-        string resourceType,
-        string query,
-        string what,
-        CancellationToken cancellationToken)
+    private static IReadOnlyList<KeyValuePair<string, string>> ConditionParameters(string query, string what)
     {
         var parameters = QueryParameters.Parse(query);
-        if (parameters.Count == 0)
+        if (!parameters.Any(p => !ResultParameters.Contains(p.Key)))
         {
             throw FhirOperationException.BadRequest($"The {what} condition has no search parameters");
         }
 
+        return parameters;
+    }
+
+    private async Task<ResourceVersion?> FindSingleForConditionAsync(
+        string resourceType,
+        IReadOnlyList<KeyValuePair<string, string>> parameters,
+        string what,
+        CancellationToken cancellationToken)
+    {
         var matches = await store.FindCurrentAsync(resourceType, parameters, limit: 2, cancellationToken);
         return matches.Count switch
         {
@@ -205,6 +293,11 @@ public sealed class ResourceService(
                 $"The {what} condition matched more than one {resourceType}"),
         };
     }
+
+    /// <summary>Each retry follows another writer's commit for the condition, so running out of them is rare: say so.</summary>
+    private static FhirOperationException ConditionContended(string resourceType, string what) =>
+        FhirOperationException.Conflict(
+            $"Other requests kept creating {resourceType} resources for the same {what} condition at the same time; try again");
 
     /// <summary>
     /// Builds every version this write produces: the resource itself (with id and meta), then whatever the hooks

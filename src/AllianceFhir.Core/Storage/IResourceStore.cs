@@ -30,5 +30,6 @@ public interface IResourceStore
 
     /// <summary>Persists every write in one database transaction, or none of them.</summary>
     /// <exception cref="VersionConflictException">Another writer got there first.</exception>
+    /// <exception cref="ConditionClaimedException">A write's <see cref="ResourceWrite.Claim"/> is held by another resource.</exception>
     Task CommitAsync(IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken);
 }

@@ -6,6 +6,7 @@ namespace AllianceFhir.Core.Storage;
 /// A new version to persist. <see cref="VersionId"/> is the new version number; the store makes it current and
 /// moves the previous one (VersionId - 1) to history. Two writes of the same new version cannot both succeed.
 /// </summary>
+/// <param name="Claim">Set on the version a conditional write creates, so that racing conditional writes make one resource.</param>
 public sealed record ResourceWrite(
     string ResourceType,
     string Id,
@@ -14,4 +15,5 @@ public sealed record ResourceWrite(
     bool IsDeleted,
     string? Json,
     string Method,
-    IReadOnlyList<SearchIndexValue> Index);
+    IReadOnlyList<SearchIndexValue> Index,
+    ConditionClaim? Claim = null);

@@ -12,4 +12,7 @@ internal static class ColumnLengths
     public const int Token = 256;
     public const int Uri = 512;
     public const int StringValue = 256;
+
+    /// <summary>SHA-256 in hexadecimal.</summary>
+    public const int ConditionHash = 64;
 }

@@ -28,6 +28,9 @@ internal sealed class SqliteWriteStatements : IDisposable
     private readonly SqliteCommand _retire;
     private readonly SqliteCommand _hasCurrent;
     private readonly SqliteCommand _insertVersion;
+    private readonly SqliteCommand _insertClaim;
+    private readonly SqliteCommand _replaceClaim;
+    private readonly SqliteCommand _claimOwner;
     private readonly List<SqliteCommand> _deleteIndexRows = [];
     private readonly Dictionary<Type, IndexTableInsert> _indexInserts = [];
 
@@ -63,6 +66,22 @@ internal sealed class SqliteWriteStatements : IDisposable
             $"INSERT INTO {SqliteNames.Table(resources)} ({string.Join(", ", versionColumns.Select(C))}) " +
             $"VALUES ({string.Join(", ", versionColumns.Select(c => "$" + c))}) RETURNING {C(nameof(ResourceEntity.Surrogate))}",
             [.. versionColumns.Select(c => "$" + c)]);
+
+        var claims = model.FindEntityType(typeof(ConditionClaimEntity))!;
+        string K(string property) => SqliteNames.Column(claims, property);
+        var claimKey = $"{K(nameof(ConditionClaimEntity.TenantId))} = $tenant AND {K(nameof(ConditionClaimEntity.ResourceType))} = $type " +
+            $"AND {K(nameof(ConditionClaimEntity.ConditionHash))} = $hash";
+        _insertClaim = Prepare(
+            $"INSERT INTO {SqliteNames.Table(claims)} ({K(nameof(ConditionClaimEntity.TenantId))}, {K(nameof(ConditionClaimEntity.ResourceType))}, " +
+            $"{K(nameof(ConditionClaimEntity.ConditionHash))}, {K(nameof(ConditionClaimEntity.ResourceId))}) VALUES ($tenant, $type, $hash, $id)",
+            "$tenant", "$type", "$hash", "$id");
+        _replaceClaim = Prepare(
+            $"UPDATE {SqliteNames.Table(claims)} SET {K(nameof(ConditionClaimEntity.ResourceId))} = $id " +
+            $"WHERE {claimKey} AND {K(nameof(ConditionClaimEntity.ResourceId))} = $replaced",
+            "$tenant", "$type", "$hash", "$id", "$replaced");
+        _claimOwner = Prepare(
+            $"SELECT {K(nameof(ConditionClaimEntity.ResourceId))} FROM {SqliteNames.Table(claims)} WHERE {claimKey}",
+            "$tenant", "$type", "$hash");
 
         foreach (var indexType in model.GetEntityTypes().Where(e => e.ClrType.IsSubclassOf(typeof(SearchIndexEntity))))
         {
@@ -127,12 +146,17 @@ internal sealed class SqliteWriteStatements : IDisposable
             rows.Add((table, table.Values(row)));
         }
 
-        return new PreparedWrite(write, rows);
+        return new PreparedWrite(write, rows, write.Claim is { } claim ? ConditionHash.Of(claim.Condition) : null);
     }
 
     private void Apply(PreparedWrite prepared)
     {
         var write = prepared.Write;
+        if (prepared.ClaimHash is { } hash)
+        {
+            Claim(write, hash);
+        }
+
         if (write.VersionId > 1)
         {
             RetirePreviousVersion(write);
@@ -152,6 +176,38 @@ internal sealed class SqliteWriteStatements : IDisposable
         foreach (var (table, values) in prepared.IndexRows)
         {
             table.Insert(values, surrogate);
+        }
+    }
+
+    /// <summary>Inserts the condition's row, or takes over the row naming the resource the writer found no longer matching.</summary>
+    private void Claim(ResourceWrite write, string hash)
+    {
+        var claim = write.Claim!;
+        bool claimed;
+        if (claim.Replaces is { } replaced)
+        {
+            Bind(_replaceClaim, _tenant, write.ResourceType, hash, write.Id, replaced);
+            claimed = _replaceClaim.ExecuteNonQuery() == 1;
+        }
+        else
+        {
+            Bind(_insertClaim, _tenant, write.ResourceType, hash, write.Id);
+            try
+            {
+                _insertClaim.ExecuteNonQuery();
+                claimed = true;
+            }
+            catch (SqliteException ex) when (ex.SqliteExtendedErrorCode is ConstraintUnique or ConstraintPrimaryKey)
+            {
+                claimed = false;
+            }
+        }
+
+        if (!claimed)
+        {
+            // The holder may be earlier in this same group; the loser hears of it only once the group has committed.
+            Bind(_claimOwner, _tenant, write.ResourceType, hash);
+            throw new ConditionClaimedException(write.ResourceType, write.Id, claim.Condition, _claimOwner.ExecuteScalar() as string);
         }
     }
 
@@ -217,7 +273,7 @@ internal sealed class SqliteWriteStatements : IDisposable
 
     public void Dispose()
     {
-        foreach (var command in new[] { _begin, _commit, _rollback, _savepoint, _releaseSavepoint, _rollbackToSavepoint, _retire, _hasCurrent, _insertVersion }.Concat(_deleteIndexRows))
+        foreach (var command in new[] { _begin, _commit, _rollback, _savepoint, _releaseSavepoint, _rollbackToSavepoint, _retire, _hasCurrent, _insertVersion, _insertClaim, _replaceClaim, _claimOwner }.Concat(_deleteIndexRows))
         {
             command.Dispose();
         }
@@ -229,5 +285,5 @@ internal sealed class SqliteWriteStatements : IDisposable
     }
 }
 
-/// <summary>A write with its index rows already turned into column values, ready for the writer thread.</summary>
-internal sealed record PreparedWrite(ResourceWrite Write, IReadOnlyList<(IndexTableInsert Table, object?[] Values)> IndexRows);
+/// <summary>A write with its index rows already turned into column values (and its claim hashed), ready for the writer thread.</summary>
+internal sealed record PreparedWrite(ResourceWrite Write, IReadOnlyList<(IndexTableInsert Table, object?[] Values)> IndexRows, string? ClaimHash);

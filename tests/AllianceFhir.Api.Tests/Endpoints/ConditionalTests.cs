@@ -80,4 +80,76 @@ public class ConditionalTests(FhirApplication app) : IClassFixture<FhirApplicati
 
         Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
     }
+
+    [Fact]
+    public async Task If_none_exist_creates_again_once_the_resource_it_created_is_deleted()
+    {
+        using var first = await CreateIfNoneExistAsync(Patients.WithMrn("cc-6"), $"identifier={Mrn}|cc-6");
+        var firstId = (await first.ReadAsAsync<Patient>()).Id;
+        using var deleted = await _client.DeleteAsync($"/fhir/Patient/{firstId}");
+
+        using var again = await CreateIfNoneExistAsync(Patients.WithMrn("cc-6"), $"identifier={Mrn}|cc-6");
+        using var repeat = await CreateIfNoneExistAsync(Patients.WithMrn("cc-6"), $"identifier={Mrn}|cc-6");
+
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        var againId = (await again.ReadAsAsync<Patient>()).Id;
+        Assert.NotEqual(firstId, againId);
+        Assert.Equal(HttpStatusCode.OK, repeat.StatusCode);
+        Assert.Equal(againId, (await repeat.ReadAsAsync<Patient>()).Id);
+    }
+
+    [Fact]
+    public async Task If_none_exist_creates_again_once_the_resource_it_created_no_longer_matches()
+    {
+        using var first = await CreateIfNoneExistAsync(Patients.WithMrn("cc-7"), $"identifier={Mrn}|cc-7");
+        var patient = await first.ReadAsAsync<Patient>();
+        patient.Identifier[0].Value = "cc-7-corrected";
+        using var updated = await _client.PutAsync($"/fhir/Patient/{patient.Id}", patient);
+        Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+
+        using var again = await CreateIfNoneExistAsync(Patients.WithMrn("cc-7"), $"identifier={Mrn}|cc-7");
+
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        Assert.NotEqual(patient.Id, (await again.ReadAsAsync<Patient>()).Id);
+        using var corrected = await _client.GetAsync($"/fhir/Patient/{patient.Id}");
+        Assert.Equal(HttpStatusCode.OK, corrected.StatusCode);
+    }
+
+    [Fact]
+    public async Task If_none_exist_with_a_body_outside_its_condition_creates_each_time_nothing_matches()
+    {
+        // R4 asks only that the condition match nothing; the body need not match it, so nothing ever will.
+        using var first = await CreateIfNoneExistAsync(Patients.WithMrn("cc-8-body"), $"identifier={Mrn}|cc-8");
+        using var second = await CreateIfNoneExistAsync(Patients.WithMrn("cc-8-body"), $"identifier={Mrn}|cc-8");
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+        Assert.NotEqual((await first.ReadAsAsync<Patient>()).Id, (await second.ReadAsAsync<Patient>()).Id);
+    }
+
+    [Fact]
+    public async Task Conditional_update_creates_again_once_the_resource_it_created_is_deleted()
+    {
+        using var created = await _client.PutAsync($"/fhir/Patient?identifier={Mrn}|cc-9", Patients.WithMrn("cc-9"));
+        var firstId = (await created.ReadAsAsync<Patient>()).Id;
+        using var deleted = await _client.DeleteAsync($"/fhir/Patient/{firstId}");
+
+        using var again = await _client.PutAsync($"/fhir/Patient?identifier={Mrn}|cc-9", Patients.WithMrn("cc-9"));
+
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        Assert.NotEqual(firstId, (await again.ReadAsAsync<Patient>()).Id);
+    }
+
+    [Fact]
+    public async Task If_none_exist_with_only_result_parameters_is_400_and_creates_nothing()
+    {
+        await _client.PostAsync("/fhir/Patient", Patients.WithMrn("cc-10"));
+
+        using var response = await CreateIfNoneExistAsync(Patients.WithMrn("cc-10-new"), "_count=1");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("no search parameters", (await response.ReadAsAsync<OperationOutcome>()).Issue[0].Diagnostics, StringComparison.Ordinal);
+        var stored = await (await _client.GetAsync($"/fhir/Patient?identifier={Mrn}|cc-10-new")).ReadAsAsync<Bundle>();
+        Assert.Empty(stored.Entry);
+    }
 }

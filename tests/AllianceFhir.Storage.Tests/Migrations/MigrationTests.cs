@@ -34,6 +34,8 @@ public class MigrationTests
         fragment.Accept(tables);
         Assert.Contains("Resources", tables.Names);
         Assert.Contains("TokenIndex", tables.Names);
+        Assert.Contains("ConditionClaims", tables.Names);
+        Assert.Contains("PRIMARY KEY ([TenantId], [ResourceType], [ConditionHash])", script, StringComparison.Ordinal);
         Assert.Contains("CREATE UNIQUE INDEX [UX_Resources_Current]", script, StringComparison.Ordinal);
         Assert.Contains("WHERE [IsHistory] = 0", script, StringComparison.Ordinal);
     }

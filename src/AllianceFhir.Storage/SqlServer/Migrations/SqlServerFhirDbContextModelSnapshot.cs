@@ -22,6 +22,32 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
 
             SqlServerModelBuilderExtensions.UseIdentityColumns(modelBuilder);
 
+            modelBuilder.Entity("AllianceFhir.Storage.Entities.ConditionClaimEntity", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("ResourceType")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("ConditionHash")
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("char(64)")
+                        .IsFixedLength();
+
+                    b.Property<string>("ResourceId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.HasKey("TenantId", "ResourceType", "ConditionHash");
+
+                    b.ToTable("ConditionClaims", (string)null);
+                });
+
             modelBuilder.Entity("AllianceFhir.Storage.Entities.DateIndexEntity", b =>
                 {
                     b.Property<long>("Id")

@@ -17,6 +17,32 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("AllianceFhir.Storage.Entities.ConditionClaimEntity", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResourceType")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ConditionHash")
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT")
+                        .IsFixedLength();
+
+                    b.Property<string>("ResourceId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TenantId", "ResourceType", "ConditionHash");
+
+                    b.ToTable("ConditionClaims", (string)null);
+                });
+
             modelBuilder.Entity("AllianceFhir.Storage.Entities.DateIndexEntity", b =>
                 {
                     b.Property<long>("Id")
