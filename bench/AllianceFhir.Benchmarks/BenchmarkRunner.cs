@@ -36,6 +36,12 @@ internal static class BenchmarkRunner
             await using (var api = await ServerProcess.StartAsync(apiDll, apiDirectory, "/healthz", [$"--ConnectionStrings:Fhir=Data Source={Path.Combine(work, "fhir.db")}"]))
             {
                 using var client = new HttpClient { BaseAddress = api.BaseAddress };
+                foreach (var (path, body) in SampleResources.Referenced())
+                {
+                    using var put = await client.PutAsync(path, new StringContent(body, Encoding.UTF8, FhirJson));
+                    put.EnsureSuccessStatusCode();
+                }
+
                 if (options.Scenarios.Contains("create"))
                 {
                     results.Add(await LoadGenerator.RunAsync("create (product)", api, client, (c, n) => Post(c, "/fhir/Patient", n), options.Concurrency, warmup, duration));

@@ -6,6 +6,26 @@ namespace AllianceFhir.Benchmarks;
 /// <summary>The payloads: a Patient of about 2 KB, the size the foundation issue measures with.</summary>
 internal static class SampleResources
 {
+    /// <summary>How many patients and encounters the submitted responses refer to (they must exist: references are checked).</summary>
+    public const int ReferencedSetSize = 1000;
+
+    /// <summary>
+    /// What the payloads refer to, as (path, body) for PUT: the practitioner and organization every Patient names, and
+    /// the patients and encounters the responses name. The server refuses references to resources it does not hold.
+    /// </summary>
+    public static IEnumerable<(string Path, string Body)> Referenced()
+    {
+        yield return ("/fhir/Practitioner/example", """{"resourceType":"Practitioner","id":"example","name":[{"family":"Example"}]}""");
+        yield return ("/fhir/Organization/example", """{"resourceType":"Organization","id":"example","name":"Example Clinic"}""");
+        for (var i = 0; i < ReferencedSetSize; i++)
+        {
+            yield return (string.Create(CultureInfo.InvariantCulture, $"/fhir/Patient/bench-{i}"),
+                string.Create(CultureInfo.InvariantCulture, $$"""{"resourceType":"Patient","id":"bench-{{i}}"}"""));
+            yield return (string.Create(CultureInfo.InvariantCulture, $"/fhir/Encounter/bench-{i}"),
+                string.Create(CultureInfo.InvariantCulture, $$$"""{"resourceType":"Encounter","id":"bench-{{{i}}}","status":"finished","class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"},"subject":{"reference":"Patient/bench-{{{i}}}"}}"""));
+        }
+    }
+
     public static string Patient(int n)
     {
         var builder = new StringBuilder(2200);
@@ -41,7 +61,7 @@ internal static class SampleResources
             $$$"""{"linkId":"{{{i}}}","answer":[{"valueCoding":{"system":"http://alliancefhir.org/fhir/CodeSystem/alliance-answer","code":"{{{codes[(i + n) % 5]}}}"}}]}"""));
         return $$"""
             {"resourceType":"QuestionnaireResponse","questionnaire":"http://alliancefhir.org/fhir/Questionnaire/wai-sr|1.0.0",
-             "status":"completed","subject":{"reference":"Patient/bench-{{n % 1000}}"},"encounter":{"reference":"Encounter/bench-{{n}}"},
+             "status":"completed","subject":{"reference":"Patient/bench-{{n % ReferencedSetSize}}"},"encounter":{"reference":"Encounter/bench-{{n % ReferencedSetSize}}"},
              "authored":"2026-03-02T10:00:00Z","item":[{{items}}]}
             """;
     }

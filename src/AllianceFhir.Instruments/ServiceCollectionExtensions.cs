@@ -11,9 +11,10 @@ namespace AllianceFhir.Instruments;
 public static class ServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the instrument catalog, the scoring engine, the response processor, and two write hooks (as
-    /// <see cref="IResourceWriteHook"/>s): QuestionnaireResponse (validate, score, extract) and Questionnaire
-    /// (reject definitions the pipeline could not evaluate). Bind <see cref="InstrumentOptions"/> from the
+    /// Registers the instrument catalog, the scoring engine, the response processor, and the write hooks (as
+    /// <see cref="IResourceWriteHook"/>s): the catalog guards (shipped Questionnaires and CodeSystems are read-only
+    /// through the API), QuestionnaireResponse (validate, score, extract) and Questionnaire (reject definitions the
+    /// pipeline could not evaluate). Bind <see cref="InstrumentOptions"/> from the
     /// <c>Instruments</c> section, e.g. <c>services.AddAllianceInstruments(o => configuration.GetSection("Instruments").Bind(o))</c>.
     /// </summary>
     public static IServiceCollection AddAllianceInstruments(this IServiceCollection services, Action<InstrumentOptions>? configure = null)
@@ -29,6 +30,9 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<ScoringEngine>();
         services.TryAddSingleton<QuestionnaireResponseProcessor>();
         services.TryAddSingleton<QuestionnaireDefinitionValidator>();
+        // The catalog guards first: a write to a shipped resource is refused before anything else looks at it.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceWriteHook, QuestionnaireCatalogGuard>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceWriteHook, CodeSystemCatalogGuard>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceWriteHook, QuestionnaireResponseWriteHook>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceWriteHook, QuestionnaireWriteHook>());
         return services;

@@ -81,6 +81,9 @@ public sealed class EfResourceStore(
     public Task<SearchResult> SearchAsync(SearchRequest request, CancellationToken cancellationToken) =>
         new EfSearchEngine(db, _tenant, clock.GetUtcNow().UtcDateTime).SearchAsync(request, cancellationToken);
 
+    public Task<IReadOnlyList<ResourceKey>> FindReferrersAsync(string resourceType, string id, int limit, CancellationToken cancellationToken) =>
+        ReferrerQuery.FindAsync(db, _tenant, registry, resourceType, id, limit, cancellationToken);
+
     public Task CommitAsync(IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken) =>
         committer.CommitAsync(writes, cancellationToken);
 

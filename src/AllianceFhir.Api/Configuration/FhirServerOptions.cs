@@ -1,3 +1,5 @@
+using AllianceFhir.Core.References;
+
 namespace AllianceFhir.Api.Configuration;
 
 /// <summary>The <c>Fhir</c> configuration section: limits of the REST API.</summary>
@@ -10,4 +12,7 @@ public sealed class FhirServerOptions
 
     /// <summary>Entries allowed in one batch or transaction Bundle (413 above).</summary>
     public int MaxBundleEntries { get; set; } = 1000;
+
+    /// <summary>Whether deleting a resource that live resources refer to is refused (409) or allowed.</summary>
+    public ReferentialIntegrityOnDelete ReferentialIntegrityOnDelete { get; set; } = ReferentialIntegrityOnDelete.Enforce;
 }

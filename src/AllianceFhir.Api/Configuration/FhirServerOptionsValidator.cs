@@ -8,5 +8,7 @@ public sealed class FhirServerOptionsValidator : AbstractValidator<FhirServerOpt
     {
         RuleFor(o => o.MaxRequestBodyBytes).GreaterThan(0).OverridePropertyName("Fhir:MaxRequestBodyBytes");
         RuleFor(o => o.MaxBundleEntries).GreaterThan(0).OverridePropertyName("Fhir:MaxBundleEntries");
+        RuleFor(o => o.ReferentialIntegrityOnDelete).IsInEnum().OverridePropertyName("Fhir:ReferentialIntegrityOnDelete")
+            .WithMessage("Fhir:ReferentialIntegrityOnDelete must be Enforce or Off");
     }
 }

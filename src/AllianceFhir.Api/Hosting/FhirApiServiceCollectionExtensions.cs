@@ -4,10 +4,13 @@ using AllianceFhir.Api.Errors;
 using AllianceFhir.Api.Http;
 using AllianceFhir.Api.OpenApi;
 using AllianceFhir.Core.Bundles;
+using AllianceFhir.Core.References;
 using AllianceFhir.Core.Resources;
 using AllianceFhir.Core.Search;
+using AllianceFhir.Core.Storage;
 using AllianceFhir.Instruments;
 using AllianceFhir.Storage;
+using Microsoft.Extensions.Options;
 
 namespace AllianceFhir.Api.Hosting;
 
@@ -22,11 +25,15 @@ public static class FhirApiServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new SearchParameterRegistry(SupportedResourceTypes.All));
         services.AddSingleton<ISearchIndexer, SearchIndexer>();
+        services.AddScoped(sp => new ReferentialIntegrity(
+            sp.GetRequiredService<IResourceStore>(),
+            sp.GetRequiredService<IOptions<FhirServerOptions>>().Value.ReferentialIntegrityOnDelete));
         services.AddScoped<ResourceService>();
         services.AddScoped<BundleService>();
         services.AddSingleton<FhirRequestReader>();
         services.AddSingleton<CapabilityStatementFactory>();
         services.AddSingleton<ICapabilityContributor, SearchCapabilityContributor>();
+        services.AddSingleton<ICapabilityContributor, ReferencePolicyCapability>();
         services.AddSingleton(sp => sp.GetServices<ICapabilityContributor>().ToArray());
 
         services.AddAllianceInstruments(o => configuration.GetSection(InstrumentOptions.SectionName).Bind(o));

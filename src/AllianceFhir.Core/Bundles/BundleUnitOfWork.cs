@@ -33,6 +33,7 @@ internal sealed class BundleUnitOfWork : IResourceReader
 
     private readonly Dictionary<(string Type, string Id), Pending> _pending = [];
     private readonly Dictionary<int, Pending> _byEntry = [];
+    private readonly HashSet<ResourceKey> _pendingKeys = [];
     private readonly Dictionary<int, ResourceVersion> _matchedExisting = [];
     private readonly Dictionary<int, Pending> _matchedPending = [];
     private readonly List<ResourceWrite> _writes = [];
@@ -229,6 +230,7 @@ internal sealed class BundleUnitOfWork : IResourceReader
         var pending = new Pending(entry, entry.ResourceType, id, resource);
         _pending[key] = pending;
         _byEntry[entry.Index] = pending;
+        _pendingKeys.Add(new ResourceKey(entry.ResourceType, id));
     }
 
     /// <summary>
@@ -568,6 +570,8 @@ internal sealed class BundleUnitOfWork : IResourceReader
         var version = await _store.ReadCurrentAsync(resourceType, id, cancellationToken);
         return version is null || version.IsDeleted ? null : SharedDefinitions.Materialize(version);
     }
+
+    IReadOnlyCollection<ResourceKey> IResourceReader.PendingChanges => _pendingKeys;
 
     async Task<IReadOnlyList<Resource>> IResourceReader.SearchAsync(
         string resourceType,

@@ -1,3 +1,4 @@
+using AllianceFhir.Core.Storage;
 using Hl7.Fhir.Model;
 
 namespace AllianceFhir.Core.Pipeline;
@@ -17,4 +18,15 @@ public interface IResourceReader
         string resourceType,
         IReadOnlyList<KeyValuePair<string, string>> parameters,
         CancellationToken cancellationToken);
+
+    /// <summary>Whether the resource is current and not deleted; a reader over the store overrides it to skip parsing.</summary>
+    async Task<bool> ExistsAsync(string resourceType, string id, CancellationToken cancellationToken) =>
+        await ReadAsync(resourceType, id, cancellationToken) is not null;
+
+    /// <summary>
+    /// Resources that the unit of work this reader belongs to (a transaction) changes or deletes but has not committed:
+    /// their stored state is about to be replaced, so checks judge them by what the unit writes, which
+    /// <see cref="ReadAsync"/> returns (null for a delete). Empty outside a transaction.
+    /// </summary>
+    IReadOnlyCollection<ResourceKey> PendingChanges => [];
 }

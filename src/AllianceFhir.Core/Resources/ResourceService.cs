@@ -1,5 +1,6 @@
 using AllianceFhir.Core.Errors;
 using AllianceFhir.Core.Pipeline;
+using AllianceFhir.Core.References;
 using AllianceFhir.Core.Search;
 using AllianceFhir.Core.Serialization;
 using AllianceFhir.Core.Storage;
@@ -16,6 +17,7 @@ public sealed class ResourceService(
     IResourceStore store,
     ISearchIndexer indexer,
     IEnumerable<IResourceWriteHook> hooks,
+    ReferentialIntegrity integrity,
     TimeProvider clock)
 {
     /// <summary>An update without If-Match that loses a race is retried on the new current version (last writer wins).</summary>
@@ -301,7 +303,8 @@ public sealed class ResourceService(
 
     /// <summary>
     /// Builds every version this write produces: the resource itself (with id and meta), then whatever the hooks
-    /// derive from it. Nothing is persisted here.
+    /// derive from it, and checks that their references resolve (and, for a delete, that nothing refers to it).
+    /// Nothing is persisted here.
     /// </summary>
     public Task<List<ResourceWrite>> PrepareAsync(
         WriteOperation operation,
@@ -347,7 +350,7 @@ public sealed class ResourceService(
             writes.Add(await PrepareDependentAsync(dependent, now, cancellationToken));
         }
 
-        return writes;
+        return await integrity.EnforceAsync(writes, [resource, .. context.DependentWrites], reader, cancellationToken);
     }
 
     private async Task<ResourceWrite> PrepareDependentAsync(Resource dependent, DateTimeOffset now, CancellationToken cancellationToken)

@@ -16,6 +16,10 @@ public sealed class StoreResourceReader(IResourceStore store) : IResourceReader
         return version is null || version.IsDeleted ? null : SharedDefinitions.Materialize(version);
     }
 
+    /// <summary>Referential checks ask this for every reference a write holds; the stored JSON need not be parsed for it.</summary>
+    public async Task<bool> ExistsAsync(string resourceType, string id, CancellationToken cancellationToken) =>
+        await store.ReadCurrentAsync(resourceType, id, cancellationToken) is { IsDeleted: false };
+
     public async Task<IReadOnlyList<Resource>> SearchAsync(
         string resourceType,
         IReadOnlyList<KeyValuePair<string, string>> parameters,

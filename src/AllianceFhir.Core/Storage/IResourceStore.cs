@@ -28,6 +28,13 @@ public interface IResourceStore
         int limit,
         CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Current, not deleted resources whose reference index holds a local reference to <paramref name="resourceType"/>/<paramref name="id"/>
+    /// (any version of it), at most <paramref name="limit"/> of them, in no particular order. The index holds every local
+    /// reference of a resource, not only those on search-parameter paths (see <see cref="References.UnindexedReferences"/>).
+    /// </summary>
+    Task<IReadOnlyList<ResourceKey>> FindReferrersAsync(string resourceType, string id, int limit, CancellationToken cancellationToken);
+
     /// <summary>Persists every write in one database transaction, or none of them.</summary>
     /// <exception cref="VersionConflictException">Another writer got there first.</exception>
     /// <exception cref="ConditionClaimedException">A write's <see cref="ResourceWrite.Claim"/> is held by another resource.</exception>

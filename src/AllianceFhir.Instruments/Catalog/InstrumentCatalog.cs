@@ -55,9 +55,19 @@ public sealed class InstrumentCatalog
     /// <summary>Questionnaires and code systems together: what the server seeds into its store.</summary>
     public IReadOnlyList<Resource> GetAllResources() => [.. GetQuestionnaires(), .. GetCodeSystems()];
 
+    /// <summary>The shipped resource stored under this type and id, or null. Shared: callers must not change it.</summary>
+    internal Resource? Shipped(string resourceType, string id) =>
+        Shipped().FirstOrDefault(r => r.TypeName == resourceType && r.Id == id);
+
+    /// <summary>The shipped resource of this type with this canonical url and version, or null. Shared: callers must not change it.</summary>
+    internal Resource? ShippedCanonical(string resourceType, string url, string version) =>
+        Shipped().FirstOrDefault(r => r.TypeName == resourceType && r is IVersionableConformanceResource c && c.Url == url && c.Version == version);
+
     /// <summary>One instrument version by canonical url and version, or null.</summary>
     public Questionnaire? Find(string url, string version) =>
         _questionnaires.FirstOrDefault(q => q.Url == url && q.Version == version)?.DeepCopy() as Questionnaire;
+
+    private IEnumerable<Resource> Shipped() => _questionnaires.Cast<Resource>().Concat(_codeSystems);
 
     private static Resource Load(Assembly assembly, string name)
     {

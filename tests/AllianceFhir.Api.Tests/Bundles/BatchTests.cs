@@ -12,6 +12,7 @@ public class BatchTests(FhirApplication app) : IClassFixture<FhirApplication>
     public async Task Batch_stores_the_good_entries_and_reports_the_failing_one()
     {
         var mrn = Clinical.NewMrn();
+        await Patients.StoreAsync(_client, "whoever");
         var mismatched = Patients.WithMrn(Clinical.NewMrn());
         mismatched.Id = "body-id";
         var bundle = BundleBuilder.Batch()

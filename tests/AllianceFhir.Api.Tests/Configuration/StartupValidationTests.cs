@@ -7,6 +7,8 @@ public class StartupValidationTests
     [Theory]
     [InlineData("Fhir:MaxRequestBodyBytes", "0", "Fhir:MaxRequestBodyBytes")]
     [InlineData("Fhir:MaxBundleEntries", "-1", "Fhir:MaxBundleEntries")]
+    [InlineData("Fhir:ReferentialIntegrityOnDelete", "Sometimes", "Fhir:ReferentialIntegrityOnDelete")]
+    [InlineData("Fhir:ReferentialIntegrityOnDelete", "7", "Fhir:ReferentialIntegrityOnDelete")]
     [InlineData("Storage:TenantId", "", "Storage:TenantId")]
     [InlineData("Storage:Provider", "Oracle", "Storage:Provider")]
     public void Misconfigured_start_fails_naming_the_setting(string key, string value, string named)

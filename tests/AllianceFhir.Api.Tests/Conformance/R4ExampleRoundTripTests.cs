@@ -1,6 +1,8 @@
 using System.Net;
 using AllianceFhir.Api.Tests.Infrastructure;
+using AllianceFhir.Core.References;
 using AllianceFhir.Core.Resources;
+using AllianceFhir.Core.Storage;
 using AllianceFhir.Core.Serialization;
 using AllianceFhir.Testing;
 using Hl7.Fhir.Model;
@@ -36,17 +38,47 @@ public sealed class R4ExampleRoundTripTests(ITestOutputHelper output) : IDisposa
         // R4 never published) must be refused with 422, not stored unchecked.
         var questionnaires = examples.Select(e => e.Resource).OfType<Questionnaire>()
             .SelectMany(q => new[] { $"Questionnaire/{q.Id}", q.Url }).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        // The examples refer to resources outside this folder (Patient/f201, Practitioner/f007, Encounter/example, …).
+        // References must resolve, so stand-ins of the types this server stores are created first under those ids, as
+        // the record system an example came from would hold them. A reference to a type this server does not store
+        // (QuestionnaireResponse/3141 is partOf Procedure/f201) cannot resolve: such an example must be refused with
+        // 422 naming each of those references, and nothing else.
+        var own = examples.Select(e => new ResourceKey(e.Resource.TypeName, e.Resource.Id!)).ToHashSet();
+        var standIns = examples.SelectMany(e => LocalReferences.Of(e.Resource))
+            .Select(r => new ResourceKey(r.ResourceType, r.Id))
+            .Where(k => SupportedResourceTypes.IsSupported(k.ResourceType) && !own.Contains(k))
+            .Distinct()
+            .ToList();
+        foreach (var key in standIns)
+        {
+            using var put = await client.PutAsync($"/fhir/{key}", StandIn(key));
+            Assert.True(put.IsSuccessStatusCode, $"stand-in {key}: PUT answered {(int)put.StatusCode} {await put.Content.ReadAsStringAsync()}");
+        }
+
         var roundTripped = 0;
         var refused = 0;
+        var refusedForReferences = 0;
         foreach (var (file, resource) in examples.OrderBy(e => e.Resource is QuestionnaireResponse ? 1 : 0))
         {
             resource.Meta = null;
+            var unresolvable = LocalReferences.Of(resource).Where(r => !SupportedResourceTypes.IsSupported(r.ResourceType)).ToList();
             using var put = await client.PutAsync($"/fhir/{resource.TypeName}/{resource.Id}", resource);
             if (resource is QuestionnaireResponse { Questionnaire: { } canonical } && !questionnaires.Contains(canonical.Split('|')[0]))
             {
                 Assert.True(put.StatusCode == HttpStatusCode.UnprocessableEntity, $"{file}: names unknown {canonical} but was answered {(int)put.StatusCode}");
                 Assert.Contains("QuestionnaireResponse.questionnaire", (await put.ReadAsAsync<OperationOutcome>()).Issue[0].Expression);
                 refused++;
+                continue;
+            }
+
+            if (unresolvable.Count > 0)
+            {
+                Assert.True(put.StatusCode == HttpStatusCode.UnprocessableEntity, $"{file}: refers to {unresolvable[0]} but was answered {(int)put.StatusCode}");
+                var issues = (await put.ReadAsAsync<OperationOutcome>()).Issue;
+                Assert.Equal(unresolvable.Select(r => r.Path).Order(StringComparer.Ordinal), issues.SelectMany(i => i.Expression).Order(StringComparer.Ordinal));
+                using var absent = await client.GetAsync($"/fhir/{resource.TypeName}/{resource.Id}");
+                Assert.Equal(HttpStatusCode.NotFound, absent.StatusCode);
+                refusedForReferences++;
                 continue;
             }
 
@@ -65,7 +97,24 @@ public sealed class R4ExampleRoundTripTests(ITestOutputHelper output) : IDisposa
             Assert.True(post.StatusCode == HttpStatusCode.BadRequest, $"{file}: invalid R4 was answered {(int)post.StatusCode}, not 400");
         }
 
-        output.WriteLine($"Round-tripped {roundTripped} R4 examples of supported types; {refused} responses to unknown questionnaires were refused with 422; {_invalid.Count} invalid ones were refused with 400.");
+        output.WriteLine($"Round-tripped {roundTripped} R4 examples of supported types (after {standIns.Count} stand-ins for what they refer to); "
+            + $"{refused} responses to unknown questionnaires and {refusedForReferences} examples referring to types this server does not store "
+            + $"were refused with 422; {_invalid.Count} invalid ones were refused with 400.");
+        Assert.True(roundTripped > refused + refusedForReferences, "most examples must round-trip");
+    }
+
+    /// <summary>The least resource of a type that R4 accepts, under the id an example refers to.</summary>
+    private static Resource StandIn(ResourceKey key)
+    {
+        var resource = (Resource)Activator.CreateInstance(ModelInfo.GetTypeForFhirType(key.ResourceType)!)!;
+        resource.Id = key.Id;
+        if (resource is Encounter encounter)
+        {
+            encounter.Status = Encounter.EncounterStatus.Finished;
+            encounter.Class = new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "AMB");
+        }
+
+        return resource;
     }
 
     /// <summary>Resources of supported types from the example folders, including entries of the example Bundles.</summary>

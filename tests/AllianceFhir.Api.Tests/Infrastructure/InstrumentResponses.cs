@@ -6,6 +6,25 @@ namespace AllianceFhir.Api.Tests.Infrastructure;
 /// <summary>Builds responses the way an EHR does: from the Questionnaire the server serves.</summary>
 public static class InstrumentResponses
 {
+    /// <summary>The encounter every response built here names.</summary>
+    public const string EncounterId = "session-1";
+
+    /// <summary>
+    /// Stores the patient and the session encounter the responses built here refer to: the server refuses a response
+    /// whose subject, author or encounter does not exist, as an EHR's own records would.
+    /// </summary>
+    public static async Task StoreSubjectAsync(HttpClient client, string patient)
+    {
+        await Patients.StoreAsync(client, patient);
+        using var encounter = await client.PutAsync($"/fhir/Encounter/{EncounterId}", new Encounter
+        {
+            Id = EncounterId,
+            Status = Encounter.EncounterStatus.Finished,
+            Class = new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "AMB"),
+        });
+        Assert.True(encounter.IsSuccessStatusCode, $"PUT Encounter/{EncounterId} answered {(int)encounter.StatusCode}");
+    }
+
     public static async Task<Questionnaire> FetchAsync(HttpClient client, string id) =>
         await (await client.GetAsync($"/fhir/Questionnaire/{id}")).ReadAsAsync<Questionnaire>();
 
@@ -39,7 +58,7 @@ public static class InstrumentResponses
         Questionnaire = $"{questionnaire.Url}|{questionnaire.Version}",
         Status = QuestionnaireResponse.QuestionnaireResponseStatus.Completed,
         Subject = new ResourceReference($"Patient/{patient}"),
-        Encounter = new ResourceReference("Encounter/session-1"),
+        Encounter = new ResourceReference($"Encounter/{EncounterId}"),
         Author = new ResourceReference($"Patient/{patient}"),
         Authored = "2026-03-02T10:00:00Z",
     };

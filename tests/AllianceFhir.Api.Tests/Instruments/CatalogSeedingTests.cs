@@ -8,19 +8,21 @@ public sealed class CatalogSeedingTests : IDisposable
 {
     private readonly string _packs = Directory.CreateTempSubdirectory("alliancefhir-packs-").FullName;
 
+    // Outside the first application's folder, which it deletes when it stops.
+    private readonly string _copy = Path.Combine(Path.GetTempPath(), $"alliancefhir-copy-{Guid.NewGuid():N}.db");
+
     [Fact]
     public async Task Restarting_on_the_same_database_adds_no_versions()
     {
-        string database;
         using (var first = new FhirApplication())
         {
-            database = first.DatabasePath;
+            var database = first.DatabasePath;
             using var read = await first.CreateClient().GetAsync("/fhir/Questionnaire/wai-sr");
             Assert.Equal("W/\"1\"", read.ETag());
-            File.Copy(database, database + ".copy");
+            CopyDatabase(database, _copy);
         }
 
-        using var second = new FhirApplication().With("ConnectionStrings:Fhir", $"Data Source={database}.copy");
+        using var second = new FhirApplication().With("ConnectionStrings:Fhir", $"Data Source={_copy}");
         using var again = await second.CreateClient().GetAsync("/fhir/Questionnaire/wai-sr");
 
         Assert.Equal("W/\"1\"", again.ETag());
@@ -48,6 +50,30 @@ public sealed class CatalogSeedingTests : IDisposable
     }
 
     [Fact]
+    public async Task A_restart_with_a_new_text_pack_upgrades_the_stored_catalog_although_the_api_cannot()
+    {
+        using (var first = new FhirApplication())
+        {
+            var database = first.DatabasePath;
+            using var read = await first.CreateClient().GetAsync("/fhir/Questionnaire/trc-5");
+            Assert.Equal("W/\"1\"", read.ETag());
+            CopyDatabase(database, _copy);
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(_packs, "trc-5-en.json"), """
+            { "questionnaire": "http://alliancefhir.org/fhir/Questionnaire/trc-5", "version": "1.0.0", "language": "en",
+              "items": { "1": { "text": "Wording added by a later text pack" } } }
+            """);
+        using var second = new FhirApplication()
+            .With("ConnectionStrings:Fhir", $"Data Source={_copy}")
+            .With("Instruments:TextPacks", _packs);
+        using var again = await second.CreateClient().GetAsync("/fhir/Questionnaire/trc-5");
+
+        Assert.Equal("W/\"2\"", again.ETag());
+        Assert.Equal("Wording added by a later text pack", (await again.ReadAsAsync<Questionnaire>()).Item.Single(i => i.LinkId == "1").Text);
+    }
+
+    [Fact]
     public void A_text_pack_with_an_unknown_item_stops_the_start_naming_file_and_item()
     {
         File.WriteAllText(Path.Combine(_packs, "broken.json"), """
@@ -63,5 +89,26 @@ public sealed class CatalogSeedingTests : IDisposable
         Assert.Contains("99", error.ToString(), StringComparison.Ordinal);
     }
 
-    public void Dispose() => Directory.Delete(_packs, recursive: true);
+    /// <summary>
+    /// A consistent copy of a live database, write-ahead log included (a plain file copy misses what the log still
+    /// holds, and the next start would seed an empty database).
+    /// </summary>
+    private static void CopyDatabase(string from, string to)
+    {
+        using var source = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={from};Pooling=False");
+        using var target = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={to};Pooling=False");
+        source.Open();
+        target.Open();
+        source.BackupDatabase(target);
+    }
+
+    public void Dispose()
+    {
+        Directory.Delete(_packs, recursive: true);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var file in new[] { _copy, _copy + "-wal", _copy + "-shm" }.Where(File.Exists))
+        {
+            File.Delete(file);
+        }
+    }
 }

@@ -58,6 +58,7 @@ public class InstrumentOperationTests(FhirApplication app) : IClassFixture<FhirA
     [Fact]
     public async Task Extract_of_a_stored_response_uses_its_reference()
     {
+        await InstrumentResponses.StoreSubjectAsync(_client, "op-4");
         var srs = await InstrumentResponses.FetchAsync(_client, "srs");
         using var created = await _client.PostAsync("/fhir/QuestionnaireResponse", InstrumentResponses.Decimals(srs, "op-4", 9m, 9m, 9m, 9m));
         var id = (await created.ReadAsAsync<QuestionnaireResponse>()).Id;

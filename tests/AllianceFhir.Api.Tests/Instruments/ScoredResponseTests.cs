@@ -27,6 +27,7 @@ public class ScoredResponseTests(FhirApplication app) : IClassFixture<FhirApplic
     [Fact]
     public async Task Completed_wai_sr_is_stored_with_its_scores_and_four_observations()
     {
+        await InstrumentResponses.StoreSubjectAsync(_client, "wai-1");
         var waiSr = await InstrumentResponses.FetchAsync(_client, "wai-sr");
         // Items 1..12 answered 1,2,3,4,5,1,2,3,4,5,1,2 (positions are weight - 1).
         var response = InstrumentResponses.Choices(waiSr, "wai-1", 0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0, 1);
@@ -56,6 +57,7 @@ public class ScoredResponseTests(FhirApplication app) : IClassFixture<FhirApplic
     [InlineData(9.0, 9.0, 9.0, 9.0, "N")]   // 36.0
     public async Task Srs_total_below_36_is_flagged_low(double a, double b, double c, double d, string expected)
     {
+        await InstrumentResponses.StoreSubjectAsync(_client, "srs-1");
         var srs = await InstrumentResponses.FetchAsync(_client, "srs");
         var response = InstrumentResponses.Decimals(srs, "srs-1", (decimal)a, (decimal)b, (decimal)c, (decimal)d);
 
@@ -70,6 +72,7 @@ public class ScoredResponseTests(FhirApplication app) : IClassFixture<FhirApplic
     [Fact]
     public async Task Client_sent_scores_are_replaced_by_the_server_s()
     {
+        await InstrumentResponses.StoreSubjectAsync(_client, "srs-2");
         var srs = await InstrumentResponses.FetchAsync(_client, "srs");
         var response = InstrumentResponses.Decimals(srs, "srs-2", 5m, 5m, 5m, 5m);
         response.Item.Add(InstrumentResponses.Answer("total", new FhirDecimal(40m)));
@@ -83,6 +86,7 @@ public class ScoredResponseTests(FhirApplication app) : IClassFixture<FhirApplic
     [Fact]
     public async Task Out_of_range_answer_is_422_naming_the_item_and_nothing_is_stored()
     {
+        await InstrumentResponses.StoreSubjectAsync(_client, "srs-bad");
         var srs = await InstrumentResponses.FetchAsync(_client, "srs");
         var response = InstrumentResponses.Decimals(srs, "srs-bad", 5m, 11m, 5m, 5m);
 
@@ -115,6 +119,7 @@ public class ScoredResponseTests(FhirApplication app) : IClassFixture<FhirApplic
     [Fact]
     public async Task Updating_a_response_re_derives_its_observations_in_place()
     {
+        await InstrumentResponses.StoreSubjectAsync(_client, "srs-3");
         var srs = await InstrumentResponses.FetchAsync(_client, "srs");
         using var created = await _client.PostAsync("/fhir/QuestionnaireResponse", InstrumentResponses.Decimals(srs, "srs-3", 9m, 9m, 9m, 9m));
         var stored = await created.ReadAsAsync<QuestionnaireResponse>();
@@ -134,6 +139,7 @@ public class ScoredResponseTests(FhirApplication app) : IClassFixture<FhirApplic
     [Fact]
     public async Task Deleting_a_response_marks_its_observations_entered_in_error()
     {
+        await InstrumentResponses.StoreSubjectAsync(_client, "srs-4");
         var srs = await InstrumentResponses.FetchAsync(_client, "srs");
         using var created = await _client.PostAsync("/fhir/QuestionnaireResponse", InstrumentResponses.Decimals(srs, "srs-4", 9m, 9m, 9m, 9m));
         var stored = await created.ReadAsAsync<QuestionnaireResponse>();
@@ -149,6 +155,7 @@ public class ScoredResponseTests(FhirApplication app) : IClassFixture<FhirApplic
     [Fact]
     public async Task Response_resolves_a_plain_url_to_the_newest_active_version()
     {
+        await InstrumentResponses.StoreSubjectAsync(_client, "srs-5");
         var srs = await InstrumentResponses.FetchAsync(_client, "srs");
         var response = InstrumentResponses.Decimals(srs, "srs-5", 9m, 9m, 9m, 9m);
         response.Questionnaire = srs.Url;

@@ -115,8 +115,11 @@ public sealed class ResultParameterTests(FhirApplication app) : IClassFixture<Fh
         var compact = await _client.SearchAsync($"/fhir/Observation?code={code}&_include=Observation:subject");
         var pretty = await _client.SearchAsync($"/fhir/Observation?code={code}&_include=Observation:subject&_pretty=true");
 
-        Assert.Equal(2, compact.Entry.Count);
-        Assert.All(compact.Entry, e => Assert.Equal(SearchData.Loinc, ((Observation)e.Resource!).Code.Coding[0].System));
+        // Two matches and their (one, stored) subject, included.
+        var matches = compact.Entry.Where(e => e.Search!.Mode == Bundle.SearchEntryMode.Match).ToList();
+        Assert.Equal(2, matches.Count);
+        Assert.All(matches, e => Assert.Equal(SearchData.Loinc, ((Observation)e.Resource!).Code.Coding[0].System));
+        Assert.IsType<Patient>(Assert.Single(compact.Entry, e => e.Search!.Mode == Bundle.SearchEntryMode.Include).Resource);
         Assert.Equal(
             compact.Entry.Select(e => (e.FullUrl, e.Resource!.Id, e.Resource.Meta!.VersionId, e.Search!.Mode)),
             pretty.Entry.Select(e => (e.FullUrl, e.Resource!.Id, e.Resource.Meta!.VersionId, e.Search!.Mode)));

@@ -20,6 +20,8 @@ public sealed class SearchClient(HttpClient http)
             await EnsureQuestionnaireAsync(canonical);
         }
 
+        await EnsureSubjectAsync(resource);
+
         using var response = await http.PostAsync($"/fhir/{resource.TypeName}", resource);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return await response.ReadAsAsync<T>();
@@ -49,6 +51,33 @@ public sealed class SearchClient(HttpClient http)
         request.Headers.TryAddWithoutValidation("If-None-Exist", condition);
         using var response = await http.SendAsync(request);
         Assert.True(response.IsSuccessStatusCode, $"creating Questionnaire {canonical}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>
+    /// References are checked on write too, so the patient a test resource is about must exist, as it would in an EHR:
+    /// a bare Patient with that id (no name or identifier, so searches for patients never see it), created once.
+    /// </summary>
+    private async Task EnsureSubjectAsync(Resource resource)
+    {
+        const string prefix = "Patient/";
+        var subject = resource switch
+        {
+            Observation o => o.Subject?.Reference,
+            QuestionnaireResponse r => r.Subject?.Reference,
+            _ => null,
+        };
+        if (subject is null || !subject.StartsWith(prefix, StringComparison.Ordinal) || subject.Length == prefix.Length)
+        {
+            return;
+        }
+
+        var id = subject[prefix.Length..];
+        using var read = await http.GetAsync($"/fhir/Patient/{id}");
+        if (read.StatusCode == HttpStatusCode.NotFound)
+        {
+            using var created = await http.PutAsync($"/fhir/Patient/{id}", new Patient { Id = id });
+            Assert.True(created.IsSuccessStatusCode, $"creating Patient/{id}: {(int)created.StatusCode}");
+        }
     }
 
     public async Task<Bundle> SearchAsync(string url, string? prefer = null)

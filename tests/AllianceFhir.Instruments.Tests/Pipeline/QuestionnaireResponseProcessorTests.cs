@@ -116,12 +116,15 @@ public class QuestionnaireResponseProcessorTests
     }
 
     [Fact]
-    public void Add_alliance_instruments_registers_both_hooks_and_their_dependencies()
+    public void Add_alliance_instruments_registers_the_hooks_and_their_dependencies()
     {
         using var provider = new ServiceCollection().AddAllianceInstruments().BuildServiceProvider();
 
         var hooks = provider.GetServices<IResourceWriteHook>().ToList();
-        Assert.Equal(["Questionnaire", "QuestionnaireResponse"], hooks.Select(h => h.ResourceType).Order());
+        Assert.Equal(["CodeSystem", "Questionnaire", "Questionnaire", "QuestionnaireResponse"], hooks.Select(h => h.ResourceType).Order());
+
+        // The catalog guard runs before the definition check, so a write to a shipped Questionnaire is refused as such.
+        Assert.IsType<QuestionnaireCatalogGuard>(hooks.First(h => h.ResourceType == "Questionnaire"));
         Assert.Equal(5, provider.GetRequiredService<InstrumentCatalog>().GetQuestionnaires().Count);
         Assert.Same(provider.GetRequiredService<ScoringEngine>(), provider.GetRequiredService<ScoringEngine>());
     }

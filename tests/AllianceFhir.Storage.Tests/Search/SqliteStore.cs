@@ -1,4 +1,5 @@
 using System.Data.Common;
+using AllianceFhir.Core.References;
 using AllianceFhir.Core.Search;
 using AllianceFhir.Core.Serialization;
 using AllianceFhir.Core.Storage;
@@ -60,7 +61,8 @@ public sealed class SqliteStore : IAsyncDisposable
             resource.Id = Guid.NewGuid().ToString("N");
             resource.Meta = new Meta { VersionId = "1", LastUpdated = DateTimeOffset.UtcNow };
             writes.Add(new ResourceWrite(resource.TypeName, resource.Id, 1, resource.Meta.LastUpdated!.Value, false,
-                FhirSerialization.JsonSerializer.SerializeToString(resource), "POST", Indexer.Extract(resource)));
+                FhirSerialization.JsonSerializer.SerializeToString(resource), "POST",
+                UnindexedReferences.Complete(Indexer.Extract(resource), LocalReferences.Of(resource))));
         }
 
         await Store.CommitAsync(writes, CancellationToken.None);

@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Text;
+using Hl7.Fhir.Model;
+
+namespace AllianceFhir.Core.References;
+
+/// <summary>
+/// Every local reference in a resource, wherever it sits: not only the elements search parameters index, but
+/// extensions, backbone elements and contained resources too, each with the FHIRPath of its element.
+/// </summary>
+public static class LocalReferences
+{
+    public static IReadOnlyList<LocalReference> Of(Resource resource)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        var found = new List<LocalReference>();
+        Walk(resource, new StringBuilder(resource.TypeName), found);
+        return found;
+    }
+
+    private static void Walk(Base element, StringBuilder path, List<LocalReference> found)
+    {
+        if (element is ResourceReference { Reference: { Length: > 0 } text }
+            && LocalReference.TryParse(text, path.ToString(), out var local))
+        {
+            found.Add(local);
+        }
+
+        foreach (var (name, value) in element.EnumerateElements())
+        {
+            var length = path.Length;
+            switch (value)
+            {
+                case Base single:
+                    path.Append('.').Append(name);
+                    Walk(single, path, found);
+                    break;
+                case IEnumerable<Base> many:
+                    var index = 0;
+                    foreach (var item in many)
+                    {
+                        path.Append('.').Append(name).Append('[').Append(index.ToString(CultureInfo.InvariantCulture)).Append(']');
+                        Walk(item, path, found);
+                        path.Length = length;
+                        index++;
+                    }
+
+                    break;
+            }
+
+            path.Length = length;
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using AllianceFhir.Core.References;
+using AllianceFhir.Core.Search;
+using AllianceFhir.Core.Storage;
+using Hl7.Fhir.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace AllianceFhir.Storage.Search;
+
+/// <summary>
+/// "Which live resources refer to Type/id?" over the reference index. The index rows exist for current, not deleted
+/// versions only, and hold every local reference (search-parameter paths under their parameter, the rest under
+/// <see cref="UnindexedReferences.ParamName"/>). The lookup index leads with the referring type and parameter, so the
+/// query names all of them: the database seeks each (type, parameter) pair instead of scanning the table.
+/// </summary>
+internal static class ReferrerQuery
+{
+    public static async Task<IReadOnlyList<ResourceKey>> FindAsync(
+        FhirDbContext db,
+        string tenant,
+        SearchParameterRegistry registry,
+        string targetType,
+        string targetId,
+        int limit,
+        CancellationToken cancellationToken)
+    {
+        var types = registry.ResourceTypes.ToList();
+
+        // Every reference parameter, whatever its declared targets: a reference of an unexpected type is still indexed
+        // under the parameter whose path holds it.
+        var names = types
+            .SelectMany(t => registry.For(t))
+            .Where(p => p.Type == SearchParamType.Reference)
+            .Select(p => p.Name)
+            .Append(UnindexedReferences.ParamName)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        var rows = await db.ReferenceIndex.AsNoTracking()
+            .Where(x => x.TenantId == tenant && types.Contains(x.ResourceType) && names.Contains(x.ParamName)
+                && x.TargetId == targetId && x.TargetType == targetType)
+            .Join(db.Resources, x => x.ResourceSurrogate, r => r.Surrogate, (x, r) => new { r.ResourceType, r.ResourceId })
+            .Distinct()
+            .Take(limit)
+            .ToListAsync(cancellationToken);
+        return [.. rows.Select(r => new ResourceKey(r.ResourceType, r.ResourceId))];
+    }
+}
