@@ -24,11 +24,16 @@ public static class InstrumentOperationEndpoints
             .WithDescription("Body: a QuestionnaireResponse, or a Parameters resource with a 'resource' part. Always 200 with an OperationOutcome listing what is wrong.")
             .WithMetadata(new FhirBodyMetadata(nameof(QuestionnaireResponse)))
             .ProducesFhir(StatusCodes.Status200OK, StatusCodes.Status400BadRequest);
-        responses.MapMethods("/{id}/$validate", [HttpMethods.Get, HttpMethods.Post], ValidateStoredAsync)
+        responses.MapGet("/{id}/$validate", ValidateStoredAsync)
             .WithName("validate-stored-QuestionnaireResponse")
-            .WithSummary("Check a stored response (or a proposed new version of it) against its Questionnaire")
-            .WithDescription("GET, or POST with no body or an empty Parameters resource, checks the stored response; POST with a "
-                + "QuestionnaireResponse (or a Parameters 'resource' part) checks that as the new version. 200 with an OperationOutcome.")
+            .WithSummary("Check a stored response against its Questionnaire")
+            .WithDescription("200 with an OperationOutcome listing what is wrong.")
+            .ProducesFhir(StatusCodes.Status200OK, StatusCodes.Status404NotFound, StatusCodes.Status410Gone);
+        responses.MapPost("/{id}/$validate", ValidateStoredAsync)
+            .WithName("validate-stored-QuestionnaireResponse-post")
+            .WithSummary("Check a stored response, or a proposed new version of it, against its Questionnaire")
+            .WithDescription("No body or an empty Parameters resource checks the stored response; a QuestionnaireResponse (or a "
+                + "Parameters 'resource' part) is checked as the new version. 200 with an OperationOutcome.")
             .WithMetadata(new FhirBodyMetadata(nameof(Parameters), Required: false, Example: FhirExamples.NoParameters))
             .ProducesFhir(StatusCodes.Status200OK, StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status410Gone);
         responses.MapPost("/$extract", ExtractAsync)
@@ -36,10 +41,14 @@ public static class InstrumentOperationEndpoints
             .WithSummary("The Observations a response would produce, as a transaction Bundle (nothing is stored)")
             .WithMetadata(new FhirBodyMetadata(nameof(QuestionnaireResponse)))
             .ProducesFhir(StatusCodes.Status200OK, StatusCodes.Status400BadRequest, StatusCodes.Status422UnprocessableEntity);
-        responses.MapMethods("/{id}/$extract", [HttpMethods.Get, HttpMethods.Post], ExtractStoredAsync)
+        responses.MapGet("/{id}/$extract", ExtractStoredAsync)
             .WithName("extract-stored-QuestionnaireResponse")
             .WithSummary("The Observations a stored response produces, as a transaction Bundle (nothing is stored)")
-            .WithDescription("No parameters: GET, or POST with no body or an empty Parameters resource.")
+            .ProducesFhir(StatusCodes.Status200OK, StatusCodes.Status404NotFound, StatusCodes.Status410Gone);
+        responses.MapPost("/{id}/$extract", ExtractStoredAsync)
+            .WithName("extract-stored-QuestionnaireResponse-post")
+            .WithSummary("The Observations a stored response produces, as a transaction Bundle (nothing is stored)")
+            .WithDescription("No parameters: no body, or an empty Parameters resource.")
             .WithMetadata(new FhirBodyMetadata(nameof(Parameters), Required: false, Example: FhirExamples.NoParameters))
             .ProducesFhir(StatusCodes.Status200OK, StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status410Gone);
 

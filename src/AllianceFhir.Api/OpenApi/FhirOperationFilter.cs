@@ -35,7 +35,7 @@ public sealed class FhirOperationFilter(SearchParameterRegistry registry) : IOpe
         operation.Parameters ??= [];
 
         var body = metadata.OfType<FhirBodyMetadata>().FirstOrDefault();
-        if (body is not null)
+        if (body is not null && !HttpMethods.IsGet(context.ApiDescription.HttpMethod ?? string.Empty))
         {
             operation.RequestBody = RequestBody(body);
         }
@@ -54,11 +54,21 @@ public sealed class FhirOperationFilter(SearchParameterRegistry registry) : IOpe
         var idExample = metadata.OfType<FhirIdExampleMetadata>().FirstOrDefault()?.Id ?? FhirExamples.Id;
         foreach (var path in operation.Parameters.OfType<OpenApiParameter>().Where(p => p.In == ParameterLocation.Path))
         {
-            path.Example = path.Name switch
+            (path.Example, path.Description) = path.Name switch
             {
-                "id" => JsonValue.Create(idExample),
-                "vid" => JsonValue.Create("1"),
-                _ => path.Example,
+                "id" => (JsonValue.Create(idExample), "The resource's logical id"),
+                "vid" => (JsonValue.Create("1"), "The version id (meta.versionId)"),
+                _ => (path.Example, path.Description),
+            };
+        }
+
+        // Every FHIR endpoint negotiates its response format; one it cannot produce is a 406 with an OperationOutcome.
+        if (operation.Responses?.Values.FirstOrDefault()?.Content is { } content && !operation.Responses.ContainsKey("406"))
+        {
+            operation.Responses["406"] = new OpenApiResponse
+            {
+                Description = "Not Acceptable: Accept or _format asks for a format other than FHIR JSON or XML",
+                Content = content,
             };
         }
 
@@ -140,6 +150,9 @@ public sealed class FhirOperationFilter(SearchParameterRegistry registry) : IOpe
             ["resourceType"] = new OpenApiSchema { Type = JsonSchemaType.String },
         },
         Required = new HashSet<string> { "resourceType" },
+
+        // Every other element of the resource; without this, linters read the examples' elements as unexpected.
+        AdditionalProperties = new OpenApiSchema(),
     };
 
     private static void Add(OpenApiOperation operation, string name, bool required, string description, OpenApiSchema schema, string? example = null)
