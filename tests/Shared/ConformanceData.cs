@@ -1,23 +1,26 @@
-using Xunit.Abstractions;
-
 namespace AllianceFhir.Testing;
 
 /// <summary>
-/// Locates the external test material (official R4 examples and definitions), which is not part of the repository:
-/// ALLIANCEFHIR_CONFORMANCE_DATA, else ../shared/testdata beside the folder that holds AllianceFhir.sln.
+/// Locates the external test material (official R4 and SDC examples, validator cases, forms), which is not part of
+/// the repository: ALLIANCEFHIR_CONFORMANCE_DATA, else ../shared/testdata beside the folder that holds AllianceFhir.sln.
 /// </summary>
 internal static class ConformanceData
 {
+    public const string Variable = "ALLIANCEFHIR_CONFORMANCE_DATA";
+
     public static string? Root { get; } = Locate();
 
     public static bool RunningInCi =>
         string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
+    public static string RepositoryRoot { get; } = FindRepositoryRoot()
+        ?? throw new InvalidOperationException($"No AllianceFhir.sln above {AppContext.BaseDirectory}");
+
     /// <summary>
-    /// The folder, or null when it is absent on a developer machine (the test then passes with a message).
-    /// In CI an absent folder is a failure: a conformance class that silently checks nothing is no check.
+    /// The folder. When it is absent the test is reported as skipped on a developer machine (the runner counts it), and
+    /// fails in CI: a conformance test that checks nothing must never look like a pass.
     /// </summary>
-    public static string? RequireOrExplain(string relative, ITestOutputHelper output)
+    public static string Require(string relative)
     {
         var path = Root is null ? null : Path.Combine(Root, relative);
         if (path is not null && Directory.Exists(path))
@@ -25,25 +28,35 @@ internal static class ConformanceData
             return path;
         }
 
-        var message = $"Conformance data '{relative}' not found (set ALLIANCEFHIR_CONFORMANCE_DATA or place it at ../shared/testdata).";
-        Assert.False(RunningInCi, message);
-        output.WriteLine(message + " Skipping the check outside CI.");
-        return null;
+        SkipOutsideCi($"Conformance data '{relative}' not found (set {Variable} or place it at ../shared/testdata).");
+        return path!;
+    }
+
+    /// <summary>Skips the running test (needs [SkippableFact]/[SkippableTheory]); under CI=true fails it instead.</summary>
+    public static void SkipOutsideCi(string why)
+    {
+        Assert.False(RunningInCi, why + " CI=true, so this is a failure, not a skip.");
+        throw new SkipException(why);
     }
 
     private static string? Locate()
     {
-        var configured = Environment.GetEnvironmentVariable("ALLIANCEFHIR_CONFORMANCE_DATA");
+        var configured = Environment.GetEnvironmentVariable(Variable);
         if (!string.IsNullOrWhiteSpace(configured))
         {
             return Path.GetFullPath(configured);
         }
 
+        return FindRepositoryRoot() is { } root ? Path.GetFullPath(Path.Combine(root, "..", "shared", "testdata")) : null;
+    }
+
+    private static string? FindRepositoryRoot()
+    {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "AllianceFhir.sln")))
             {
-                return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "testdata"));
+                return dir.FullName;
             }
         }
 

@@ -47,7 +47,7 @@ public static class InstanceEndpoints
                 ConditionalUpdateAsync(type, http, service, reader, ct))
             .WithName($"conditional-update-{type}")
             .WithSummary($"Update the {type} that matches the search in the query string")
-            .WithMetadata(new FhirBodyMetadata(type))
+            .WithMetadata(new FhirBodyMetadata(type), new FhirSearchMetadata(type, ConditionalWrite: true))
             .ProducesFhir(StatusCodes.Status200OK, StatusCodes.Status201Created, StatusCodes.Status400BadRequest, StatusCodes.Status412PreconditionFailed);
 
         group.MapDelete("/{id}", (string id, HttpContext http, ResourceService service, CancellationToken ct) =>

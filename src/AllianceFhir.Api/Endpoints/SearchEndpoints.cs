@@ -33,6 +33,7 @@ public static class SearchEndpoints
         group.MapGet("/", (HttpContext http, SearchParameterRegistry registry, IResourceStore store, CancellationToken ct) =>
                 SearchTypeAsync(type, FromQuery(http.Request), http, registry, store, ct))
             .WithName($"search-{type}")
+            .WithMetadata(new FhirSearchMetadata(type))
             .WithSummary($"Search {type} resources")
             .WithDescription("Returns a searchset Bundle. Parameters are AND-ed, comma-separated values OR-ed; next/previous links page with an opaque cursor.")
             .ProducesFhir(StatusCodes.Status200OK, StatusCodes.Status400BadRequest);
@@ -58,6 +59,7 @@ public static class SearchEndpoints
         fhir.MapGet("/", (HttpContext http, SearchParameterRegistry registry, IResourceStore store, CancellationToken ct) =>
                 SearchSystemAsync(FromQuery(http.Request), http, registry, store, ct))
             .WithName("search-system")
+            .WithMetadata(new FhirSearchMetadata(null))
             .WithTags("System")
             .WithSummary("Search across resource types (_type=A,B) with the common parameters")
             .ProducesFhir(StatusCodes.Status200OK, StatusCodes.Status400BadRequest);

@@ -20,6 +20,7 @@ public static class OpenApiServiceCollectionExtensions
             });
             options.OperationFilter<FhirOperationFilter>();
             options.SchemaFilter<FhirResourceSchemaFilter>();
+            options.DocumentFilter<FhirDocumentFilter>();
 
             // Stable, readable operation ids for generated clients.
             options.CustomOperationIds(api => api.ActionDescriptor.EndpointMetadata

@@ -22,13 +22,10 @@ public class BundleConformanceTests(ITestOutputHelper output)
     private const string Transaction = "Bundle-bundle-transaction.json";
     private const string Questionnaire = "Bundle-ussg-fht.json";
 
-    [Fact]
+    [SkippableFact]
     public async Task Every_example_bundle_gets_a_fhir_answer_and_never_a_server_error()
     {
-        if (BundleExamples.FolderOrExplain(output) is not { } folder)
-        {
-            return;
-        }
+        var folder = BundleExamples.Folder();
 
         using var app = new FhirApplication();
         using var client = app.CreateClient();
@@ -56,13 +53,10 @@ public class BundleConformanceTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Transaction_example_fails_as_a_whole_on_its_operation_entry()
     {
-        if (BundleExamples.FolderOrExplain(output) is not { } folder)
-        {
-            return;
-        }
+        var folder = BundleExamples.Folder();
 
         using var app = new FhirApplication();
         using var client = app.CreateClient();
@@ -79,13 +73,10 @@ public class BundleConformanceTests(ITestOutputHelper output)
         Assert.Equal("W/\"2\"", notUpdated.ETag());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Transaction_example_without_the_operation_entry_succeeds()
     {
-        if (BundleExamples.FolderOrExplain(output) is not { } folder)
-        {
-            return;
-        }
+        var folder = BundleExamples.Folder();
 
         using var app = new FhirApplication();
         using var client = app.CreateClient();
@@ -115,13 +106,10 @@ public class BundleConformanceTests(ITestOutputHelper output)
         Assert.Equal("200 OK", (await again.ReadAsAsync<Bundle>()).Entry[0].Response!.Status);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Transaction_example_as_a_batch_reports_the_operation_entry_and_stores_the_rest()
     {
-        if (BundleExamples.FolderOrExplain(output) is not { } folder)
-        {
-            return;
-        }
+        var folder = BundleExamples.Folder();
 
         using var app = new FhirApplication();
         using var client = app.CreateClient();
@@ -142,13 +130,10 @@ public class BundleConformanceTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.OK, created.StatusCode);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Questionnaire_example_with_foreign_absolute_urls_fails_and_with_relative_urls_is_stored()
     {
-        if (BundleExamples.FolderOrExplain(output) is not { } folder)
-        {
-            return;
-        }
+        var folder = BundleExamples.Folder();
 
         using var app = new FhirApplication();
         using var client = app.CreateClient();

@@ -19,14 +19,10 @@ public sealed class ExampleBundleSearchTests(FhirApplication app, ITestOutputHel
 {
     private static readonly FhirJsonDeserializer Lenient = new(new DeserializerSettings().UsingMode(DeserializationMode.Recoverable));
 
-    [Fact]
+    [SkippableFact]
     public async Task Every_stored_example_resource_is_found_by_id_and_canonical_url()
     {
-        var folder = ConformanceData.RequireOrExplain(Path.Combine("r4-examples", "bundles"), output);
-        if (folder is null)
-        {
-            return;
-        }
+        var folder = ConformanceData.Require(Path.Combine("r4-examples", "bundles"));
 
         var client = new SearchClient(app.CreateClient());
         var checkedCount = 0;

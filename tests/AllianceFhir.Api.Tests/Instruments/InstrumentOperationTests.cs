@@ -8,6 +8,12 @@ public class InstrumentOperationTests(FhirApplication app) : IClassFixture<FhirA
 {
     private readonly HttpClient _client = app.CreateClient();
 
+    private async Task CreatePatientAsync(string id)
+    {
+        using var created = await _client.PutAsync($"/fhir/Patient/{id}", new Patient { Id = id });
+        Assert.True(created.IsSuccessStatusCode, $"PUT Patient/{id}: {(int)created.StatusCode}");
+    }
+
     private async Task<int> CountAsync(string query) =>
         (await (await _client.GetAsync(query)).ReadAsAsync<Bundle>()).Entry.Count(e => e.Search?.Mode == Bundle.SearchEntryMode.Match);
 
@@ -73,6 +79,8 @@ public class InstrumentOperationTests(FhirApplication app) : IClassFixture<FhirA
     [Fact]
     public async Task Populate_returns_an_in_progress_skeleton_for_the_subject()
     {
+        await CreatePatientAsync("op-5");
+
         using var result = await _client.GetAsync("/fhir/Questionnaire/wai-sr/$populate?subject=Patient/op-5");
 
         Assert.Equal(HttpStatusCode.OK, result.StatusCode);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using AllianceFhir.Instruments.Fhir;
 using AllianceFhir.Instruments.Scoring;
 using AllianceFhir.Instruments.Tests.Support;
+using AllianceFhir.Testing;
 using AllianceFhir.Instruments.Validation;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
@@ -18,14 +19,10 @@ public class SdcScoringTests(ITestOutputHelper output)
 {
     private static readonly ScoringEngine Engine = new();
 
-    [Fact]
+    [SkippableFact]
     public void Phr_ig_totals_match_the_ig_observations_once_loinc_weights_are_on_the_options()
     {
-        var forms = TestData.Require(output, "forms");
-        if (forms is null)
-        {
-            return;
-        }
+        var forms = ConformanceData.Require("forms");
 
         using var expected = JsonDocument.Parse(File.ReadAllText(Path.Combine(forms, "expected-scores.json")));
         var checkedCases = 0;
@@ -49,14 +46,10 @@ public class SdcScoringTests(ITestOutputHelper output)
         Assert.Equal(2, checkedCases);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Sdc_phq9_example_sums_contained_expansion_weights_with_case_sensitive_codes()
     {
-        var scoring = TestData.Require(output, "sdc/scoring");
-        if (scoring is null)
-        {
-            return;
-        }
+        var scoring = ConformanceData.Require("sdc/scoring");
 
         var questionnaire = Read<Questionnaire>(Path.Combine(scoring, "Questionnaire-questionnaire-sdc-profile-example-PHQ9.json"));
         var response = Read<QuestionnaireResponse>(Path.Combine(scoring, "QuestionnaireResponse-questionnaireresponse-sdc-profile-example-PHQ9.json"));
@@ -74,18 +67,14 @@ public class SdcScoringTests(ITestOutputHelper output)
         Assert.Equal(11m, ((FhirDecimal)all).Value);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("phq9-with-the-weight-function.json", 0, 0)]
     [InlineData("phq9-with-the-weight-function.json", 3, 27)]
     [InlineData("phq9-with-the-weight-function.json", 1, 9)]
 
     public void Lhc_forms_answer_weight_sum_over_answer_options(string file, int position, int expected)
     {
-        var forms = TestData.Require(output, "forms");
-        if (forms is null)
-        {
-            return;
-        }
+        var forms = ConformanceData.Require("forms");
 
         var questionnaire = Read<Questionnaire>(Path.Combine(forms, "lhncbc-lforms", file));
         var response = new QuestionnaireResponse { Status = QuestionnaireResponse.QuestionnaireResponseStatus.Completed };
@@ -100,14 +89,10 @@ public class SdcScoringTests(ITestOutputHelper output)
         Assert.Equal(expected, total switch { Integer i => i.Value, FhirDecimal d => (int)d.Value!.Value, _ => null });
     }
 
-    [Fact]
+    [SkippableFact]
     public void Lhc_forms_phq9_variables_are_evaluated_but_its_valueCoding_shorthand_is_not_fhirpath()
     {
-        var forms = TestData.Require(output, "forms");
-        if (forms is null)
-        {
-            return;
-        }
+        var forms = ConformanceData.Require("forms");
 
         // LHC-Forms' PHQ-9 computes its total from item-level SDC variables, written with choice-type names (valueCoding.code, extension…valueDecimal).
         // fhirpath.js accepts that shorthand; FHIRPath (and Firely) name the element 'value', so the variables are
@@ -135,16 +120,12 @@ public class SdcScoringTests(ITestOutputHelper output)
         Assert.Equal(18m, ((FhirDecimal)Responses.AnswerOf(response, "/44261-6")!).Value);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("q-with-contained-valueset.json")]
     [InlineData("q-with-contained-valueset-with-itemWeight.json")]
     public void Lhc_forms_weights_from_a_contained_value_set(string file)
     {
-        var forms = TestData.Require(output, "forms");
-        if (forms is null)
-        {
-            return;
-        }
+        var forms = ConformanceData.Require("forms");
 
         var questionnaire = Read<Questionnaire>(Path.Combine(forms, "lhncbc-lforms", file));
         var valueSet = questionnaire.Contained.OfType<ValueSet>().Single();
