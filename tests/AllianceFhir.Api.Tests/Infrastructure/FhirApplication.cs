@@ -32,7 +32,7 @@ public class FhirApplication : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment("Development");
 
         // Program.cs reads the storage settings while registering services, before the app configuration callbacks
         // of the factory run; host settings are visible that early. Without this every test shared data/alliancefhir.db.
