@@ -7,10 +7,16 @@ namespace AllianceFhir.Api.Security;
 /// <summary>
 /// Token validation is ASP.NET Core's JwtBearer handler: signing keys come from the issuer's discovery document and
 /// JWKS, cached by its configuration manager (refetched every 12 h, at once on an unknown <c>kid</c> but at most every
-/// 5 minutes, and the last good keys are kept while the issuer is unreachable).
+/// 5 minutes, and the last good keys are kept while the issuer is unreachable). IdentityModel 8 refetches in the
+/// background, so the one request that first shows a rotated key's <c>kid</c> is refused (401 invalid_token) and the
+/// requests after it are accepted; identity providers publish a new key before they sign with it, which the 12-hour
+/// refresh picks up.
 /// </summary>
 public sealed class JwtBearerSetup(IOptions<AuthOptions> auth) : IConfigureNamedOptions<JwtBearerOptions>
 {
+    /// <summary>A hung IdP must not hold requests for the default minute while keys are refetched.</summary>
+    private static readonly TimeSpan BackchannelTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>Asymmetric algorithms only: an HMAC token "signed" with the issuer's public key must not verify.</summary>
     private static readonly string[] Algorithms =
     [
@@ -34,6 +40,7 @@ public sealed class JwtBearerSetup(IOptions<AuthOptions> auth) : IConfigureNamed
         options.Audience = settings.Audience;
         options.RequireHttpsMetadata = settings.RequireHttpsMetadata;
         options.RefreshOnIssuerKeyNotFound = true;
+        options.BackchannelTimeout = BackchannelTimeout;
 
         // Keep the token's own claim names (scope, scp, sub, tenant, patient) rather than the WS-* URIs.
         options.MapInboundClaims = false;
