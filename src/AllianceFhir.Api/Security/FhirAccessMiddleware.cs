@@ -1,5 +1,7 @@
 using AllianceFhir.Api.Http;
 using AllianceFhir.Core.Errors;
+using AllianceFhir.Core.Resources;
+using AllianceFhir.Core.Search;
 using AllianceFhir.Core.Security;
 using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Authentication;
@@ -14,7 +16,7 @@ namespace AllianceFhir.Api.Security;
 /// the interaction the URL names. Deciding by URL shape means an endpoint cannot be added without being covered; a
 /// shape the classifier does not know is refused (unless it is the fallback, which answers 404/405).
 /// </summary>
-public sealed class FhirAccessMiddleware(RequestDelegate next, IOptions<AuthOptions> options, AccessPolicy policy)
+public sealed class FhirAccessMiddleware(RequestDelegate next, IOptions<AuthOptions> options, AccessPolicy policy, SearchParameterRegistry registry)
 {
     public async Task InvokeAsync(HttpContext http)
     {
@@ -52,6 +54,7 @@ public sealed class FhirAccessMiddleware(RequestDelegate next, IOptions<AuthOpti
                     return;
                 }
 
+                AuthorizeCondition(http, caller, request.Access!);
                 break;
             case RestRequestKind.Unknown when !IsFallback(http):
                 throw FhirOperationException.Of(
@@ -95,6 +98,34 @@ public sealed class FhirAccessMiddleware(RequestDelegate next, IOptions<AuthOpti
         }
 
         return caller;
+    }
+
+    /// <summary>A conditional write's condition is a search: its chains may not reach types the caller may not search.</summary>
+    private void AuthorizeCondition(HttpContext http, AccessContext caller, AccessRequest access)
+    {
+        var condition = access.Interaction switch
+        {
+            FhirInteraction.ConditionalCreate => http.Request.Headers["If-None-Exist"].ToString(),
+            FhirInteraction.ConditionalUpdate or FhirInteraction.ConditionalDelete => http.Request.QueryString.Value ?? string.Empty,
+            _ => null,
+        };
+        if (string.IsNullOrEmpty(condition))
+        {
+            return;
+        }
+
+        SearchQuery query;
+        try
+        {
+            query = new SearchQueryParser(registry).Parse(access.ResourceTypes[0], QueryParameters.Parse(condition));
+        }
+        catch (FhirOperationException)
+        {
+            // A malformed condition is the endpoint's to refuse, with its own message.
+            return;
+        }
+
+        policy.AuthorizeSearch(caller, query);
     }
 
     private static List<string> SystemSearchTypes(HttpContext http, PathString below) =>

@@ -183,6 +183,18 @@ public class ScopeMatrixTests(SecuredApp secured) : IClassFixture<SecuredApp>
     }
 
     [Fact]
+    public async Task A_conditional_update_whose_condition_chains_into_another_type_needs_search_on_it()
+    {
+        using var client = secured.ClientWithScopes("user/Observation.crus");
+        var observation = new Observation { Status = ObservationStatus.Final, Code = new CodeableConcept("http://example.org/codes", "chained") };
+
+        using var response = await client.PutAsync("/fhir/Observation?subject:Patient.identifier=http://clinic.example.org/mrn|chained", observation);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("user/Patient.s", (await response.ReadAsAsync<OperationOutcome>()).Issue[0].Diagnostics, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_whole_system_search_needs_search_on_every_type_it_covers()
     {
         using var some = secured.ClientWithScopes("user/Patient.rs");
