@@ -48,7 +48,9 @@ internal sealed class ServerProcess : IAsyncDisposable
         start.ArgumentList.Add(baseAddress.ToString());
 
         start.Environment["Logging__LogLevel__Default"] = "Warning";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        // Development: without Auth:Authority only a Development server starts, and it runs open (no token, no rate limit),
+        // which is what the benchmark measures; a Production start would refuse.
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {dll}");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"[{Path.GetFileNameWithoutExtension(dll)}] {e.Data}"); };

@@ -1,10 +1,12 @@
 using AllianceFhir.Api.Endpoints;
 using AllianceFhir.Api.Hosting;
 using AllianceFhir.Api.OpenApi;
+using AllianceFhir.Api.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddFhirServer(builder.Configuration);
+builder.Services.AddFhirSecurity(builder.Configuration);
 
 var app = builder.Build();
 
@@ -12,6 +14,7 @@ await app.MigrateFhirDatabaseAsync();
 await app.SeedInstrumentCatalogAsync();
 
 app.UseExceptionHandler();
+app.UseFhirSecurity();
 app.UseFhirOpenApi();
 app.MapFhir();
 app.MapHealthChecks("/healthz");

@@ -1,6 +1,7 @@
 using AllianceFhir.Api.Configuration;
 using AllianceFhir.Api.Http;
 using AllianceFhir.Api.OpenApi;
+using AllianceFhir.Api.Security;
 using AllianceFhir.Core.Bundles;
 using AllianceFhir.Core.Errors;
 using Hl7.Fhir.Model;
@@ -50,7 +51,8 @@ public static class BundleEndpoints
                 PreferReturn.OperationOutcome => ReturnPreference.OperationOutcome,
                 _ => ReturnPreference.Representation,
             },
-            options.Value.MaxBundleEntries);
+            options.Value.MaxBundleEntries,
+            http.GetAccessContext());
         return FhirResponse.Of(await bundles.ProcessAsync(bundle, context, ct));
     }
 }

@@ -9,8 +9,23 @@ namespace AllianceFhir.Api.Endpoints;
 /// Builds the CapabilityStatement from what is registered: the routes that exist decide the interactions, and the
 /// search-parameter registry decides the search parameters. Nothing here is a hand-kept list of claims.
 /// </summary>
-public sealed class CapabilityStatementFactory(EndpointDataSource endpoints, ICapabilityContributor[] contributors)
+public sealed class CapabilityStatementFactory(
+    EndpointDataSource endpoints,
+    ICapabilityContributor[] contributors,
+    IEnumerable<ICapabilityRestContributor> restContributors)
 {
+    /// <summary>The statement with what the rest-level contributors add (security).</summary>
+    public async Task<CapabilityStatement> BuildAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var statement = Build(request);
+        foreach (var contributor in restContributors)
+        {
+            await contributor.ContributeAsync(statement.Rest[0], request, cancellationToken);
+        }
+
+        return statement;
+    }
+
     public CapabilityStatement Build(HttpRequest request)
     {
         var routes = endpoints.Endpoints.OfType<RouteEndpoint>()
@@ -103,4 +118,10 @@ public sealed class CapabilityStatementFactory(EndpointDataSource endpoints, ICa
 public interface ICapabilityContributor
 {
     void Contribute(CapabilityStatement.ResourceComponent resource);
+}
+
+/// <summary>Adds to the <c>rest</c> entry what a feature decides at request time (security, from the authorization server).</summary>
+public interface ICapabilityRestContributor
+{
+    ValueTask ContributeAsync(CapabilityStatement.RestComponent rest, HttpRequest request, CancellationToken cancellationToken);
 }

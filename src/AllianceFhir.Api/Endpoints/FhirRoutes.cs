@@ -13,7 +13,8 @@ public static class FhirRoutes
     {
         var fhir = app.MapGroup(FhirUrls.BasePath);
 
-        fhir.MapGet("/metadata", (HttpContext http, CapabilityStatementFactory factory) => FhirResponse.Of(factory.Build(http.Request)))
+        fhir.MapGet("/metadata", async (HttpContext http, CapabilityStatementFactory factory, CancellationToken ct) =>
+                FhirResponse.Of(await factory.BuildAsync(http.Request, ct)))
             .WithName("capabilities")
             .WithTags("System")
             .WithSummary("The CapabilityStatement: what this server supports")

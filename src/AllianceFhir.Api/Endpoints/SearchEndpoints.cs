@@ -1,8 +1,10 @@
 using AllianceFhir.Api.Http;
 using AllianceFhir.Api.OpenApi;
+using AllianceFhir.Api.Security;
 using AllianceFhir.Core.Errors;
 using AllianceFhir.Core.Resources;
 using AllianceFhir.Core.Search;
+using AllianceFhir.Core.Security;
 using AllianceFhir.Core.Storage;
 using Hl7.Fhir.Model;
 using Microsoft.Extensions.Primitives;
@@ -132,6 +134,8 @@ public static class SearchEndpoints
         IResourceStore store,
         CancellationToken ct)
     {
+        // Chains, _has and includes reach other types: the caller's scopes decide which (and narrow untyped includes).
+        request = request with { Query = http.RequestServices.GetRequiredService<AccessPolicy>().AuthorizeSearch(http.GetAccessContext(), request.Query) };
         var query = request.Query;
         if (query.Ignored.Count > 0 && PreferHeader.IsStrictHandling(http.Request))
         {

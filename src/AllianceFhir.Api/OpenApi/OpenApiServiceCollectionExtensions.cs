@@ -31,6 +31,12 @@ public static class OpenApiServiceCollectionExtensions
 
     public static WebApplication UseFhirOpenApi(this WebApplication app)
     {
+        // Swagger:Enabled, default on in Development only: elsewhere the UI would advertise the API to anyone who finds it.
+        if (!app.Configuration.GetValue("Swagger:Enabled", app.Environment.IsDevelopment()))
+        {
+            return app;
+        }
+
         app.UseSwagger();
         app.UseSwaggerUI(options =>
         {

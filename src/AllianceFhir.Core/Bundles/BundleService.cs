@@ -2,6 +2,7 @@ using System.Net;
 using AllianceFhir.Core.Errors;
 using AllianceFhir.Core.Resources;
 using AllianceFhir.Core.Search;
+using AllianceFhir.Core.Security;
 using AllianceFhir.Core.Storage;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Utility;
@@ -16,7 +17,8 @@ public sealed class BundleService(
     ResourceService service,
     IResourceStore store,
     ISearchIndexer indexer,
-    SearchParameterRegistry registry)
+    SearchParameterRegistry registry,
+    AccessPolicy policy)
 {
     /// <summary>Preparation reads current versions first; a concurrent writer in between makes the commit fail, so go again.</summary>
     private const int ConflictRetries = 3;
@@ -62,6 +64,9 @@ public sealed class BundleService(
             {
                 // Parsed afresh on every attempt: preparation stamps ids and rewrites references in the entries' copies.
                 var entries = bundle.Entry.Select((e, i) => BundleEntryParser.Parse(i, e, context.BaseUrl)).ToList();
+
+                // Every entry is decided before the first is prepared: one forbidden entry and nothing is stored.
+                entries.ForEach(e => Authorize(e, context));
                 unit = NewUnit(entries, context, isBatch: false, claimOwners);
                 await unit.PrepareAsync(cancellationToken);
                 if (unit.Writes.Count > 0)
@@ -105,7 +110,9 @@ public sealed class BundleService(
         {
             try
             {
-                entries.Add(BundleEntryParser.Parse(i, bundle.Entry[i], context.BaseUrl));
+                var entry = BundleEntryParser.Parse(i, bundle.Entry[i], context.BaseUrl);
+                Authorize(entry, context);
+                entries.Add(entry);
             }
             catch (BundleEntryException ex)
             {
@@ -171,11 +178,21 @@ public sealed class BundleService(
         BundleRequestContext context,
         bool isBatch,
         IReadOnlyDictionary<(string, string), string?> claimOwners) =>
-        new(service, store, _parser, new PendingResourceMatcher(indexer), entries, context.BaseUrl, isBatch, claimOwners);
+        new(service, store, _parser, new PendingResourceMatcher(indexer), entries, context.BaseUrl, isBatch, claimOwners,
+            query => policy.AuthorizeSearch(context.Access, query));
 
     private static FhirOperationException ContendedOf(ConditionClaimedException ex) =>
         FhirOperationException.Conflict(
             $"Other requests kept creating {ex.ResourceType} resources for the same condition at the same time; try again");
+
+    private void Authorize(BundleEntryRequest entry, BundleRequestContext context)
+    {
+        var decision = policy.Decide(context.Access, AccessRequest.For(entry));
+        if (!decision.Allowed)
+        {
+            throw new BundleEntryException(entry.Index, entry.FullUrl, decision.ToException());
+        }
+    }
 
     private static FhirOperationException ConflictOf(VersionConflictException ex) =>
         FhirOperationException.Conflict($"{ex.ResourceType}/{ex.Id} was changed by another request at the same time; read it again and retry");

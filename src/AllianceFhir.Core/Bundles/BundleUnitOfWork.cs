@@ -30,6 +30,7 @@ internal sealed class BundleUnitOfWork : IResourceReader
     private readonly string _baseUrl;
     private readonly bool _isBatch;
     private readonly IReadOnlyDictionary<(string Type, string Condition), string?> _claimOwners;
+    private readonly Func<SearchQuery, SearchQuery> _authorizeSearch;
 
     private readonly Dictionary<(string Type, string Id), Pending> _pending = [];
     private readonly Dictionary<int, Pending> _byEntry = [];
@@ -49,7 +50,8 @@ internal sealed class BundleUnitOfWork : IResourceReader
         IReadOnlyList<BundleEntryRequest> entries,
         string baseUrl,
         bool isBatch,
-        IReadOnlyDictionary<(string Type, string Condition), string?> claimOwners)
+        IReadOnlyDictionary<(string Type, string Condition), string?> claimOwners,
+        Func<SearchQuery, SearchQuery> authorizeSearch)
     {
         _service = service;
         _store = store;
@@ -59,6 +61,7 @@ internal sealed class BundleUnitOfWork : IResourceReader
         _baseUrl = baseUrl.TrimEnd('/');
         _isBatch = isBatch;
         _claimOwners = claimOwners;
+        _authorizeSearch = authorizeSearch;
     }
 
     public IReadOnlyList<ResourceWrite> Writes => _writes;
@@ -464,7 +467,7 @@ internal sealed class BundleUnitOfWork : IResourceReader
                 // links, _include, _summary/_elements and the outcome entry for ignored parameters, as GET would.
                 var parameters = QueryParameters.Parse(entry.Query).ToList();
                 var cursor = SearchBundleFactory.TakeCursor(parameters);
-                var query = _parser.Parse(entry.ResourceType, parameters);
+                var query = _authorizeSearch(_parser.Parse(entry.ResourceType, parameters));
                 var result = await _store.SearchAsync(new SearchRequest(query, [entry.ResourceType], cursor), cancellationToken);
                 var searchset = SearchBundleFactory.Create(
                     _baseUrl, $"{_baseUrl}/{entry.ResourceType}", SearchBundleFactory.AppliedParameters(parameters, query), cursor, query, result);
@@ -534,6 +537,13 @@ internal sealed class BundleUnitOfWork : IResourceReader
         }
 
         var parsed = _parser.Parse(resourceType, criteria);
+
+        // The caller's conditions and searches may not reach types its scopes do not cover; a write hook's lookups are the server's own.
+        if (matching != Matching.Hook)
+        {
+            _authorizeSearch(parsed);
+        }
+
         if (parsed.Ignored.Count > 0)
         {
             if (matching != Matching.Search)

@@ -23,6 +23,12 @@ public class FhirApplication : WebApplicationFactory<Program>
 
     public string DatabasePath { get; }
 
+    /// <summary>
+    /// Development by default, as <c>dotnet run</c> starts: without Auth:Authority the server then runs open, as these
+    /// tests expect. Auth tests point it at an IdP stand-in; start-up tests choose Production.
+    /// </summary>
+    public string EnvironmentName { get; set; } = "Development";
+
     /// <summary>Overrides a configuration value before the app starts (e.g. a smaller body limit).</summary>
     public FhirApplication With(string key, string? value)
     {
@@ -32,7 +38,7 @@ public class FhirApplication : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(EnvironmentName);
 
         // Program.cs reads the storage settings while registering services, before the app configuration callbacks
         // of the factory run; host settings are visible that early. Without this every test shared data/alliancefhir.db.

@@ -1,0 +1,138 @@
+using AllianceFhir.Api.Http;
+using AllianceFhir.Core.Errors;
+using AllianceFhir.Core.Resources;
+using AllianceFhir.Core.Search;
+using AllianceFhir.Core.Security;
+using Hl7.Fhir.Model;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+
+namespace AllianceFhir.Api.Security;
+
+/// <summary>
+/// Every request under the FHIR base passes here before its endpoint: the bearer token is validated (by ASP.NET Core's
+/// JwtBearer handler), the caller's <see cref="AccessContext"/> is built from it, and <see cref="AccessPolicy"/> decides
+/// the interaction the URL names. Deciding by URL shape means an endpoint cannot be added without being covered; a
+/// shape the classifier does not know is refused (unless it is the fallback, which answers 404/405).
+/// </summary>
+public sealed class FhirAccessMiddleware(RequestDelegate next, IOptions<AuthOptions> options, AccessPolicy policy, SearchParameterRegistry registry)
+{
+    public async Task InvokeAsync(HttpContext http)
+    {
+        if (!http.Request.Path.StartsWithSegments(FhirUrls.BasePath, out var below))
+        {
+            await next(http);
+            return;
+        }
+
+        var request = RestRequestClassifier.Classify(
+            http.Request.Method,
+            below.Value ?? string.Empty,
+            SystemSearchTypes(http, below),
+            http.Request.Headers.ContainsKey("If-None-Exist"));
+        if (request.Kind == RestRequestKind.Public)
+        {
+            await next(http);
+            return;
+        }
+
+        var caller = await AuthenticateAsync(http);
+        if (caller is null)
+        {
+            return;
+        }
+
+        http.SetAccessContext(caller);
+        switch (request.Kind)
+        {
+            case RestRequestKind.Interaction:
+                var decision = policy.Decide(caller, request.Access!);
+                if (!decision.Allowed)
+                {
+                    await BearerResponses.InsufficientScopeAsync(http, decision.NeededScope!, decision.Reason!);
+                    return;
+                }
+
+                AuthorizeCondition(http, caller, request.Access!);
+                break;
+            case RestRequestKind.Unknown when !IsFallback(http):
+                throw FhirOperationException.Of(
+                    System.Net.HttpStatusCode.Forbidden,
+                    OperationOutcome.IssueType.Forbidden,
+                    $"{http.Request.Method} {http.Request.Path} has no access rule on this server (see Core/Security/RestRequestClassifier)");
+        }
+
+        // A Bundle's entries are decided one by one in BundleService, before anything is written.
+        await next(http);
+    }
+
+    /// <summary>The caller, or null when the answer (401) has been sent.</summary>
+    private async Task<AccessContext?> AuthenticateAsync(HttpContext http)
+    {
+        var settings = options.Value;
+        if (settings.IsOpen)
+        {
+            return AccessContext.Development;
+        }
+
+        var result = await http.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
+        if (result.None)
+        {
+            await BearerResponses.MissingTokenAsync(http);
+            return null;
+        }
+
+        if (!result.Succeeded)
+        {
+            await BearerResponses.InvalidTokenAsync(http, result.Failure);
+            return null;
+        }
+
+        http.User = result.Principal;
+        var caller = CallerContext.From(result.Principal, settings);
+        if (settings.RequireTenantClaim && string.IsNullOrEmpty(caller.Tenant))
+        {
+            await BearerResponses.InvalidTokenAsync(http, $"the token has no '{settings.TenantClaim}' claim, and this server serves clinics only");
+            return null;
+        }
+
+        return caller;
+    }
+
+    /// <summary>A conditional write's condition is a search: its chains may not reach types the caller may not search.</summary>
+    private void AuthorizeCondition(HttpContext http, AccessContext caller, AccessRequest access)
+    {
+        var condition = access.Interaction switch
+        {
+            FhirInteraction.ConditionalCreate => http.Request.Headers["If-None-Exist"].ToString(),
+            FhirInteraction.ConditionalUpdate or FhirInteraction.ConditionalDelete => http.Request.QueryString.Value ?? string.Empty,
+            _ => null,
+        };
+        if (string.IsNullOrEmpty(condition))
+        {
+            return;
+        }
+
+        SearchQuery query;
+        try
+        {
+            query = new SearchQueryParser(registry).Parse(access.ResourceTypes[0], QueryParameters.Parse(condition));
+        }
+        catch (FhirOperationException)
+        {
+            // A malformed condition is the endpoint's to refuse, with its own message.
+            return;
+        }
+
+        policy.AuthorizeSearch(caller, query);
+    }
+
+    private static List<string> SystemSearchTypes(HttpContext http, PathString below) =>
+        below.Value is null or "" or "/"
+            ? [.. http.Request.Query["_type"].SelectMany(v => (v ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))]
+            : [];
+
+    /// <summary>The catch-all route that answers unknown types (404) and interactions this server does not offer (405).</summary>
+    private static bool IsFallback(HttpContext http) => http.GetEndpoint() is null or RouteEndpoint { Order: int.MaxValue };
+}

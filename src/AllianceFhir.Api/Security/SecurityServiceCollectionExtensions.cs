@@ -1,0 +1,67 @@
+using AllianceFhir.Api.Configuration;
+using AllianceFhir.Api.Endpoints;
+using AllianceFhir.Core.Security;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace AllianceFhir.Api.Security;
+
+public static class SecurityServiceCollectionExtensions
+{
+    public const string CorsPolicy = "smart-apps";
+
+    /// <summary>
+    /// Bearer-token authentication, SMART scope authorization, per-client rate limits, CORS for browser apps, and the
+    /// Swagger Authorize button. Settings: the <c>Auth</c>, <c>Cors</c> and <c>RateLimit</c> sections.
+    /// </summary>
+    public static IServiceCollection AddFhirSecurity(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddValidatedOptions<AuthOptions, AuthOptionsValidator>(configuration, AuthOptions.SectionName);
+        services.AddValidatedOptions<CorsSettings, CorsSettingsValidator>(configuration, CorsSettings.SectionName);
+        services.AddValidatedOptions<RateLimitSettings, RateLimitSettingsValidator>(configuration, RateLimitSettings.SectionName);
+
+        services.AddSingleton<AccessPolicy>();
+        services.AddSingleton<SmartEndpoints>();
+        services.AddSingleton<ICapabilityRestContributor, SecurityCapability>();
+
+        services.AddAuthentication().AddJwtBearer();
+        services.AddSingleton<IConfigureOptions<JwtBearerOptions>, JwtBearerSetup>();
+
+        services.AddRateLimiter(_ => { });
+        services.AddSingleton<IConfigureOptions<RateLimiterOptions>, ClientRateLimiting>();
+
+        services.AddCors();
+        services.AddOptions<CorsOptions>().Configure<IOptions<CorsSettings>>((cors, settings) => cors.AddPolicy(CorsPolicy, policy => policy
+            .WithOrigins(settings.Value.AllowedOrigins)
+            .AllowAnyHeader()
+            .AllowAnyMethod()
+            .WithExposedHeaders("Location", "Content-Location", "ETag", "Last-Modified", "WWW-Authenticate", "Retry-After")
+            .SetPreflightMaxAge(TimeSpan.FromMinutes(10))));
+
+        services.ConfigureSwaggerGen(SwaggerBearer.Configure);
+        return services;
+    }
+
+    /// <summary>
+    /// CORS (so preflights are answered before any token is asked for), then the access middleware, then the rate limiter
+    /// keyed by the caller it found; and the SMART configuration document. Call after the exception handler.
+    /// </summary>
+    public static WebApplication UseFhirSecurity(this WebApplication app)
+    {
+        var auth = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
+        if (auth.IsOpen)
+        {
+            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SecurityServiceCollectionExtensions).Namespace!)
+                .LogWarning("OPEN DEVELOPMENT SERVER: Auth:Authority is not set, so every request runs as one full-access development user "
+                    + "without a token. Set Auth__Authority (and Auth__Audience) before any real data goes in.");
+        }
+
+        app.UseCors(CorsPolicy);
+        app.UseMiddleware<FhirAccessMiddleware>();
+        app.UseRateLimiter();
+        app.MapSmartConfiguration();
+        return app;
+    }
+}
