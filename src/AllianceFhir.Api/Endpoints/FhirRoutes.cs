@@ -12,6 +12,7 @@ public static class FhirRoutes
     public static RouteGroupBuilder MapFhir(this IEndpointRouteBuilder app)
     {
         var fhir = app.MapGroup(FhirUrls.BasePath);
+        fhir.AddEndpointFilter(FhirNegotiation.FilterAsync);
 
         fhir.MapGet("/metadata", (HttpContext http, CapabilityStatementFactory factory) => FhirResponse.Of(factory.Build(http.Request)))
             .WithName("capabilities")
