@@ -5,12 +5,14 @@ using AllianceFhir.Api.OpenApi;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddFhirServer(builder.Configuration);
+builder.Services.AddHttpHardening(builder.Configuration);
 
 var app = builder.Build();
 
 await app.MigrateFhirDatabaseAsync();
 await app.SeedInstrumentCatalogAsync();
 
+app.UseHttpHardening();
 app.UseExceptionHandler();
 app.UseFhirOpenApi();
 app.MapFhir();

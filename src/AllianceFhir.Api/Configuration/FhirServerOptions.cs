@@ -1,6 +1,6 @@
 namespace AllianceFhir.Api.Configuration;
 
-/// <summary>The <c>Fhir</c> configuration section: limits of the REST API.</summary>
+/// <summary>The <c>Fhir</c> configuration section: limits of the REST API and the address clients reach it at.</summary>
 public sealed class FhirServerOptions
 {
     public const string SectionName = "Fhir";
@@ -10,4 +10,10 @@ public sealed class FhirServerOptions
 
     /// <summary>Entries allowed in one batch or transaction Bundle (413 above).</summary>
     public int MaxBundleEntries { get; set; } = 1000;
+
+    /// <summary>
+    /// The FHIR base URL as clients reach it (e.g. <c>https://fhir.example.org/fhir</c>), used in Location headers,
+    /// fullUrls and Bundle links. Unset, the base comes from the request, whose Host a client chooses.
+    /// </summary>
+    public string? PublicBaseUrl { get; set; }
 }
