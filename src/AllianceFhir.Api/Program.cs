@@ -7,12 +7,14 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddFhirServer(builder.Configuration);
 builder.Services.AddFhirSecurity(builder.Configuration);
+builder.Services.AddHttpHardening(builder.Configuration);
 
 var app = builder.Build();
 
 await app.MigrateFhirDatabaseAsync();
 await app.SeedInstrumentCatalogAsync();
 
+app.UseHttpHardening();
 app.UseExceptionHandler();
 app.UseFhirSecurity();
 app.UseFhirOpenApi();

@@ -17,10 +17,22 @@ public static class ConfigurationServiceCollectionExtensions
         return services;
     }
 
-    public static IServiceCollection AddFhirConfiguration(this IServiceCollection services, IConfiguration configuration) =>
+    public static IServiceCollection AddFhirConfiguration(this IServiceCollection services, IConfiguration configuration)
+    {
         services
             .AddValidatedOptions<FhirServerOptions, FhirServerOptionsValidator>(configuration, FhirServerOptions.SectionName)
             .AddValidatedOptions<StorageOptions, StorageOptionsValidator>(configuration, StorageOptions.SectionName)
             .PostConfigure<StorageOptions>(o => o.ConnectionString ??=
                 configuration.GetConnectionString(StorageServiceCollectionExtensions.ConnectionStringName));
+        services.AddOptions<StorageOptions>().PostConfigure<IHostEnvironment>((o, environment) =>
+        {
+            if (o.Provider == StorageProvider.Sqlite)
+            {
+                o.ConnectionString = SqliteDataSource.UnderContentRoot(
+                    o.ConnectionString ?? StorageServiceCollectionExtensions.DefaultSqliteConnectionString,
+                    environment.ContentRootPath);
+            }
+        });
+        return services;
+    }
 }

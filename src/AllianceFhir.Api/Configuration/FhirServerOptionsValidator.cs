@@ -10,5 +10,17 @@ public sealed class FhirServerOptionsValidator : AbstractValidator<FhirServerOpt
         RuleFor(o => o.MaxBundleEntries).GreaterThan(0).OverridePropertyName("Fhir:MaxBundleEntries");
         RuleFor(o => o.ReferentialIntegrityOnDelete).IsInEnum().OverridePropertyName("Fhir:ReferentialIntegrityOnDelete")
             .WithMessage("Fhir:ReferentialIntegrityOnDelete must be Enforce or Off");
+        RuleFor(o => o.PublicBaseUrl)
+            .Must(IsBaseUrl)
+            .When(o => !string.IsNullOrEmpty(o.PublicBaseUrl))
+            .OverridePropertyName("Fhir:PublicBaseUrl")
+            .WithMessage("Fhir:PublicBaseUrl must be an absolute http or https URL without query or fragment, such as https://fhir.example.org/fhir");
     }
+
+    private static bool IsBaseUrl(string? value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+        && uri.Query.Length == 0
+        && uri.Fragment.Length == 0
+        && uri.UserInfo.Length == 0;
 }

@@ -11,7 +11,7 @@ public static class BundleFactory
     public static Bundle History(HttpRequest request, IReadOnlyList<ResourceVersion> versions, string? nextLink)
     {
         var bundle = new Bundle { Type = Bundle.BundleType.History, Timestamp = DateTimeOffset.UtcNow };
-        bundle.Link.Add(new Bundle.LinkComponent { Relation = "self", Url = request.GetEncodedUrlForBundle() });
+        bundle.Link.Add(new Bundle.LinkComponent { Relation = "self", Url = FhirUrls.Current(request) });
         if (nextLink is not null)
         {
             bundle.Link.Add(new Bundle.LinkComponent { Relation = "next", Url = nextLink });
@@ -47,9 +47,6 @@ public static class BundleFactory
         return bundle;
     }
 
-    public static string GetEncodedUrlForBundle(this HttpRequest request) =>
-        $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{request.QueryString}";
-
     public static string WithQuery(HttpRequest request, IDictionary<string, string> replace)
     {
         var query = request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
@@ -59,7 +56,7 @@ public static class BundleFactory
         }
 
         var text = string.Join('&', query.Select(q => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(q.Value)}"));
-        return $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}?{text}";
+        return FhirUrls.Current(request, $"?{text}");
     }
 
     public static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);

@@ -79,7 +79,7 @@ public sealed class FhirResponse : IResult
         }
 
         var request = httpContext.Request;
-        var format = FhirMediaTypes.ResolveResponseFormat(request);
+        var format = FhirNegotiation.ResponseFormat(httpContext);
         var pretty = request.Query.TryGetValue("_pretty", out var p) && string.Equals(p, "true", StringComparison.OrdinalIgnoreCase);
         var summary = SubsetFromRequest ? SummaryFrom(request) : SummaryType.False;
         var elements = SubsetFromRequest ? ElementsFrom(request) : null;

@@ -24,7 +24,7 @@ public sealed class SearchsetResponse(Bundle bundle, IReadOnlyList<string?> stor
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         var request = httpContext.Request;
-        var format = FhirMediaTypes.ResolveResponseFormat(request);
+        var format = FhirNegotiation.ResponseFormat(httpContext);
         var pretty = request.Query.TryGetValue("_pretty", out var p) && string.Equals(p, "true", StringComparison.OrdinalIgnoreCase);
         if (format != FhirFormat.Json || pretty)
         {

@@ -11,6 +11,13 @@ public class StartupValidationTests
     [InlineData("Fhir:ReferentialIntegrityOnDelete", "7", "Fhir:ReferentialIntegrityOnDelete")]
     [InlineData("Storage:TenantId", "", "Storage:TenantId")]
     [InlineData("Storage:Provider", "Oracle", "Storage:Provider")]
+    [InlineData("Fhir:PublicBaseUrl", "fhir.example.org/fhir", "Fhir:PublicBaseUrl")]
+    [InlineData("Fhir:PublicBaseUrl", "ftp://fhir.example.org/fhir", "Fhir:PublicBaseUrl")]
+    [InlineData("Fhir:PublicBaseUrl", "https://fhir.example.org/fhir?x=1", "Fhir:PublicBaseUrl")]
+    [InlineData("ForwardedHeaders:KnownProxies:0", "proxy.example.org", "ForwardedHeaders:KnownProxies")]
+    [InlineData("ForwardedHeaders:KnownNetworks:0", "10.0.0.0/99", "ForwardedHeaders:KnownNetworks")]
+    [InlineData("AllowedHosts", "*", "AllowedHosts")]
+    [InlineData("AllowedHosts", "fhir.example.org;*", "AllowedHosts")]
     public void Misconfigured_start_fails_naming_the_setting(string key, string value, string named)
     {
         using var app = new FhirApplication().With(key, value);

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace AllianceFhir.Api.Tests.Infrastructure;
 
@@ -48,6 +50,9 @@ public class FhirApplication : WebApplicationFactory<Program>
         }
 
         builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(_settings));
+        builder.ConfigureLogging(logging => logging
+            .AddProvider(new UnorderedPageGuard())
+            .AddFilter<UnorderedPageGuard>(DbLoggerCategory.Query.Name, LogLevel.Debug));
     }
 
     protected override void Dispose(bool disposing)

@@ -1,0 +1,32 @@
+using AllianceFhir.Api.OpenApi;
+
+namespace AllianceFhir.Api.Http;
+
+/// <summary>
+/// Decides the request's media types once, before its handler runs: a request the server cannot answer in a format
+/// the client accepts (406), or whose body it cannot read (415), is refused before anything is written. A write that
+/// committed and then answered 406 would be retried by the client and stored twice.
+/// </summary>
+public static class FhirNegotiation
+{
+    private static readonly object FormatKey = new();
+
+    /// <summary>The endpoint filter for the /fhir route group.</summary>
+    public static async ValueTask<object?> FilterAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        if (http.GetEndpoint()?.Metadata.GetMetadata<FhirBodyMetadata>() is not null)
+        {
+            FhirMediaTypes.ResolveRequestFormat(http.Request);
+        }
+
+        http.Items[FormatKey] = FhirMediaTypes.ResolveResponseFormat(http.Request);
+        return await next(context);
+    }
+
+    /// <summary>The negotiated response format; negotiates now for a response written outside the filter.</summary>
+    public static FhirFormat ResponseFormat(HttpContext http) =>
+        http.Items.TryGetValue(FormatKey, out var format) && format is FhirFormat negotiated
+            ? negotiated
+            : FhirMediaTypes.ResolveResponseFormat(http.Request);
+}
