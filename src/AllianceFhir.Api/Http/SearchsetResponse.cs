@@ -32,7 +32,7 @@ public sealed class SearchsetResponse(Bundle bundle, IReadOnlyList<string?> stor
             {
                 if (StoredEntries[i] is { } json)
                 {
-                    Bundle.Entry[i].Resource = FhirSerialization.JsonDeserializer.DeserializeResource(json);
+                    Bundle.Entry[i].Resource = FhirSerialization.ParseStored(json);
                 }
             }
 
