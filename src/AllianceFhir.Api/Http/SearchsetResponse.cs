@@ -16,6 +16,9 @@ public sealed class SearchsetResponse(Bundle bundle, IReadOnlyList<string?> stor
 {
     private static readonly JsonWriterOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    // Stored JSON may nest deeper than System.Text.Json reads by default (see FhirSerialization.StoredMaxDepth).
+    private static readonly JsonDocumentOptions StoredJson = new() { MaxDepth = FhirSerialization.StoredMaxDepth };
+
     public Bundle Bundle { get; } = bundle;
 
     /// <summary>Per entry, the stored JSON of its resource, or null where <see cref="Bundle"/> holds the resource.</summary>
@@ -48,7 +51,7 @@ public sealed class SearchsetResponse(Bundle bundle, IReadOnlyList<string?> stor
                 if (StoredEntries[i] is { } json)
                 {
                     // R4 JSON order within an entry: fullUrl, resource, search.
-                    entries[i]!.AsObject().Insert(1, "resource", JsonNode.Parse(json));
+                    entries[i]!.AsObject().Insert(1, "resource", JsonNode.Parse(json, documentOptions: StoredJson));
                 }
             }
         }

@@ -20,10 +20,11 @@ public static class FhirBodyGuard
     /// element that has elements of its own (a JSON object; an XML element with child elements) adds one. A
     /// primitive's value is not a level; a resource inside an element (contained, Bundle.entry.resource,
     /// Parameters.parameter.resource) is that element's level, as its JSON object is; XHTML narrative is text in
-    /// JSON and is not counted. 32 is what JSON already allowed for nested extensions: a repeated element takes two
-    /// JSON levels (array and object) and System.Text.Json stops at 64.
+    /// JSON and is not counted. In JSON a repeated element takes two levels (array and object), and System.Text.Json
+    /// (Firely's reader, and most clients') stops at 64: 31 keeps the deepest accepted resource readable even inside
+    /// a searchset or history Bundle, which adds three JSON levels.
     /// </summary>
-    public const int MaxNestingDepth = 32;
+    public const int MaxNestingDepth = 31;
 
     /// <summary>
     /// How deeply XHTML narrative may nest inside its <c>div</c> (the div is level 1), in both formats: a string in JSON,

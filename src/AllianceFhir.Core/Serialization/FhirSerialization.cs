@@ -24,7 +24,7 @@ public static class FhirSerialization
     /// are held to <see cref="FhirBodyGuard.MaxNestingDepth"/>, but XML bodies had no limit before it existed, and a
     /// stored resource that cannot be read breaks history, search and delete for everyone.
     /// </summary>
-    private const int StoredMaxDepth = 1000;
+    public const int StoredMaxDepth = 1000;
 
     public static FhirJsonSerializer JsonSerializer => FhirJsonSerializer.Default;
 
