@@ -3,45 +3,46 @@ using System.Globalization;
 namespace AllianceFhir.Core.Serialization;
 
 /// <summary>
-/// Whether a System.Decimal holds exactly the number its JSON text wrote. Both are reduced to significant digits and a
+/// Whether a System.Decimal holds exactly the number its text (JSON number or XML value) wrote. Both are reduced to significant digits and a
 /// power of ten (no leading or trailing zeros), which are equal exactly when the numbers are; this never builds a
 /// number from the text, so a megabyte of digits costs one pass.
 /// </summary>
 internal static class DecimalText
 {
-    public static bool IsExact(ReadOnlySpan<byte> jsonNumber, decimal value)
+    public static bool IsExact(ReadOnlySpan<char> text, decimal value)
     {
-        var written = Normalize(jsonNumber);
-        Span<byte> buffer = stackalloc byte[64];
+        text = text.Trim();
+        var written = Normalize(text);
+        Span<char> buffer = stackalloc char[64];
         value.TryFormat(buffer, out var length, default, CultureInfo.InvariantCulture);
         var held = Normalize(buffer[..length]);
         return written.Negative == held.Negative
             && written.Exponent == held.Exponent
-            && jsonNumber.Slice(written.Start, written.End - written.Start).SequenceEqualIgnoringPoint(buffer.Slice(held.Start, held.End - held.Start));
+            && text.Slice(written.Start, written.End - written.Start).SequenceEqualIgnoringPoint(buffer.Slice(held.Start, held.End - held.Start));
     }
 
     /// <summary>The digits between Start and End (a '.' among them is skipped) times ten to Exponent.</summary>
     private readonly record struct Reduced(bool Negative, int Start, int End, long Exponent);
 
-    private static Reduced Normalize(ReadOnlySpan<byte> text)
+    private static Reduced Normalize(ReadOnlySpan<char> text)
     {
-        var negative = text.Length > 0 && text[0] == (byte)'-';
-        var mantissaEnd = text.IndexOfAny((byte)'e', (byte)'E');
+        var negative = text.Length > 0 && text[0] == '-';
+        var mantissaEnd = text.IndexOfAny('e', 'E');
         if (mantissaEnd < 0)
         {
             mantissaEnd = text.Length;
         }
 
         var exponent = mantissaEnd < text.Length ? ParseExponent(text[(mantissaEnd + 1)..]) : 0;
-        var point = text[..mantissaEnd].IndexOf((byte)'.');
-        var start = negative ? 1 : 0;
-        while (start < mantissaEnd && (text[start] == (byte)'0' || text[start] == (byte)'.'))
+        var point = text[..mantissaEnd].IndexOf('.');
+        var start = text.Length > 0 && (text[0] == '-' || text[0] == '+') ? 1 : 0;
+        while (start < mantissaEnd && (text[start] == '0' || text[start] == '.'))
         {
             start++;
         }
 
         var end = mantissaEnd;
-        while (end > start && (text[end - 1] == (byte)'0' || text[end - 1] == (byte)'.'))
+        while (end > start && (text[end - 1] == '0' || text[end - 1] == '.'))
         {
             end--;
         }
@@ -57,12 +58,12 @@ internal static class DecimalText
         return new Reduced(negative, start, end, Saturate(exponent + placeOfLast));
     }
 
-    private static long ParseExponent(ReadOnlySpan<byte> text)
+    private static long ParseExponent(ReadOnlySpan<char> text)
     {
         var sign = 1L;
-        if (text.Length > 0 && (text[0] == (byte)'+' || text[0] == (byte)'-'))
+        if (text.Length > 0 && (text[0] == '+' || text[0] == '-'))
         {
-            sign = text[0] == (byte)'-' ? -1 : 1;
+            sign = text[0] == '-' ? -1 : 1;
             text = text[1..];
         }
 
@@ -77,17 +78,17 @@ internal static class DecimalText
 
     private static long Saturate(long value) => Math.Clamp(value, -1_000_000_000_000L, 1_000_000_000_000L);
 
-    private static bool SequenceEqualIgnoringPoint(this ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
+    private static bool SequenceEqualIgnoringPoint(this ReadOnlySpan<char> a, ReadOnlySpan<char> b)
     {
         int i = 0, j = 0;
         while (true)
         {
-            while (i < a.Length && a[i] == (byte)'.')
+            while (i < a.Length && a[i] == '.')
             {
                 i++;
             }
 
-            while (j < b.Length && b[j] == (byte)'.')
+            while (j < b.Length && b[j] == '.')
             {
                 j++;
             }

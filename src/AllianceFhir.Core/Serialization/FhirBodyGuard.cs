@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Xml;
 using AllianceFhir.Core.Errors;
+using Hl7.Fhir.Introspection;
 using Hl7.Fhir.Model;
 
 namespace AllianceFhir.Core.Serialization;
@@ -37,6 +39,8 @@ public static class FhirBodyGuard
 
     private const string FhirNamespace = "http://hl7.org/fhir";
     private const string XhtmlNamespace = "http://www.w3.org/1999/xhtml";
+
+    private static readonly System.Buffers.SearchValues<char> NumberCharacters = System.Buffers.SearchValues.Create("0123456789.eE+-");
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -207,19 +211,74 @@ public static class FhirBodyGuard
     /// </summary>
     private static void CheckNumber(ref Utf8JsonReader reader)
     {
-        if (reader.TryGetDecimal(out var value) && DecimalText.IsExact(reader.ValueSpan, value))
+        var text = Encoding.UTF8.GetString(reader.ValueSpan);
+        if (!reader.TryGetDecimal(out var value) || !DecimalText.IsExact(text, value))
+        {
+            throw Inexact(text);
+        }
+    }
+
+    private static FhirOperationException Inexact(string number) =>
+        Invalid($"The number {(number.Length > 40 ? number[..40] + "…" : number)} cannot be stored exactly: this server holds decimals with at most 28 significant digits, between ±{decimal.MaxValue}.");
+
+    /// <summary>
+    /// The FHIR type of an XML element from its parent's type, so that decimals (attributes in XML) get the same
+    /// check as JSON numbers. Null where the model does not know the element; the deserializer reports that.
+    /// </summary>
+    private static ClassMapping? TypeOf(ClassMapping? parent, string name, bool isResource)
+    {
+        if (isResource)
+        {
+            return ModelInfo.ModelInspector.FindClassMapping(name);
+        }
+
+        var property = parent?.FindMappedElementByName(name) ?? parent?.FindMappedElementByChoiceName(name);
+        if (property is null)
+        {
+            return null;
+        }
+
+        if (property.Choice == ChoiceType.None || name.Length <= property.Name.Length)
+        {
+            return property.PropertyTypeMapping;
+        }
+
+        // valueDecimal: the suffix names the type, capitalised (decimal) or as written (Quantity).
+        var suffix = name[property.Name.Length..];
+        return ModelInfo.ModelInspector.FindClassMapping(char.ToLowerInvariant(suffix[0]) + suffix[1..])
+            ?? ModelInfo.ModelInspector.FindClassMapping(suffix);
+    }
+
+    private static void CheckXmlDecimal(XmlReader reader, ClassMapping? type)
+    {
+        if (type?.NativeType != typeof(FhirDecimal) || reader.GetAttribute("value") is not { } text)
         {
             return;
         }
 
-        throw Invalid(
-            $"The number {Encoding.UTF8.GetString(reader.ValueSpan)} cannot be stored exactly: this server holds decimals with at most 28 significant digits, between ±{decimal.MaxValue}.");
+        // Text that is no number at all is the deserializer's to report.
+        if (!decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+        {
+            var trimmed = text.AsSpan().Trim();
+            if (trimmed.Length > 0 && trimmed.IndexOfAnyExcept(NumberCharacters) < 0)
+            {
+                throw Inexact(text);
+            }
+
+            return;
+        }
+
+        if (!DecimalText.IsExact(text, value))
+        {
+            throw Inexact(text);
+        }
     }
 
     private static void ScanXml(string text)
     {
-        // counted[d] is the FHIR depth of the open element at XML depth d.
+        // counted[d] is the FHIR depth of the open element at XML depth d, types[d] its FHIR type.
         var counted = new List<int>();
+        var types = new List<ClassMapping?>();
         var sawRoot = false;
         var markupStart = -1;
         try
@@ -287,13 +346,17 @@ public static class FhirBodyGuard
                     level = !isFhir ? parent : isResource ? parent : parent + 1;
                 }
 
+                var type = !isFhir ? null : TypeOf(depth == 0 ? null : types[depth - 1], reader.LocalName, isResource);
+                CheckXmlDecimal(reader, type);
                 if (counted.Count <= depth)
                 {
                     counted.Add(level);
+                    types.Add(type);
                 }
                 else
                 {
                     counted[depth] = level;
+                    types[depth] = type;
                 }
             }
         }

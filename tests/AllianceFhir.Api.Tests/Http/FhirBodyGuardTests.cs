@@ -130,6 +130,9 @@ public sealed class FhirBodyGuardTests(FhirApplication app) : IClassFixture<Fhir
     [InlineData("""<Resource xmlns="http://hl7.org/fhir"/>""", "abstract type")]
     [InlineData("""<Patient xmlns="http://hl7.org/fhir"><name><family value="a&#1;b"/></name></Patient>""", "invalid character")]
     [InlineData("""<Patient xmlns="http://hl7.org/fhir"><name><family value="a&#0;b"/></name></Patient>""", "invalid character")]
+    [InlineData("""<Patient xmlns="http://hl7.org/fhir"><extension url="http://example.org/x"><valueDecimal value="1e-40"/></extension></Patient>""", "cannot be stored exactly")]
+    [InlineData("""<Patient xmlns="http://hl7.org/fhir"><extension url="http://example.org/x"><valueDecimal value="1e29"/></extension></Patient>""", "cannot be stored exactly")]
+    [InlineData("""<Patient xmlns="http://hl7.org/fhir"><extension url="http://example.org/x"><valueQuantity><value value="0.123456789012345678901234567890123"/></valueQuantity></extension></Patient>""", "cannot be stored exactly")]
     [InlineData("""<!DOCTYPE Patient [<!ENTITY e "x">]><Patient xmlns="http://hl7.org/fhir"/>""", "DTD is prohibited")]
     public async Task Malformed_XML_is_400_and_nothing_is_stored(string body, string because)
     {
@@ -177,6 +180,11 @@ public sealed class FhirBodyGuardTests(FhirApplication app) : IClassFixture<Fhir
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/fhir/Observation/{id}?_format=xml");
         using var asXml = await _client.SendAsync(request);
         Assert.Equal(decimal.MaxValue, Assert.IsType<Quantity>((await asXml.ReadAsAsync<Observation>()).Value).Value);
+
+        var xml = $"""<Observation xmlns="http://hl7.org/fhir"><status value="final"/><code><text value="edge"/></code><valueQuantity><value value="{largest}"/></valueQuantity></Observation>""";
+        using var createdFromXml = await _client.PostAsync("/fhir/Observation", HostileBodies.XmlBody(xml));
+        Assert.Equal(HttpStatusCode.Created, createdFromXml.StatusCode);
+        Assert.Equal(decimal.MaxValue, Assert.IsType<Quantity>((await createdFromXml.ReadAsAsync<Observation>()).Value).Value);
 
         var transaction = """{"resourceType":"Bundle","type":"transaction","entry":[{"resource":""" + json + ""","request":{"method":"POST","url":"Observation"}}]}""";
         using var committed = await _client.PostAsync("/fhir", FhirHttp.JsonBody(transaction));
