@@ -43,7 +43,7 @@ public sealed class SearchsetResponse(Bundle bundle, IReadOnlyList<string?> stor
             return;
         }
 
-        var node = JsonNode.Parse(FhirSerialization.JsonSerializer.SerializeToString(Bundle))!.AsObject();
+        var node = JsonNode.Parse(FhirSerialization.JsonSerializer.SerializeToString(Bundle), documentOptions: StoredJson)!.AsObject();
         if (node["entry"] is JsonArray entries)
         {
             for (var i = 0; i < StoredEntries.Count; i++)

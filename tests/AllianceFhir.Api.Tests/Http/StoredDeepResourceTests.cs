@@ -34,6 +34,7 @@ public sealed class StoredDeepResourceTests : IDisposable
                      "/fhir/_history", "/fhir/Patient/_history", $"/fhir/Patient/{id}/_history",
                      "/fhir/Patient?identifier=deep-legacy", $"/fhir/Patient/{id}", $"/fhir/Patient/{id}?_format=xml",
                      "/fhir/Patient?identifier=deep-legacy&_format=xml", "/fhir/_history?_format=xml",
+                     "/fhir/Patient?identifier=deep-legacy&_summary=data",
                  })
         {
             using var response = await client.GetAsync(url);
