@@ -45,9 +45,10 @@ public sealed class FhirExceptionHandler(ILogger<FhirExceptionHandler> logger) :
 
         if (status >= 500)
         {
-            // The exception may quote request content (PHI); its type and stack are enough to find the fault.
+            // The exception may quote request content (PHI); its type and the top of its stack are enough to find
+            // the fault. A recursive parser's stack can be thousands of frames (4.5 MB of log from one request).
             logger.LogError("Unhandled {ExceptionType} on {Method} {Path}\n{StackTrace}", exception.GetType().Name,
-                httpContext.Request.Method, httpContext.Request.Path, exception.StackTrace);
+                httpContext.Request.Method, httpContext.Request.Path, BoundedStackTrace.Of(exception));
         }
 
         if (outcome is null)

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using System.Xml;
 using AllianceFhir.Api.Configuration;
@@ -11,7 +10,10 @@ using Microsoft.Extensions.Options;
 
 namespace AllianceFhir.Api.Http;
 
-/// <summary>Reads a request body as a FHIR resource: media type (415), size (413), strict parse (400).</summary>
+/// <summary>
+/// Reads a request body as a FHIR resource: media type (415), size (413), the body checks of <see cref="FhirBodyGuard"/>
+/// (400), strict parse (400).
+/// </summary>
 public sealed class FhirRequestReader(IOptions<FhirServerOptions> options)
 {
     private readonly long _limit = options.Value.MaxRequestBodyBytes;
@@ -19,12 +21,14 @@ public sealed class FhirRequestReader(IOptions<FhirServerOptions> options)
     public async Task<Resource> ReadResourceAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var format = FhirMediaTypes.ResolveRequestFormat(request);
-        var text = await ReadBodyAsync(request, cancellationToken);
-        if (text.Length == 0)
+        var body = await ReadBodyAsync(request, cancellationToken);
+        if (body.Length == 0)
         {
             throw FhirOperationException.BadRequest("The request body is empty; a FHIR resource is required");
         }
 
+        // Before Firely's recursive parsers run: they would overflow the stack on deep nesting.
+        var text = format == FhirFormat.Json ? FhirBodyGuard.CheckJson(body.Span) : FhirBodyGuard.CheckXml(body.Span);
         try
         {
             return format == FhirFormat.Json
@@ -50,7 +54,7 @@ public sealed class FhirRequestReader(IOptions<FhirServerOptions> options)
         }
     }
 
-    private async Task<string> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    private async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (request.ContentLength > _limit)
         {
@@ -70,7 +74,7 @@ public sealed class FhirRequestReader(IOptions<FhirServerOptions> options)
             buffer.Write(chunk, 0, read);
         }
 
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
     }
 
     private FhirOperationException TooLarge() =>

@@ -91,7 +91,7 @@ public sealed class FhirResponse : IResult
             return;
         }
 
-        var resource = _resource ?? FhirSerialization.JsonDeserializer.DeserializeResource(_stored!.Json!);
+        var resource = _resource ?? FhirSerialization.ParseStored(_stored!.Json!);
         if (format == FhirFormat.Json)
         {
             await using var writer = new Utf8JsonWriter(response.Body, pretty ? IndentedJson : CompactJson);

@@ -16,6 +16,9 @@ public sealed class SearchsetResponse(Bundle bundle, IReadOnlyList<string?> stor
 {
     private static readonly JsonWriterOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    // Stored JSON may nest deeper than System.Text.Json reads by default (see FhirSerialization.StoredMaxDepth).
+    private static readonly JsonDocumentOptions StoredJson = new() { MaxDepth = FhirSerialization.StoredMaxDepth };
+
     public Bundle Bundle { get; } = bundle;
 
     /// <summary>Per entry, the stored JSON of its resource, or null where <see cref="Bundle"/> holds the resource.</summary>
@@ -32,7 +35,7 @@ public sealed class SearchsetResponse(Bundle bundle, IReadOnlyList<string?> stor
             {
                 if (StoredEntries[i] is { } json)
                 {
-                    Bundle.Entry[i].Resource = FhirSerialization.JsonDeserializer.DeserializeResource(json);
+                    Bundle.Entry[i].Resource = FhirSerialization.ParseStored(json);
                 }
             }
 
@@ -40,7 +43,7 @@ public sealed class SearchsetResponse(Bundle bundle, IReadOnlyList<string?> stor
             return;
         }
 
-        var node = JsonNode.Parse(FhirSerialization.JsonSerializer.SerializeToString(Bundle))!.AsObject();
+        var node = JsonNode.Parse(FhirSerialization.JsonSerializer.SerializeToString(Bundle), documentOptions: StoredJson)!.AsObject();
         if (node["entry"] is JsonArray entries)
         {
             for (var i = 0; i < StoredEntries.Count; i++)
@@ -48,7 +51,7 @@ public sealed class SearchsetResponse(Bundle bundle, IReadOnlyList<string?> stor
                 if (StoredEntries[i] is { } json)
                 {
                     // R4 JSON order within an entry: fullUrl, resource, search.
-                    entries[i]!.AsObject().Insert(1, "resource", JsonNode.Parse(json));
+                    entries[i]!.AsObject().Insert(1, "resource", JsonNode.Parse(json, documentOptions: StoredJson));
                 }
             }
         }

@@ -9,5 +9,5 @@ public static class StoredResources
 {
     /// <summary>Parses the stored JSON of a version; null for a version that records a delete.</summary>
     public static Resource? ToResource(this ResourceVersion version) =>
-        version.Json is null ? null : FhirSerialization.JsonDeserializer.DeserializeResource(version.Json);
+        version.Json is null ? null : FhirSerialization.ParseStored(version.Json);
 }

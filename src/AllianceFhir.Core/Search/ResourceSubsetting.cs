@@ -42,7 +42,10 @@ public static class ResourceSubsetting
         Resource subset;
         try
         {
-            subset = Lenient.DeserializeResource(json);
+            // As deep as stored JSON may be (FhirSerialization.StoredMaxDepth), not the reader's default 64.
+            var reader = new System.Text.Json.Utf8JsonReader(
+                System.Text.Encoding.UTF8.GetBytes(json), new System.Text.Json.JsonReaderOptions { MaxDepth = FhirSerialization.StoredMaxDepth });
+            subset = Lenient.DeserializeResource(ref reader);
         }
         catch (DeserializationFailedException ex) when (ex.PartialResult is Resource partial)
         {

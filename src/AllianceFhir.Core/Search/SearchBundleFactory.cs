@@ -167,7 +167,7 @@ public sealed record Searchset(Bundle Bundle, IReadOnlyList<string?> StoredEntri
         {
             if (StoredEntries[i] is { } json)
             {
-                Bundle.Entry[i].Resource = Serialization.FhirSerialization.JsonDeserializer.DeserializeResource(json);
+                Bundle.Entry[i].Resource = Serialization.FhirSerialization.ParseStored(json);
             }
         }
 

@@ -18,6 +18,13 @@ public sealed record SearchQuery(
 {
     public const int DefaultCount = 20;
     public const int MaxCount = 1000;
+
+    /// <summary>
+    /// How many values one search may name in all: each comma-separated alternative of each criterion counts.
+    /// Every value becomes a predicate; SQLite refuses a statement whose expression tree is deeper than 1,000, which
+    /// a chained parameter with 250 alternatives already reached.
+    /// </summary>
+    public const int MaxValues = 100;
 }
 
 /// <summary>A parameter the server did not apply; the caller reports it (lenient) or rejects the search (strict).</summary>

@@ -38,6 +38,7 @@ public sealed class SearchQueryParser(SearchParameterRegistry registry)
         var count = SearchQuery.DefaultCount;
         var summary = SummaryMode.False;
         var total = TotalMode.Unspecified;
+        var valueCount = 0;
 
         foreach (var (key, value) in parameters)
         {
@@ -73,6 +74,15 @@ public sealed class SearchQueryParser(SearchParameterRegistry registry)
                 case "_total":
                     total = ParseTotal(value);
                     continue;
+            }
+
+            valueCount += SearchValueText.Split(value, ',').Count;
+            if (valueCount > SearchQuery.MaxValues)
+            {
+                throw FhirOperationException.Of(
+                    System.Net.HttpStatusCode.BadRequest,
+                    OperationOutcome.IssueType.TooCostly,
+                    $"The search names more than {SearchQuery.MaxValues} values in all (comma-separated alternatives and repeated parameters each count); split it into several searches.");
             }
 
             var result = ParseCriterion(resourceType, key, value, key);

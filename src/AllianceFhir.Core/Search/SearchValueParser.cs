@@ -203,7 +203,11 @@ internal static class SearchValueParser
         var mantissa = text[..e];
         var dot = mantissa.IndexOf('.', StringComparison.Ordinal);
         var mantissaScale = dot < 0 ? 0 : mantissa.Length - dot - 1;
-        var exponent = int.Parse(text[(e + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        if (!int.TryParse(text[(e + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var exponent))
+        {
+            throw FhirOperationException.BadRequest($"Parameter '{key}': the exponent of '{text}' is out of range.");
+        }
+
         var range = DecimalPrecision.RangeOf(value, mantissaScale, exponent);
         return (value, range.Low, range.High);
     }

@@ -1,0 +1,132 @@
+using System.Text;
+using System.Text.Json;
+
+namespace AllianceFhir.Core.Serialization;
+
+/// <summary>The JSON half of the body checks: one forward-only pass of Utf8JsonReader.</summary>
+public static partial class FhirBodyGuard
+{
+    private static void ScanJson(ReadOnlySpan<byte> body)
+    {
+        // The reader's own depth limit stays above ours so that it never answers first with a less useful message.
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = MaxRawDepth + 2 });
+        var objectDepth = 0;
+        var propertyIsResourceType = false;
+        var propertyIsDiv = false;
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw Invalid("The body must be a JSON object holding a FHIR resource (with a resourceType).");
+            }
+
+            do
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.StartObject:
+                        objectDepth++;
+                        if (TooDeep(objectDepth, reader.CurrentDepth + 1))
+                        {
+                            throw Deep(Position(body, reader.TokenStartIndex));
+                        }
+
+                        break;
+                    case JsonTokenType.StartArray:
+                        if (TooDeep(objectDepth, reader.CurrentDepth + 1))
+                        {
+                            throw Deep(Position(body, reader.TokenStartIndex));
+                        }
+
+                        break;
+                    case JsonTokenType.EndObject:
+                        objectDepth--;
+                        break;
+                    case JsonTokenType.PropertyName:
+                        propertyIsResourceType = reader.ValueTextEquals("resourceType"u8);
+                        propertyIsDiv = reader.ValueTextEquals("div"u8);
+                        CheckEscapedString(ref reader);
+                        continue;
+                    case JsonTokenType.String:
+                        var value = CheckEscapedString(ref reader);
+                        if (propertyIsResourceType)
+                        {
+                            CheckResourceType(value ?? reader.GetString()!);
+                        }
+                        else if (propertyIsDiv)
+                        {
+                            CheckXhtml(value ?? reader.GetString()!);
+                        }
+
+                        break;
+                    case JsonTokenType.Number:
+                        CheckNumber(ref reader);
+                        break;
+                }
+
+                propertyIsResourceType = false;
+                propertyIsDiv = false;
+            }
+            while (reader.Read());
+        }
+        catch (JsonException ex)
+        {
+            throw Structure($"The body is not well-formed JSON: {ex.Message}");
+        }
+    }
+
+    /// <summary>Unescapes an escaped string to check what it stands for; a lone surrogate cannot be unescaped.</summary>
+    private static string? CheckEscapedString(ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            return null;
+        }
+
+        string value;
+        try
+        {
+            value = reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw Invalid($"The JSON string ending at byte {reader.BytesConsumed} escapes an unpaired UTF-16 surrogate (such as \\ud800); that is not a Unicode character.");
+        }
+
+        var bad = FirstInvalidCharacter(value);
+        if (bad >= 0)
+        {
+            throw Invalid($"The JSON string ending at byte {reader.BytesConsumed} contains the character U+{(int)value[bad]:X4}; FHIR strings cannot contain control characters.");
+        }
+
+        return value;
+    }
+
+    /// <summary>
+    /// FHIR decimals have arbitrary precision, but the Firely model holds them as System.Decimal. Rather than store a
+    /// rounded (or zeroed) value, a number that type cannot hold exactly is refused, saying why.
+    /// </summary>
+    private static void CheckNumber(ref Utf8JsonReader reader)
+    {
+        var text = Encoding.UTF8.GetString(reader.ValueSpan);
+        if (!reader.TryGetDecimal(out var value) || !DecimalText.IsExact(text, value))
+        {
+            throw Inexact(text);
+        }
+    }
+
+    private static string Position(ReadOnlySpan<byte> body, long offset)
+    {
+        var consumed = (int)Math.Min(offset, body.Length);
+        var line = 1;
+        foreach (var b in body[..consumed])
+        {
+            if (b == (byte)'\n')
+            {
+                line++;
+            }
+        }
+
+        return $"line {line}, byte {consumed}";
+    }
+}
