@@ -15,7 +15,8 @@ public static class FhirNegotiation
     public static async ValueTask<object?> FilterAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        if (http.GetEndpoint()?.Metadata.GetMetadata<FhirBodyMetadata>() is not null)
+        // An empty body has no media type to refuse (operations whose parameters are all optional take none).
+        if (http.GetEndpoint()?.Metadata.GetMetadata<FhirBodyMetadata>() is not null && HasBody(http.Request))
         {
             FhirMediaTypes.ResolveRequestFormat(http.Request);
         }
@@ -23,6 +24,9 @@ public static class FhirNegotiation
         http.Items[FormatKey] = FhirMediaTypes.ResolveResponseFormat(http.Request);
         return await next(context);
     }
+
+    private static bool HasBody(HttpRequest request) =>
+        request.ContentLength is > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
 
     /// <summary>The negotiated response format; negotiates now for a response written outside the filter.</summary>
     public static FhirFormat ResponseFormat(HttpContext http) =>

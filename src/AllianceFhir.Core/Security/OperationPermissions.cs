@@ -19,6 +19,10 @@ public static class OperationPermissions
         new("QuestionnaireResponse", "extract", Instance: false, "QuestionnaireResponse", Permissions.Create,
             "derives the Observations a submitted response would produce; stores nothing"),
 
+        // Reads a stored response and says whether it (or the proposed new version in the body) fits its Questionnaire.
+        new("QuestionnaireResponse", "validate", Instance: true, "QuestionnaireResponse", Permissions.Read,
+            "checks a stored response, or a proposed new version of it; stores nothing"),
+
         // Reads a stored response and reveals what it scored.
         new("QuestionnaireResponse", "extract", Instance: true, "QuestionnaireResponse", Permissions.Read,
             "derives the Observations of a stored response; stores nothing"),
@@ -26,6 +30,10 @@ public static class OperationPermissions
         // Reads only the Questionnaire (the shared catalog) and fills in the subject reference the client gave.
         new("Questionnaire", "populate", Instance: true, "Questionnaire", Permissions.Read,
             "builds an empty response from the Questionnaire; reads no patient data"),
+
+        // The same, with the Questionnaire named by a parameter (canonical, identifier or inline) instead of the URL.
+        new("Questionnaire", "populate", Instance: false, "Questionnaire", Permissions.Read,
+            "builds an empty response from the Questionnaire a parameter names; reads no patient data"),
     ];
 
     public static Rule? Find(string resourceType, string name, bool instance) =>

@@ -39,6 +39,8 @@ internal static class ReferrerQuery
                 && x.TargetId == targetId && x.TargetType == targetType)
             .Join(db.Resources, x => x.ResourceSurrogate, r => r.Surrogate, (x, r) => new { r.ResourceType, r.ResourceId })
             .Distinct()
+            // A stable order, so a refused delete lists the same referrers every time it is tried.
+            .OrderBy(r => r.ResourceType).ThenBy(r => r.ResourceId)
             .Take(limit)
             .ToListAsync(cancellationToken);
         return [.. rows.Select(r => new ResourceKey(r.ResourceType, r.ResourceId))];

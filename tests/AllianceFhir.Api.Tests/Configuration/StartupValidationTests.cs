@@ -16,8 +16,6 @@ public class StartupValidationTests
     [InlineData("Fhir:PublicBaseUrl", "https://fhir.example.org/fhir?x=1", "Fhir:PublicBaseUrl")]
     [InlineData("ForwardedHeaders:KnownProxies:0", "proxy.example.org", "ForwardedHeaders:KnownProxies")]
     [InlineData("ForwardedHeaders:KnownNetworks:0", "10.0.0.0/99", "ForwardedHeaders:KnownNetworks")]
-    [InlineData("AllowedHosts", "*", "AllowedHosts")]
-    [InlineData("AllowedHosts", "fhir.example.org;*", "AllowedHosts")]
     public void Misconfigured_start_fails_naming_the_setting(string key, string value, string named)
     {
         using var app = new FhirApplication().With(key, value);
@@ -26,6 +24,23 @@ public class StartupValidationTests
 
         Assert.NotNull(error);
         Assert.Contains(named, error.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Development answers any Host; everywhere else a wildcard would let a client choose the links we send.</summary>
+    [Theory]
+    [InlineData("*")]
+    [InlineData("fhir.example.org;*")]
+    public void Production_with_a_wildcard_allowed_host_fails_naming_the_setting(string value)
+    {
+        using var app = new FhirApplication { EnvironmentName = "Production" }
+            .With("Auth:Authority", "https://idp.example.org")
+            .With("Auth:Audience", "https://fhir.example.org/fhir")
+            .With("AllowedHosts", value);
+
+        var error = Record.Exception(() => app.CreateClient());
+
+        Assert.NotNull(error);
+        Assert.Contains("AllowedHosts", error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

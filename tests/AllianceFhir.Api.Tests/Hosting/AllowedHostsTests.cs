@@ -5,8 +5,11 @@ using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace AllianceFhir.Api.Tests.Hosting;
 
-public class AllowedHostsTests(FhirApplication app) : IClassFixture<FhirApplication>
+public sealed class AllowedHostsTests : IDisposable
 {
+    // Development answers any Host (appsettings.Development.json); a deployment lists its names, as here.
+    private readonly FhirApplication app = new FhirApplication().With("AllowedHosts", "localhost");
+
     [Fact]
     public async Task A_host_outside_the_allowed_list_is_refused_and_nothing_is_stored()
     {
@@ -19,4 +22,6 @@ public class AllowedHostsTests(FhirApplication app) : IClassFixture<FhirApplicat
         var search = await (await app.CreateClient().GetAsync("/fhir/Patient?identifier=h-forged")).ReadAsAsync<Bundle>();
         Assert.Empty(search.Entry);
     }
+
+    public void Dispose() => app.Dispose();
 }

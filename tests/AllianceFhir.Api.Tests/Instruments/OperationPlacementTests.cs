@@ -22,7 +22,7 @@ public class OperationPlacementTests(FhirApplication app) : IClassFixture<FhirAp
 
     private async Task<string> StoreSrsResponseAsync(string patient, params decimal[] answers)
     {
-        await CreatePatientAsync(patient);
+        await InstrumentResponses.StoreSubjectAsync(_client, patient);
         var srs = await InstrumentResponses.FetchAsync(_client, "srs");
         using var created = await _client.PostAsync("/fhir/QuestionnaireResponse", InstrumentResponses.Decimals(srs, patient, answers));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
