@@ -15,6 +15,7 @@ public sealed class ApiProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output;
+    private bool _disposed;
 
     private ApiProcess(Process process, ConcurrentQueue<string> output, Uri baseAddress)
     {
@@ -105,6 +106,11 @@ public sealed class ApiProcess : IAsyncDisposable
     /// <summary>SIGKILL: no shutdown hooks, no flush, no disposal; what is not on disk (or in the OS) is lost.</summary>
     public async Task KillAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
@@ -117,6 +123,7 @@ public sealed class ApiProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await KillAsync();
+        _disposed = true;
         _process.Dispose();
     }
 
