@@ -9,6 +9,8 @@ public class StartupValidationTests
     [InlineData("Fhir:MaxBundleEntries", "-1", "Fhir:MaxBundleEntries")]
     [InlineData("Storage:TenantId", "", "Storage:TenantId")]
     [InlineData("Storage:Provider", "Oracle", "Storage:Provider")]
+    [InlineData("Storage:Synchronous", "Sometimes", "Storage:Synchronous")]
+    [InlineData("Storage:Synchronous", "7", "Storage:Synchronous")]
     public void Misconfigured_start_fails_naming_the_setting(string key, string value, string named)
     {
         using var app = new FhirApplication().With(key, value);
