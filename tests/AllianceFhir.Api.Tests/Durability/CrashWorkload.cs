@@ -12,20 +12,23 @@ public sealed record AckedVersion(string ResourceType, string Id, int Version, s
 /// <summary>A transaction sent (acknowledged or not): its entries carry one marker, and must be all there or none.</summary>
 public sealed record SentTransaction(string Marker, int Patients, int Observations);
 
-/// <summary>The writers that run against the API until it is killed, and the ledger of what they were told.</summary>
+/// <summary>
+/// The writers that run against the API until it is killed, and the ledger of what they were told (queues, so that what
+/// was added since the last kill is the tail).
+/// </summary>
 public sealed class CrashWorkload(Questionnaire waiSr, Questionnaire srs)
 {
     public const string MarkerSystem = "urn:alliancefhir:crash-test";
     private const int ObservationsPerTransaction = 3;
 
-    public ConcurrentBag<AckedVersion> Acked { get; } = [];
+    public ConcurrentQueue<AckedVersion> Acked { get; } = [];
 
-    public ConcurrentBag<SentTransaction> Transactions { get; } = [];
+    public ConcurrentQueue<SentTransaction> Transactions { get; } = [];
 
-    public ConcurrentBag<AckedVersion> AckedTransactions { get; } = [];
+    public ConcurrentQueue<AckedVersion> AckedTransactions { get; } = [];
 
     /// <summary>Patients whose questionnaire responses were submitted (acknowledged or not), with the instrument used.</summary>
-    public ConcurrentBag<(string Patient, string Instrument)> ResponseSubjects { get; } = [];
+    public ConcurrentQueue<(string Patient, string Instrument)> ResponseSubjects { get; } = [];
 
     /// <summary>Answers other than 2xx received while the server was up: the workload is valid, so any is a defect.</summary>
     public ConcurrentBag<string> Refusals { get; } = [];
@@ -89,7 +92,7 @@ public sealed class CrashWorkload(Questionnaire waiSr, Questionnaire srs)
             }
 
             version = VersionOf(response);
-            Acked.Add(new AckedVersion("Patient", id, version, marker));
+            Acked.Enqueue(new AckedVersion("Patient", id, version, marker));
         }
     }
 
@@ -106,7 +109,7 @@ public sealed class CrashWorkload(Questionnaire waiSr, Questionnaire srs)
             builder.Post(observation);
         }
 
-        Transactions.Add(new SentTransaction(marker, 1, ObservationsPerTransaction));
+        Transactions.Enqueue(new SentTransaction(marker, 1, ObservationsPerTransaction));
         using var response = await client.PostBundleAsync(builder.Bundle);
         if (!await AcknowledgedAsync(response, "transaction"))
         {
@@ -117,7 +120,7 @@ public sealed class CrashWorkload(Questionnaire waiSr, Questionnaire srs)
         foreach (var entry in result.Entry)
         {
             var (type, id, version) = ParseLocation(entry.Response?.Location);
-            AckedTransactions.Add(new AckedVersion(type, id, version, marker));
+            AckedTransactions.Enqueue(new AckedVersion(type, id, version, marker));
         }
     }
 
@@ -137,12 +140,12 @@ public sealed class CrashWorkload(Questionnaire waiSr, Questionnaire srs)
 
         // Only the Patient exists; the builder's encounter reference would point at nothing.
         response.Encounter = null;
-        ResponseSubjects.Add((patient, useWai ? "wai-sr" : "srs"));
+        ResponseSubjects.Enqueue((patient, useWai ? "wai-sr" : "srs"));
         using var created = await client.PostAsync("/fhir/QuestionnaireResponse", FhirHttp.JsonBody(response), stop);
         if (await AcknowledgedAsync(created, "questionnaire response"))
         {
             var (type, id, version) = ParseLocation(created.Headers.Location?.ToString());
-            Acked.Add(new AckedVersion(type, id, version, patient));
+            Acked.Enqueue(new AckedVersion(type, id, version, patient));
         }
     }
 
@@ -155,7 +158,7 @@ public sealed class CrashWorkload(Questionnaire waiSr, Questionnaire srs)
         }
 
         var (_, id, version) = ParseLocation(response.Headers.Location?.ToString());
-        Acked.Add(new AckedVersion("Patient", id, version, marker));
+        Acked.Enqueue(new AckedVersion("Patient", id, version, marker));
         return (id, version);
     }
 
