@@ -15,9 +15,35 @@ public sealed class EfVersionCommitter(FhirDbContext db, IOptions<StorageOptions
 
     public async Task CommitAsync(IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken)
     {
-        // On SQL Server the guarded UPDATE below takes the row lock; on SQLite Microsoft.Data.Sqlite begins the
-        // transaction IMMEDIATE, so writers queue instead of failing half-way.
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // SQL Server is registered with a retrying execution strategy, which refuses a transaction the caller opened
+        // itself: the whole unit (claims, version rows, index rows) runs inside the strategy instead, so a transient
+        // fault anywhere in it rolls all of it back and runs all of it again from the start.
+        //
+        // A fault while COMMIT is in flight is ambiguous: the commit may have landed. Before retrying, the strategy asks
+        // CommittedAsync whether this commit's first version row is in the database with this commit's content, and
+        // if so answers success. Should that check ever be wrong, the retry still cannot write twice: the unique
+        // (tenant, type, id, version) and current-row indexes and the condition-claim key refuse a second copy of any of
+        // these rows, and the retry fails as a lost race rather than storing anything.
+        try
+        {
+            await db.Database.CreateExecutionStrategy().ExecuteInTransactionAsync(
+                writes,
+                WriteAllAsync,
+                CommittedAsync,
+                cancellationToken);
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+    }
+
+    private async Task WriteAllAsync(IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken)
+    {
+        // A retried attempt starts from nothing: entities tracked by a failed attempt were never stored. (The strategy
+        // has begun the transaction: on SQL Server the guarded UPDATE below takes the row lock; on SQLite
+        // Microsoft.Data.Sqlite begins it IMMEDIATE, so writers queue instead of failing half-way.)
+        db.ChangeTracker.Clear();
         try
         {
             // Claims first: a racing writer of the same condition waits here on the key (SQL Server) before doing any
@@ -63,26 +89,34 @@ public sealed class EfVersionCommitter(FhirDbContext db, IOptions<StorageOptions
             }
 
             await IndexRowWriter.InsertAsync(db, indexRows, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
         }
         catch (DbUpdateException ex) when (UniqueViolation.Is(ex))
         {
-            await transaction.RollbackAsync(CancellationToken.None);
+            // Leaving the operation rolls the transaction back (the strategy disposes it uncommitted); a lost race is
+            // not transient, so the strategy does not retry it.
             var first = writes[0];
 
             // The unique (type, id, version) and (type, id) current-row indexes are what turn a lost race into this.
             // SaveChanges sends the version rows together, so which of several writes lost is not known here.
             throw new VersionConflictException(first.ResourceType, first.Id, first.VersionId, ex);
         }
-        catch
-        {
-            await transaction.RollbackAsync(CancellationToken.None);
-            throw;
-        }
-        finally
-        {
-            db.ChangeTracker.Clear();
-        }
+    }
+
+    /// <summary>
+    /// After a fault during COMMIT: did the commit land? The commit is atomic, so its first version row answers for all
+    /// of it; the content is compared because a racing writer may have stored the same id and version instead.
+    /// </summary>
+    private async Task<bool> CommittedAsync(IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken)
+    {
+        var first = writes[0];
+        var stored = await db.Resources.AsNoTracking()
+            .Where(r => r.TenantId == _tenant && r.ResourceType == first.ResourceType && r.ResourceId == first.Id && r.VersionId == first.VersionId)
+            .Select(r => new { r.Json, r.IsDeleted, r.LastUpdated })
+            .FirstOrDefaultAsync(cancellationToken);
+        return stored is not null
+            && stored.Json == first.Json
+            && stored.IsDeleted == first.IsDeleted
+            && stored.LastUpdated == first.LastUpdated.UtcDateTime;
     }
 
     /// <summary>

@@ -6,6 +6,16 @@ public enum StorageProvider
     SqlServer,
 }
 
+/// <summary>SQLite's <c>PRAGMA synchronous</c> in WAL mode: when a commit is synced to disk (docs/reliability.md, Crashes).</summary>
+public enum SqliteSynchronous
+{
+    /// <summary>Synced at checkpoints: durable across a process crash; an OS crash or power loss may undo the latest commits.</summary>
+    Normal,
+
+    /// <summary>The WAL is synced after every commit (once per group commit): durable across an OS crash or power loss too.</summary>
+    Full,
+}
+
 /// <summary>The <c>Storage</c> configuration section.</summary>
 public sealed class StorageOptions
 {
@@ -18,6 +28,9 @@ public sealed class StorageOptions
 
     /// <summary>The tenant this deployment serves. Every table carries it so several tenants can share a database later.</summary>
     public string TenantId { get; set; } = "default";
+
+    /// <summary>SQLite only: whether every commit waits for the disk (Full) or only checkpoints do (Normal).</summary>
+    public SqliteSynchronous Synchronous { get; set; } = SqliteSynchronous.Normal;
 
     /// <summary>The database connection string; the host fills it from <c>ConnectionStrings:Fhir</c>.</summary>
     public string? ConnectionString { get; set; }

@@ -23,9 +23,10 @@ public static class StorageServiceCollectionExtensions
     {
         services.AddDbContextPool<SqliteFhirDbContext>((sp, o) =>
         {
-            var connectionString = Options(sp).ConnectionString ?? DefaultSqliteConnectionString;
+            var storage = Options(sp);
+            var connectionString = storage.ConnectionString ?? DefaultSqliteConnectionString;
             EnsureDirectoryFor(connectionString);
-            o.UseSqlite(connectionString).AddInterceptors(new SqlitePragmas()).ConfigureWarnings(QuietProbe);
+            o.UseSqlite(connectionString).AddInterceptors(new SqlitePragmas(storage)).ConfigureWarnings(QuietProbe);
         });
         services.AddDbContextPool<SqlServerFhirDbContext>((sp, o) =>
             o.UseSqlServer(Options(sp).ConnectionString, sql => sql.EnableRetryOnFailure()).ConfigureWarnings(QuietProbe));

@@ -10,6 +10,8 @@ public sealed class StorageOptionsValidator : AbstractValidator<StorageOptions>
     {
         RuleFor(o => o.Provider).IsInEnum().OverridePropertyName("Storage:Provider")
             .WithMessage("Storage:Provider must be Sqlite or SqlServer");
+        RuleFor(o => o.Synchronous).IsInEnum().OverridePropertyName("Storage:Synchronous")
+            .WithMessage("Storage:Synchronous must be Normal or Full");
         RuleFor(o => o.TenantId).NotEmpty().MaximumLength(64).OverridePropertyName("Storage:TenantId");
         RuleFor(o => o.ConnectionString)
             .NotEmpty()

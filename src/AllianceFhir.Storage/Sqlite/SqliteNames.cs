@@ -36,7 +36,7 @@ internal static class SqliteNames
         {
             connection.Open();
             using var pragmas = connection.CreateCommand();
-            pragmas.CommandText = SqlitePragmas.Commands + extraPragmas;
+            pragmas.CommandText = SqlitePragmas.CommandsFor(options) + extraPragmas;
             pragmas.ExecuteNonQuery();
             return connection;
         }

@@ -16,6 +16,8 @@ public class StartupValidationTests
     [InlineData("Fhir:PublicBaseUrl", "https://fhir.example.org/fhir?x=1", "Fhir:PublicBaseUrl")]
     [InlineData("ForwardedHeaders:KnownProxies:0", "proxy.example.org", "ForwardedHeaders:KnownProxies")]
     [InlineData("ForwardedHeaders:KnownNetworks:0", "10.0.0.0/99", "ForwardedHeaders:KnownNetworks")]
+    [InlineData("Storage:Synchronous", "Sometimes", "Storage:Synchronous")]
+    [InlineData("Storage:Synchronous", "7", "Storage:Synchronous")]
     public void Misconfigured_start_fails_naming_the_setting(string key, string value, string named)
     {
         using var app = new FhirApplication().With(key, value);
