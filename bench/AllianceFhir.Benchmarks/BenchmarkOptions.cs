@@ -15,7 +15,7 @@ internal sealed record BenchmarkOptions(int Seconds, int WarmupSeconds, int Conc
         var configuration = "Release";
         double? submitRate = null;
         var commits = 20_000;
-        var scenarios = new HashSet<string>(["create", "read", "submit", "submit-rate", "baseline", "commit"], StringComparer.Ordinal);
+        var scenarios = new HashSet<string>(["create", "read", "create-token", "read-token", "submit", "submit-rate", "baseline", "commit"], StringComparer.Ordinal);
         for (var i = 0; i < args.Length - 1; i++)
         {
             switch (args[i])

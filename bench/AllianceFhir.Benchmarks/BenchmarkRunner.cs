@@ -70,6 +70,11 @@ internal static class BenchmarkRunner
                 }
             }
 
+            if (options.Scenarios.Contains("create-token") || options.Scenarios.Contains("read-token"))
+            {
+                results.AddRange(await RunWithTokensAsync(options, apiDll, apiDirectory, work, warmup, duration));
+            }
+
             if (options.Scenarios.Contains("baseline"))
             {
                 await using var baseline = await ServerProcess.StartAsync(benchDll, AppContext.BaseDirectory, "/baseline/ids", ["serve-baseline", "--db", Path.Combine(work, "baseline.db")]);
@@ -92,6 +97,46 @@ internal static class BenchmarkRunner
 
         Print(options, results, commits);
         return results.Any(r => r.Failures > 0) ? 1 : 0;
+    }
+
+    /// <summary>
+    /// Create and read again on a server that validates a bearer token and decides its SMART scopes on every request
+    /// (issue 10: what security costs). The rate limit is raised out of the way: it is a policy, not a cost.
+    /// </summary>
+    private static async Task<List<LoadResult>> RunWithTokensAsync(
+        BenchmarkOptions options, string apiDll, string apiDirectory, string work, TimeSpan warmup, TimeSpan duration)
+    {
+        var results = new List<LoadResult>();
+        await using var idp = await BenchIdentityProvider.StartAsync();
+        string[] settings =
+        [
+            $"--ConnectionStrings:Fhir=Data Source={Path.Combine(work, "fhir-token.db")}",
+            $"--Auth:Authority={idp.Issuer}",
+            $"--Auth:Audience={BenchIdentityProvider.Audience}",
+            "--Auth:RequireHttpsMetadata=false",
+            "--RateLimit:PermitLimit=1000000000",
+        ];
+        await using var api = await ServerProcess.StartAsync(apiDll, apiDirectory, "/healthz", settings);
+        using var client = new HttpClient { BaseAddress = api.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", idp.Token("system/*.*"));
+        foreach (var (path, body) in SampleResources.Referenced())
+        {
+            using var put = await client.PutAsync(path, new StringContent(body, Encoding.UTF8, FhirJson));
+            put.EnsureSuccessStatusCode();
+        }
+
+        if (options.Scenarios.Contains("create-token"))
+        {
+            results.Add(await LoadGenerator.RunAsync("create with token (product)", api, client, (c, n) => Post(c, "/fhir/Patient", n), options.Concurrency, warmup, duration));
+        }
+
+        if (options.Scenarios.Contains("read-token"))
+        {
+            var ids = await SeedAsync(client, "/fhir/Patient");
+            results.Add(await LoadGenerator.RunAsync("read with token (product)", api, client, (c, n) => c.GetAsync($"/fhir/Patient/{ids[n % ids.Count]}"), options.Concurrency, warmup, duration));
+        }
+
+        return results;
     }
 
     private static Task<HttpResponseMessage> Post(HttpClient client, string path, int n) =>
@@ -145,6 +190,13 @@ internal static class BenchmarkRunner
             if (Find($"{scenario} (product)") is { } product && Find($"{scenario} (baseline)") is { } bare)
             {
                 Console.WriteLine(string.Create(inv, $"{scenario}: {product.Throughput / bare.Throughput:F2}x baseline (target >= {target}x)"));
+            }
+
+            if (Find($"{scenario} with token (product)") is { } secured)
+            {
+                var open = Find($"{scenario} (product)") is { } o ? string.Create(inv, $"{secured.Throughput / o.Throughput:F2}x the open server") : "no open run";
+                var bare2 = Find($"{scenario} (baseline)") is { } b ? string.Create(inv, $"{secured.Throughput / b.Throughput:F2}x baseline") : "no baseline in this run";
+                Console.WriteLine(string.Create(inv, $"{scenario} with token: {open}, {bare2}"));
             }
         }
 

@@ -3,7 +3,7 @@ using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace AllianceFhir.Api.OpenApi;
 
-/// <summary>Document-wide facts: where the API is served, that it needs no credentials yet, and what each tag holds.</summary>
+/// <summary>Document-wide facts: where the API is served, which paths need no token, and what each tag holds.</summary>
 public sealed class FhirDocumentFilter : IDocumentFilter
 {
     public void Apply(OpenApiDocument swaggerDoc, DocumentFilterContext context)
@@ -11,8 +11,17 @@ public sealed class FhirDocumentFilter : IDocumentFilter
         // Paths start with /fhir, so the server is the host itself, whatever address it runs on.
         swaggerDoc.Servers = [new OpenApiServer { Url = "/", Description = "This server" }];
 
-        // One empty requirement: every operation is open. Authentication replaces it with its scheme.
-        swaggerDoc.Security = [new OpenApiSecurityRequirement()];
+        // The bearer requirement applies document-wide (SwaggerBearer); these two are read before a client has a token.
+        foreach (var open in new[] { "/fhir/metadata", "/fhir/.well-known/smart-configuration" })
+        {
+            if (swaggerDoc.Paths.TryGetValue(open, out var path) && path.Operations is { } operations)
+            {
+                foreach (var operation in operations.Values)
+                {
+                    operation.Security = [new OpenApiSecurityRequirement()];
+                }
+            }
+        }
 
         foreach (var tag in swaggerDoc.Tags ?? Enumerable.Empty<OpenApiTag>())
         {

@@ -38,8 +38,10 @@ internal static class ReferrerQuery
             .Where(x => x.TenantId == tenant && types.Contains(x.ResourceType) && names.Contains(x.ParamName)
                 && x.TargetId == targetId && x.TargetType == targetType)
             .Join(db.Resources, x => x.ResourceSurrogate, r => r.Surrogate, (x, r) => new { r.ResourceType, r.ResourceId })
-            .Distinct()
-            // A stable order, so a refused delete lists the same referrers every time it is tried.
+            // Grouped rather than DISTINCT, so the stable order (a refused delete lists the same referrers every time)
+            // applies in the same statement instead of over a derived table.
+            .GroupBy(r => new { r.ResourceType, r.ResourceId })
+            .Select(g => g.Key)
             .OrderBy(r => r.ResourceType).ThenBy(r => r.ResourceId)
             .Take(limit)
             .ToListAsync(cancellationToken);
