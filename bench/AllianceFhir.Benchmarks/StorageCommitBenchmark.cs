@@ -122,7 +122,7 @@ internal static class StorageCommitBenchmark
         await using var services = BenchStorage.Services(path);
         await using var scope = services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<FhirDbContext>().Database.MigrateAsync();
-        var store = scope.ServiceProvider.GetRequiredService<IResourceStore>();
+        var store = scope.ServiceProvider.GetRequiredService<IResourceStoreFactory>().ForTenant("default");
 
         await CommitAllAsync(store, requests[..WarmupCommits], concurrency);
         var writerBefore = WriterThreadCpu();

@@ -59,7 +59,7 @@ static async Task SeedAsync(string path, int patients, int perPatient)
     await using var scope = services.CreateAsyncScope();
     await scope.ServiceProvider.GetRequiredService<FhirDbContext>().Database.MigrateAsync();
     var indexer = new SearchIndexer(scope.ServiceProvider.GetRequiredService<SearchParameterRegistry>());
-    var store = scope.ServiceProvider.GetRequiredService<IResourceStore>();
+    var store = scope.ServiceProvider.GetRequiredService<IResourceStoreFactory>().ForTenant("default");
     var clock = Stopwatch.StartNew();
     var (extractTime, commitTime) = (TimeSpan.Zero, TimeSpan.Zero);
     const int patientsPerCommit = 5;
@@ -107,7 +107,7 @@ static async Task MeasureAsync(string path, int patients, int perPatient, int it
     {
         var db = scope.ServiceProvider.GetRequiredService<FhirDbContext>();
         var parser = new SearchQueryParser(scope.ServiceProvider.GetRequiredService<SearchParameterRegistry>());
-        var store = scope.ServiceProvider.GetRequiredService<IResourceStore>();
+        var store = scope.ServiceProvider.GetRequiredService<IResourceStoreFactory>().ForTenant("default");
         var total = await db.Resources.CountAsync(r => r.ResourceType == "QuestionnaireResponse" && !r.IsHistory);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{total} QuestionnaireResponses in {path}; {iterations} timed runs per shape after {warmup} warm-up runs (the tiered JIT needs a few hundred)"));
         Console.WriteLine();

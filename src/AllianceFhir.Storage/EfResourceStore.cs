@@ -4,31 +4,50 @@ using AllianceFhir.Core.Storage;
 using AllianceFhir.Storage.Entities;
 using AllianceFhir.Storage.Search;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace AllianceFhir.Storage;
 
-/// <summary>The EF Core implementation of the store port, shared by SQLite and SQL Server.</summary>
+/// <summary>
+/// The EF Core implementation of the store port, shared by SQLite and SQL Server, bound to one tenant (made by
+/// <see cref="EfResourceStoreFactory"/>). The reader and committer serve every tenant and get it with each call.
+/// </summary>
 public sealed class EfResourceStore(
     FhirDbContext db,
-    IOptions<StorageOptions> options,
     SearchParameterRegistry registry,
     TimeProvider clock,
     IVersionReader reader,
-    IVersionCommitter committer) : IResourceStore
+    IVersionCommitter committer,
+    string tenant) : IResourceStore
 {
-    private readonly string _tenant = options.Value.TenantId;
+    private readonly TenantRows _rows = new(tenant);
     private readonly SearchQueryParser _parser = new(registry);
 
-    public Task<ResourceVersion?> ReadCurrentAsync(string resourceType, string id, CancellationToken cancellationToken) =>
-        reader.ReadCurrentAsync(resourceType, id, cancellationToken);
+    public string Tenant => tenant;
 
-    public Task<ResourceVersion?> ReadVersionAsync(string resourceType, string id, int versionId, CancellationToken cancellationToken) =>
-        reader.ReadVersionAsync(resourceType, id, versionId, cancellationToken);
+    /// <summary>The tenant's own resource, else (for definitional types) the catalog's: own rows win on a clash.</summary>
+    public async Task<ResourceVersion?> ReadCurrentAsync(string resourceType, string id, CancellationToken cancellationToken) =>
+        await reader.ReadCurrentAsync(tenant, resourceType, id, cancellationToken)
+        ?? (Tenants.SeesCatalog(tenant, resourceType) ? await reader.ReadCurrentAsync(Tenants.Catalog, resourceType, id, cancellationToken) : null);
+
+    public async Task<ResourceVersion?> ReadVersionAsync(string resourceType, string id, int versionId, CancellationToken cancellationToken)
+    {
+        // A version of the catalog's resource only when the tenant has no resource of that id at all, so versions of
+        // two resources are never mixed.
+        var own = await reader.ReadVersionAsync(tenant, resourceType, id, versionId, cancellationToken);
+        if (own is not null || !Tenants.SeesCatalog(tenant, resourceType)
+            || await reader.ReadCurrentAsync(tenant, resourceType, id, cancellationToken) is not null)
+        {
+            return own;
+        }
+
+        return await reader.ReadVersionAsync(Tenants.Catalog, resourceType, id, versionId, cancellationToken);
+    }
 
     public async Task<IReadOnlyList<ResourceVersion>> HistoryAsync(HistoryQuery query, CancellationToken cancellationToken)
     {
-        var rows = db.Resources.AsNoTracking().Where(r => r.TenantId == _tenant);
+        // System-level history is the tenant's own changes; a type or instance history of a definitional type also
+        // shows the catalog's, as reads of them do.
+        var rows = db.Resources.AsNoTracking().Where(_rows.Resources(query.ResourceType is null ? [] : [query.ResourceType]));
         if (query.ResourceType is not null)
         {
             rows = rows.Where(r => r.ResourceType == query.ResourceType);
@@ -79,13 +98,13 @@ public sealed class EfResourceStore(
     }
 
     public Task<SearchResult> SearchAsync(SearchRequest request, CancellationToken cancellationToken) =>
-        new EfSearchEngine(db, _tenant, clock.GetUtcNow().UtcDateTime).SearchAsync(request, cancellationToken);
+        new EfSearchEngine(db, _rows, clock.GetUtcNow().UtcDateTime).SearchAsync(request, cancellationToken);
 
     public Task<IReadOnlyList<ResourceKey>> FindReferrersAsync(string resourceType, string id, int limit, CancellationToken cancellationToken) =>
-        ReferrerQuery.FindAsync(db, _tenant, registry, resourceType, id, limit, cancellationToken);
+        ReferrerQuery.FindAsync(db, tenant, registry, resourceType, id, limit, cancellationToken);
 
     public Task CommitAsync(IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken) =>
-        committer.CommitAsync(writes, cancellationToken);
+        committer.CommitAsync(tenant, writes, cancellationToken);
 
     internal static ResourceVersion ToVersion(ResourceEntity row) =>
         new(

@@ -1,7 +1,6 @@
 using AllianceFhir.Core.Storage;
 using AllianceFhir.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace AllianceFhir.Storage;
 
@@ -9,11 +8,9 @@ namespace AllianceFhir.Storage;
 /// One EF transaction per commit, on the request's own context. SQL Server uses it: its row locks let writers run side
 /// by side. (SQLite serializes writers, so there <see cref="Sqlite.SqliteGroupCommitter"/> groups them instead.)
 /// </summary>
-public sealed class EfVersionCommitter(FhirDbContext db, IOptions<StorageOptions> options) : IVersionCommitter
+public sealed class EfVersionCommitter(FhirDbContext db) : IVersionCommitter
 {
-    private readonly string _tenant = options.Value.TenantId;
-
-    public async Task CommitAsync(IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken)
+    public async Task CommitAsync(string tenant, IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken)
     {
         // SQL Server is registered with a retrying execution strategy, which refuses a transaction the caller opened
         // itself: the whole unit (claims, version rows, index rows) runs inside the strategy instead, so a transient
@@ -27,7 +24,7 @@ public sealed class EfVersionCommitter(FhirDbContext db, IOptions<StorageOptions
         try
         {
             await db.Database.CreateExecutionStrategy().ExecuteInTransactionAsync(
-                writes,
+                new Commit(tenant, writes),
                 WriteAllAsync,
                 CommittedAsync,
                 cancellationToken);
@@ -38,8 +35,9 @@ public sealed class EfVersionCommitter(FhirDbContext db, IOptions<StorageOptions
         }
     }
 
-    private async Task WriteAllAsync(IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken)
+    private async Task WriteAllAsync(Commit commit, CancellationToken cancellationToken)
     {
+        var (tenant, writes) = commit;
         // A retried attempt starts from nothing: entities tracked by a failed attempt were never stored. (The strategy
         // has begun the transaction: on SQL Server the guarded UPDATE below takes the row lock; on SQLite
         // Microsoft.Data.Sqlite begins it IMMEDIATE, so writers queue instead of failing half-way.)
@@ -53,16 +51,16 @@ public sealed class EfVersionCommitter(FhirDbContext db, IOptions<StorageOptions
                 .Select(w => (Write: w, Hash: ConditionHash.Of(w.Claim!.Condition)))
                 .OrderBy(c => c.Hash, StringComparer.Ordinal))
             {
-                await ClaimAsync(write, hash, cancellationToken);
+                await ClaimAsync(tenant, write, hash, cancellationToken);
             }
 
             var versions = new List<(ResourceEntity Entity, ResourceWrite Write)>(writes.Count);
             foreach (var write in writes)
             {
-                await RetirePreviousVersionAsync(write, cancellationToken);
+                await RetirePreviousVersionAsync(tenant, write, cancellationToken);
                 var entity = new ResourceEntity
                 {
-                    TenantId = _tenant,
+                    TenantId = tenant,
                     ResourceType = write.ResourceType,
                     ResourceId = write.Id,
                     VersionId = write.VersionId,
@@ -81,7 +79,7 @@ public sealed class EfVersionCommitter(FhirDbContext db, IOptions<StorageOptions
             var indexRows = new List<SearchIndexEntity>();
             foreach (var (entity, write) in versions)
             {
-                foreach (var row in IndexRowMapper.ToRows(_tenant, write.ResourceType, write.Index))
+                foreach (var row in IndexRowMapper.ToRows(tenant, write.ResourceType, write.Index))
                 {
                     row.ResourceSurrogate = entity.Surrogate;
                     indexRows.Add(row);
@@ -106,11 +104,12 @@ public sealed class EfVersionCommitter(FhirDbContext db, IOptions<StorageOptions
     /// After a fault during COMMIT: did the commit land? The commit is atomic, so its first version row answers for all
     /// of it; the content is compared because a racing writer may have stored the same id and version instead.
     /// </summary>
-    private async Task<bool> CommittedAsync(IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken)
+    private async Task<bool> CommittedAsync(Commit commit, CancellationToken cancellationToken)
     {
+        var (tenant, writes) = commit;
         var first = writes[0];
         var stored = await db.Resources.AsNoTracking()
-            .Where(r => r.TenantId == _tenant && r.ResourceType == first.ResourceType && r.ResourceId == first.Id && r.VersionId == first.VersionId)
+            .Where(r => r.TenantId == tenant && r.ResourceType == first.ResourceType && r.ResourceId == first.Id && r.VersionId == first.VersionId)
             .Select(r => new { r.Json, r.IsDeleted, r.LastUpdated })
             .FirstOrDefaultAsync(cancellationToken);
         return stored is not null
@@ -123,10 +122,10 @@ public sealed class EfVersionCommitter(FhirDbContext db, IOptions<StorageOptions
     /// Inserts the condition's row, or takes over the row naming the resource the writer found no longer matching
     /// (compare-and-set, as for versions). Either way a writer that loses learns who holds the condition now.
     /// </summary>
-    private async Task ClaimAsync(ResourceWrite write, string hash, CancellationToken cancellationToken)
+    private async Task ClaimAsync(string tenant, ResourceWrite write, string hash, CancellationToken cancellationToken)
     {
         var claim = write.Claim!;
-        var row = db.ConditionClaims.Where(c => c.TenantId == _tenant && c.ResourceType == write.ResourceType && c.ConditionHash == hash);
+        var row = db.ConditionClaims.Where(c => c.TenantId == tenant && c.ResourceType == write.ResourceType && c.ConditionHash == hash);
         bool claimed;
         if (claim.Replaces is { } replaced)
         {
@@ -137,7 +136,7 @@ public sealed class EfVersionCommitter(FhirDbContext db, IOptions<StorageOptions
         {
             db.ConditionClaims.Add(new ConditionClaimEntity
             {
-                TenantId = _tenant,
+                TenantId = tenant,
                 ResourceType = write.ResourceType,
                 ConditionHash = hash,
                 ResourceId = write.Id,
@@ -165,7 +164,7 @@ public sealed class EfVersionCommitter(FhirDbContext db, IOptions<StorageOptions
     /// Moves the current version to history only if it is the version this write follows: a compare-and-set in one
     /// statement, so a writer that read an older version finds nothing to retire and loses.
     /// </summary>
-    private async Task RetirePreviousVersionAsync(ResourceWrite write, CancellationToken cancellationToken)
+    private async Task RetirePreviousVersionAsync(string tenant, ResourceWrite write, CancellationToken cancellationToken)
     {
         var previous = write.VersionId - 1;
         if (previous == 0)
@@ -174,7 +173,7 @@ public sealed class EfVersionCommitter(FhirDbContext db, IOptions<StorageOptions
         }
 
         var current = await db.Resources
-            .Where(r => r.TenantId == _tenant && r.ResourceType == write.ResourceType && r.ResourceId == write.Id && !r.IsHistory)
+            .Where(r => r.TenantId == tenant && r.ResourceType == write.ResourceType && r.ResourceId == write.Id && !r.IsHistory)
             .Select(r => new { r.Surrogate, r.VersionId })
             .FirstOrDefaultAsync(cancellationToken);
         if (current is null)
@@ -194,3 +193,6 @@ public sealed class EfVersionCommitter(FhirDbContext db, IOptions<StorageOptions
         await SearchIndexRows.DeleteForAsync(db, current.Surrogate, cancellationToken);
     }
 }
+
+/// <summary>One commit as the execution strategy hands it to each attempt: every write belongs to this tenant.</summary>
+internal sealed record Commit(string Tenant, IReadOnlyList<ResourceWrite> Writes);

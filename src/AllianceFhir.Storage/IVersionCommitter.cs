@@ -5,8 +5,9 @@ namespace AllianceFhir.Storage;
 /// <summary>
 /// Makes a list of new versions durable, all or nothing: each previous version retired by compare-and-set, the new
 /// version rows inserted, and their search-index rows replaced. A lost race is a <see cref="VersionConflictException"/>.
+/// Shared by every tenant (the SQLite one is a singleton), so the tenant comes with each commit.
 /// </summary>
 public interface IVersionCommitter
 {
-    Task CommitAsync(IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken);
+    Task CommitAsync(string tenant, IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken);
 }

@@ -26,7 +26,10 @@ public sealed class StorageOptions
     /// <summary>Apply pending migrations when the service starts (on by default; turn off where a DBA migrates).</summary>
     public bool MigrateOnStart { get; set; } = true;
 
-    /// <summary>The tenant this deployment serves. Every table carries it so several tenants can share a database later.</summary>
+    /// <summary>
+    /// The default tenant: the clinic of callers whose token names none (and of the open Development server). Every
+    /// table carries the tenant, so clinics share one database without seeing each other's rows.
+    /// </summary>
     public string TenantId { get; set; } = "default";
 
     /// <summary>SQLite only: whether every commit waits for the disk (Full) or only checkpoints do (Normal).</summary>

@@ -40,10 +40,12 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<SqliteVersionReader>();
         services.AddScoped<EfVersionCommitter>();
         services.AddScoped<EfVersionReader>();
-        var createStore = ActivatorUtilities.CreateFactory<EfResourceStore>([typeof(IVersionReader), typeof(IVersionCommitter)]);
-        services.AddScoped<IResourceStore>(sp => Options(sp).Provider == StorageProvider.SqlServer
-            ? createStore(sp, [sp.GetRequiredService<EfVersionReader>(), sp.GetRequiredService<EfVersionCommitter>()])
-            : createStore(sp, [sp.GetRequiredService<SqliteVersionReader>(), sp.GetRequiredService<SqliteGroupCommitter>()]));
+        // No IResourceStore is registered here: a store is always for one tenant, so whoever needs one names it, through
+        // the factory (the host binds each request's store to its caller's tenant).
+        var createFactory = ActivatorUtilities.CreateFactory<EfResourceStoreFactory>([typeof(IVersionReader), typeof(IVersionCommitter)]);
+        services.AddScoped<IResourceStoreFactory>(sp => Options(sp).Provider == StorageProvider.SqlServer
+            ? createFactory(sp, [sp.GetRequiredService<EfVersionReader>(), sp.GetRequiredService<EfVersionCommitter>()])
+            : createFactory(sp, [sp.GetRequiredService<SqliteVersionReader>(), sp.GetRequiredService<SqliteGroupCommitter>()]));
         return services;
     }
 

@@ -1,3 +1,4 @@
+using AllianceFhir.Core.Storage;
 using AllianceFhir.Storage;
 using FluentValidation;
 
@@ -12,7 +13,7 @@ public sealed class StorageOptionsValidator : AbstractValidator<StorageOptions>
             .WithMessage("Storage:Provider must be Sqlite or SqlServer");
         RuleFor(o => o.Synchronous).IsInEnum().OverridePropertyName("Storage:Synchronous")
             .WithMessage("Storage:Synchronous must be Normal or Full");
-        RuleFor(o => o.TenantId).NotEmpty().MaximumLength(64).OverridePropertyName("Storage:TenantId");
+        RuleFor(o => o.TenantId).NotEmpty().MaximumLength(Tenants.MaxLength).NotEqual(Tenants.Catalog).OverridePropertyName("Storage:TenantId");
         RuleFor(o => o.ConnectionString)
             .NotEmpty()
             .When(o => o.Provider == StorageProvider.SqlServer)

@@ -25,9 +25,7 @@ public static class FhirApiServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new SearchParameterRegistry(SupportedResourceTypes.All));
         services.AddSingleton<ISearchIndexer, SearchIndexer>();
-        services.AddScoped(sp => new ReferentialIntegrity(
-            sp.GetRequiredService<IResourceStore>(),
-            sp.GetRequiredService<IOptions<FhirServerOptions>>().Value.ReferentialIntegrityOnDelete));
+        services.AddScoped(sp => NewIntegrity(sp, sp.GetRequiredService<IResourceStore>()));
         services.AddScoped<ResourceService>();
         services.AddScoped<BundleService>();
         services.AddSingleton<FhirRequestReader>();
@@ -45,4 +43,17 @@ public static class FhirApiServiceCollectionExtensions
         services.AddHealthChecks().AddDbContextCheck<FhirDbContext>("database");
         return services;
     }
+
+    /// <summary>
+    /// A resource service over an explicitly chosen tenant's store, for work outside a request (catalog seeding,
+    /// background writers); inside a request resolve <see cref="ResourceService"/>, which is bound to the caller's tenant.
+    /// </summary>
+    public static ResourceService ResourceServiceFor(this IServiceProvider scope, string tenant)
+    {
+        var store = scope.GetRequiredService<IResourceStoreFactory>().ForTenant(tenant);
+        return ActivatorUtilities.CreateInstance<ResourceService>(scope, store, NewIntegrity(scope, store));
+    }
+
+    private static ReferentialIntegrity NewIntegrity(IServiceProvider services, IResourceStore store) =>
+        new(store, services.GetRequiredService<IOptions<FhirServerOptions>>().Value.ReferentialIntegrityOnDelete);
 }

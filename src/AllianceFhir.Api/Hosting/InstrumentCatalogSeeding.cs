@@ -1,4 +1,5 @@
 using AllianceFhir.Core.Resources;
+using AllianceFhir.Core.Storage;
 using AllianceFhir.Instruments.Catalog;
 using Hl7.Fhir.Model;
 
@@ -9,14 +10,15 @@ public static class InstrumentCatalogSeeding
     /// <summary>
     /// Stores the instrument catalog (Questionnaires and CodeSystems) under their fixed ids. Idempotent: a resource whose
     /// content is unchanged is left alone, so restarts add no versions; a changed one (a new text pack) becomes a new
-    /// version. Resolving the catalog here also makes a bad text pack stop the start, naming the file.
+    /// version. Resolving the catalog here also makes a bad text pack stop the start, naming the file. The catalog is
+    /// stored once, in its own tenant, which every clinic tenant reads for the definitional types.
     /// </summary>
     public static async Task SeedInstrumentCatalogAsync(this WebApplication app)
     {
         var catalog = app.Services.GetRequiredService<InstrumentCatalog>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(InstrumentCatalogSeeding));
         await using var scope = app.Services.CreateAsyncScope();
-        var service = scope.ServiceProvider.GetRequiredService<ResourceService>();
+        var service = scope.ServiceProvider.ResourceServiceFor(Tenants.Catalog);
         var stored = 0;
         foreach (var resource in catalog.GetAllResources())
         {

@@ -18,7 +18,7 @@ public sealed class AuthOptions
 
     public string PatientClaim { get; set; } = "patient";
 
-    /// <summary>Refuse tokens without a tenant claim (401), for deployments where every caller belongs to a clinic.</summary>
+    /// <summary>Refuse tokens without a tenant claim (403), for deployments where every caller belongs to a clinic; off: such callers get <c>Storage:TenantId</c>.</summary>
     public bool RequireTenantClaim { get; set; }
 
     /// <summary>Overrides for the SMART configuration, when the discovery document's endpoints are not the ones apps should use.</summary>

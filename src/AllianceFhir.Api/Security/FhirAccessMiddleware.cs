@@ -3,6 +3,7 @@ using AllianceFhir.Core.Errors;
 using AllianceFhir.Core.Resources;
 using AllianceFhir.Core.Search;
 using AllianceFhir.Core.Security;
+using AllianceFhir.Storage;
 using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -16,7 +17,12 @@ namespace AllianceFhir.Api.Security;
 /// the interaction the URL names. Deciding by URL shape means an endpoint cannot be added without being covered; a
 /// shape the classifier does not know is refused (unless it is the fallback, which answers 404/405).
 /// </summary>
-public sealed class FhirAccessMiddleware(RequestDelegate next, IOptions<AuthOptions> options, AccessPolicy policy, SearchParameterRegistry registry)
+public sealed class FhirAccessMiddleware(
+    RequestDelegate next,
+    IOptions<AuthOptions> options,
+    IOptions<StorageOptions> storage,
+    AccessPolicy policy,
+    SearchParameterRegistry registry)
 {
     public async Task InvokeAsync(HttpContext http)
     {
@@ -73,7 +79,7 @@ public sealed class FhirAccessMiddleware(RequestDelegate next, IOptions<AuthOpti
         var settings = options.Value;
         if (settings.IsOpen)
         {
-            return AccessContext.Development;
+            return CallerTenant.Resolve(AccessContext.Development, settings, storage.Value.TenantId);
         }
 
         var result = await http.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
@@ -90,14 +96,7 @@ public sealed class FhirAccessMiddleware(RequestDelegate next, IOptions<AuthOpti
         }
 
         http.User = result.Principal;
-        var caller = CallerContext.From(result.Principal, settings);
-        if (settings.RequireTenantClaim && string.IsNullOrEmpty(caller.Tenant))
-        {
-            await BearerResponses.InvalidTokenAsync(http, $"the token has no '{settings.TenantClaim}' claim, and this server serves clinics only");
-            return null;
-        }
-
-        return caller;
+        return CallerTenant.Resolve(CallerContext.From(result.Principal, settings), settings, storage.Value.TenantId);
     }
 
     /// <summary>A conditional write's condition is a search: its chains may not reach types the caller may not search.</summary>

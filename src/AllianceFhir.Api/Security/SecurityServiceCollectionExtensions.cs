@@ -23,6 +23,7 @@ public static class SecurityServiceCollectionExtensions
         services.AddValidatedOptions<RateLimitSettings, RateLimitSettingsValidator>(configuration, RateLimitSettings.SectionName);
 
         services.AddSingleton<AccessPolicy>();
+        services.AddRequestStore();
         services.AddSingleton<SmartEndpoints>();
         services.AddSingleton<ICapabilityRestContributor, SecurityCapability>();
 

@@ -8,7 +8,7 @@ namespace AllianceFhir.Core.Security;
 /// <param name="Subject">The token's <c>sub</c>; never logged at Information or above with request data.</param>
 /// <param name="ClientId">The client the token was issued to (<c>client_id</c>, <c>azp</c>), for rate limits and audit.</param>
 /// <param name="Scopes">The SMART resource scopes the token grants.</param>
-/// <param name="Tenant">The clinic tenant claim, when the token carries one (tenant isolation is a later step).</param>
+/// <param name="Tenant">The clinic tenant: the token's claim, or the host's default tenant; the request's store is bound to it.</param>
 /// <param name="Patient">The launch patient id, when the token carries one (patient compartments are a later step).</param>
 /// <param name="IsDevelopmentUser">The single full-access user of a Development server started without an authority.</param>
 public sealed record AccessContext(

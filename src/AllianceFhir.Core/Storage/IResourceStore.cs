@@ -2,9 +2,17 @@ using AllianceFhir.Core.Search;
 
 namespace AllianceFhir.Core.Storage;
 
-/// <summary>The persistence port. Implementations keep one row per version and write all of a commit atomically.</summary>
+/// <summary>
+/// The persistence port. Implementations keep one row per version and write all of a commit atomically. A store is
+/// bound to one tenant (<see cref="IResourceStoreFactory"/>): every call reads and writes that tenant's rows only, plus,
+/// for reads of definitional types, the shared catalog's (<see cref="Tenants.SeesCatalog"/>); a tenant's own resource
+/// wins over a catalog one of the same id.
+/// </summary>
 public interface IResourceStore
 {
+    /// <summary>The tenant whose rows this store reads and writes.</summary>
+    string Tenant { get; }
+
     /// <summary>The current version (which may record a delete), or null when the resource never existed.</summary>
     Task<ResourceVersion?> ReadCurrentAsync(string resourceType, string id, CancellationToken cancellationToken);
 

@@ -15,7 +15,7 @@ namespace AllianceFhir.Storage.Search;
 /// drives the query as <c>Surrogate IN (index lookup)</c>; the others become correlated <c>EXISTS</c> checks on the
 /// (resource, parameter) index, so a common code or a wide date range is never materialized as a whole list.
 /// </remarks>
-internal sealed class CriterionTranslator(FhirDbContext db, string tenant, DateTime now)
+internal sealed class CriterionTranslator(FhirDbContext db, TenantRows tenant, DateTime now)
 {
     /// <summary>Composite keys are surrogate × span + group: a resource may have at most this many combinations.</summary>
     public const int CompositeGroupSpan = 65536;
@@ -25,7 +25,7 @@ internal sealed class CriterionTranslator(FhirDbContext db, string tenant, DateT
 
     public IQueryable<ResourceEntity> CurrentRows(IReadOnlyList<string> types)
     {
-        var rows = db.Resources.AsNoTracking().Where(r => r.TenantId == tenant && !r.IsHistory && !r.IsDeleted);
+        var rows = db.Resources.AsNoTracking().Where(tenant.Resources(types)).Where(r => !r.IsHistory && !r.IsDeleted);
         if (types.Count == 1)
         {
             var type = types[0];
@@ -176,7 +176,7 @@ internal sealed class CriterionTranslator(FhirDbContext db, string tenant, DateT
     {
         var (sourceType, referenceName) = (c.SourceType, c.Reference.Name);
         var sources = Filter(CurrentRows([sourceType]), [sourceType], [c.Inner]).Select(s => s.Surrogate);
-        var references = db.ReferenceIndex.Where(x => x.TenantId == tenant && x.ResourceType == sourceType && x.ParamName == referenceName
+        var references = db.ReferenceIndex.Where(tenant.Index<ReferenceIndexEntity>([sourceType])).Where(x => x.ResourceType == sourceType && x.ParamName == referenceName
             && sources.Contains(x.ResourceSurrogate));
         return new Translated(int.MaxValue, null, r => references.Any(x => x.TargetId == r.ResourceId && x.TargetType == r.ResourceType));
     }
@@ -239,7 +239,7 @@ internal sealed class CriterionTranslator(FhirDbContext db, string tenant, DateT
     private IQueryable<T> Rows<T>(IReadOnlyList<string> types, string paramName)
         where T : SearchIndexEntity
     {
-        var rows = db.Set<T>().Where(x => x.TenantId == tenant && x.ParamName == paramName);
+        var rows = db.Set<T>().Where(tenant.Index<T>(types)).Where(x => x.ParamName == paramName);
         if (types.Count == 1)
         {
             var type = types[0];

@@ -11,7 +11,7 @@ namespace AllianceFhir.Storage.Search;
 /// and then the surrogate (a unique, stable tie-break), continue after the cursor's position (keyset, never OFFSET),
 /// fetch one row more than the page to know whether a next page exists, then load includes.
 /// </summary>
-internal sealed class EfSearchEngine(FhirDbContext db, string tenant, DateTime now)
+internal sealed class EfSearchEngine(FhirDbContext db, TenantRows tenant, DateTime now)
 {
     public async Task<SearchResult> SearchAsync(SearchRequest request, CancellationToken ct)
     {

@@ -9,7 +9,7 @@ namespace AllianceFhir.Storage.Search;
 /// per round, never one query per resource. Canonical references (QuestionnaireResponse.questionnaire) are followed
 /// through the target's `url` (and `version`) index rows.
 /// </summary>
-internal sealed class IncludeLoader(FhirDbContext db, string tenant)
+internal sealed class IncludeLoader(FhirDbContext db, TenantRows tenant)
 {
     /// <summary>`:iterate` stops after this many rounds even if the graph goes on (R4 lets servers limit iteration).</summary>
     private const int MaxRounds = 4;
@@ -63,7 +63,7 @@ internal sealed class IncludeLoader(FhirDbContext db, string tenant)
         {
             var type = byType.Key;
             var ids = byType.Select(x => x.TargetId!).Distinct().ToList();
-            result.AddRange(await Current().Where(r => r.ResourceType == type && ids.Contains(r.ResourceId)).ToListAsync(ct));
+            result.AddRange(await Current([type]).Where(r => r.ResourceType == type && ids.Contains(r.ResourceId)).ToListAsync(ct));
         }
 
         var targetTypes = spec.TargetType is null ? spec.Parameter.Targets : [spec.TargetType];
@@ -85,14 +85,15 @@ internal sealed class IncludeLoader(FhirDbContext db, string tenant)
             var type = byType.Key;
             var ids = byType.Select(r => r.ResourceId).ToList();
             var surrogates = byType.Select(r => r.Surrogate).ToList();
-            var byId = db.ReferenceIndex.Where(x => x.TenantId == tenant && x.ResourceType == sourceType && x.ParamName == name
+            var sourceRows = tenant.Index<ReferenceIndexEntity>([sourceType]);
+            var byId = db.ReferenceIndex.Where(sourceRows).Where(x => x.ResourceType == sourceType && x.ParamName == name
                 && x.TargetType == type && ids.Contains(x.TargetId!)).Select(x => x.ResourceSurrogate);
 
             // Canonical references point at the target's url (any version, or the one they name).
             var urls = db.UriIndex.Where(u => surrogates.Contains(u.ResourceSurrogate) && u.ParamName == "url").Select(u => u.Uri);
-            var byUrl = db.ReferenceIndex.Where(x => x.TenantId == tenant && x.ResourceType == sourceType && x.ParamName == name
+            var byUrl = db.ReferenceIndex.Where(sourceRows).Where(x => x.ResourceType == sourceType && x.ParamName == name
                 && urls.Contains(x.Url!)).Select(x => x.ResourceSurrogate);
-            result.AddRange(await Current().Where(r => byId.Contains(r.Surrogate) || byUrl.Contains(r.Surrogate)).ToListAsync(ct));
+            result.AddRange(await Current([sourceType]).Where(r => byId.Contains(r.Surrogate) || byUrl.Contains(r.Surrogate)).ToListAsync(ct));
         }
 
         return result;
@@ -100,9 +101,9 @@ internal sealed class IncludeLoader(FhirDbContext db, string tenant)
 
     private async Task<List<ResourceEntity>> ByCanonicalAsync(IReadOnlyList<string> types, string url, string? version, CancellationToken ct)
     {
-        var withUrl = db.UriIndex.Where(u => u.TenantId == tenant && types.Contains(u.ResourceType) && u.ParamName == "url" && u.Uri == url)
+        var withUrl = db.UriIndex.Where(tenant.Index<UriIndexEntity>(types)).Where(u => types.Contains(u.ResourceType) && u.ParamName == "url" && u.Uri == url)
             .Select(u => u.ResourceSurrogate);
-        var rows = Current().Where(r => withUrl.Contains(r.Surrogate));
+        var rows = Current(types).Where(r => withUrl.Contains(r.Surrogate));
         if (version is not null)
         {
             rows = rows.Where(r => db.TokenIndex.Any(t => t.ResourceSurrogate == r.Surrogate && t.ParamName == "version" && t.Code == version));
@@ -111,6 +112,7 @@ internal sealed class IncludeLoader(FhirDbContext db, string tenant)
         return await rows.ToListAsync(ct);
     }
 
-    private IQueryable<ResourceEntity> Current() =>
-        db.Resources.AsNoTracking().Where(r => r.TenantId == tenant && !r.IsHistory && !r.IsDeleted);
+    /// <summary>Current rows the tenant sees of these types: its own, and the catalog's for definitional types.</summary>
+    private IQueryable<ResourceEntity> Current(IReadOnlyList<string> types) =>
+        db.Resources.AsNoTracking().Where(tenant.Resources(types)).Where(r => !r.IsHistory && !r.IsDeleted);
 }

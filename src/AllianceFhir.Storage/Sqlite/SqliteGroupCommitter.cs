@@ -30,11 +30,12 @@ public sealed class SqliteGroupCommitter(IOptions<StorageOptions> options, IServ
     /// <summary>WAL frames after which the checkpointer restarts the log; tests lower it to see restarts quickly.</summary>
     internal int WalRestartPages { get; init; } = SqliteCheckpointer.DefaultRestartAfterPages;
 
-    public Task CommitAsync(IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken)
+    public Task CommitAsync(string tenant, IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         EnsureStarted();
-        var pending = new PendingCommit([.. writes.Select(_statements!.PrepareWrite)], cancellationToken);
+        var statements = _statements!;
+        var pending = new PendingCommit([.. writes.Select(w => statements.PrepareWrite(tenant, w))], cancellationToken);
         _queue.Add(pending, CancellationToken.None);
         return pending.Completion.Task;
     }
@@ -81,7 +82,7 @@ public sealed class SqliteGroupCommitter(IOptions<StorageOptions> options, IServ
             var connection = SqliteNames.Open(options.Value, $" PRAGMA wal_autocheckpoint={SqliteCheckpointer.WriterBackstopPages};");
             try
             {
-                _statements = new SqliteWriteStatements(connection, model, options.Value.TenantId);
+                _statements = new SqliteWriteStatements(connection, model);
                 _checkpointer = new SqliteCheckpointer(options.Value, WalRestartPages);
                 _connection = connection;
             }

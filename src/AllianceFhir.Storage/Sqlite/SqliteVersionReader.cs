@@ -20,11 +20,11 @@ public sealed class SqliteVersionReader(IOptions<StorageOptions> options, IServi
     private IModel? _model;
     private bool _disposed;
 
-    public Task<ResourceVersion?> ReadCurrentAsync(string resourceType, string id, CancellationToken cancellationToken) =>
-        Task.FromResult(Read(s => s.ReadCurrent(resourceType, id)));
+    public Task<ResourceVersion?> ReadCurrentAsync(string tenant, string resourceType, string id, CancellationToken cancellationToken) =>
+        Task.FromResult(Read(s => s.ReadCurrent(tenant, resourceType, id)));
 
-    public Task<ResourceVersion?> ReadVersionAsync(string resourceType, string id, int versionId, CancellationToken cancellationToken) =>
-        Task.FromResult(Read(s => s.ReadVersion(resourceType, id, versionId)));
+    public Task<ResourceVersion?> ReadVersionAsync(string tenant, string resourceType, string id, int versionId, CancellationToken cancellationToken) =>
+        Task.FromResult(Read(s => s.ReadVersion(tenant, resourceType, id, versionId)));
 
     public void Dispose()
     {
@@ -75,7 +75,7 @@ public sealed class SqliteVersionReader(IOptions<StorageOptions> options, IServi
         var connection = SqliteNames.Open(options.Value);
         try
         {
-            return new ReadStatements(connection, _model, options.Value.TenantId);
+            return new ReadStatements(connection, _model);
         }
         catch
         {
@@ -90,7 +90,7 @@ public sealed class SqliteVersionReader(IOptions<StorageOptions> options, IServi
         private readonly SqliteCommand _current;
         private readonly SqliteCommand _version;
 
-        public ReadStatements(SqliteConnection connection, IModel model, string tenant)
+        public ReadStatements(SqliteConnection connection, IModel model)
         {
             _connection = connection;
             var resources = model.FindEntityType(typeof(ResourceEntity))!;
@@ -100,18 +100,18 @@ public sealed class SqliteVersionReader(IOptions<StorageOptions> options, IServi
                 $"{C(nameof(ResourceEntity.Json))}, {C(nameof(ResourceEntity.Method))}, {C(nameof(ResourceEntity.Surrogate))} " +
                 $"FROM {SqliteNames.Table(resources)} WHERE {C(nameof(ResourceEntity.TenantId))} = $tenant " +
                 $"AND {C(nameof(ResourceEntity.ResourceType))} = $type AND {C(nameof(ResourceEntity.ResourceId))} = $id";
-            _current = Prepare($"{select} AND {C(nameof(ResourceEntity.IsHistory))} = 0", tenant);
-            _version = Prepare($"{select} AND {C(nameof(ResourceEntity.VersionId))} = $version", tenant, "$version");
+            _current = Prepare($"{select} AND {C(nameof(ResourceEntity.IsHistory))} = 0");
+            _version = Prepare($"{select} AND {C(nameof(ResourceEntity.VersionId))} = $version", "$version");
         }
 
         public bool IsDisposed { get; private set; }
 
-        public ResourceVersion? ReadCurrent(string resourceType, string id) => Execute(_current, resourceType, id);
+        public ResourceVersion? ReadCurrent(string tenant, string resourceType, string id) => Execute(_current, tenant, resourceType, id);
 
-        public ResourceVersion? ReadVersion(string resourceType, string id, int versionId)
+        public ResourceVersion? ReadVersion(string tenant, string resourceType, string id, int versionId)
         {
             _version.Parameters[3].Value = versionId;
-            return Execute(_version, resourceType, id);
+            return Execute(_version, tenant, resourceType, id);
         }
 
         public void Dispose()
@@ -122,8 +122,9 @@ public sealed class SqliteVersionReader(IOptions<StorageOptions> options, IServi
             _connection.Dispose();
         }
 
-        private static ResourceVersion? Execute(SqliteCommand command, string resourceType, string id)
+        private static ResourceVersion? Execute(SqliteCommand command, string tenant, string resourceType, string id)
         {
+            command.Parameters[0].Value = tenant;
             command.Parameters[1].Value = resourceType;
             command.Parameters[2].Value = id;
             using var reader = command.ExecuteReader();
@@ -143,11 +144,11 @@ public sealed class SqliteVersionReader(IOptions<StorageOptions> options, IServi
                 reader.GetInt64(5));
         }
 
-        private SqliteCommand Prepare(string sql, string tenant, params string[] extraParameters)
+        private SqliteCommand Prepare(string sql, params string[] extraParameters)
         {
             var command = _connection.CreateCommand();
             command.CommandText = sql;
-            command.Parameters.Add(new SqliteParameter("$tenant", tenant));
+            command.Parameters.Add(new SqliteParameter { ParameterName = "$tenant" });
             command.Parameters.Add(new SqliteParameter { ParameterName = "$type" });
             command.Parameters.Add(new SqliteParameter { ParameterName = "$id" });
             foreach (var name in extraParameters)

@@ -17,7 +17,6 @@ internal sealed class SqliteWriteStatements : IDisposable
     private const int ConstraintPrimaryKey = 1555;
     private const int ConstraintUnique = 2067;
 
-    private readonly string _tenant;
     private readonly SqliteConnection _connection;
     private readonly SqliteCommand _begin;
     private readonly SqliteCommand _commit;
@@ -34,10 +33,9 @@ internal sealed class SqliteWriteStatements : IDisposable
     private readonly List<SqliteCommand> _deleteIndexRows = [];
     private readonly Dictionary<Type, IndexTableInsert> _indexInserts = [];
 
-    public SqliteWriteStatements(SqliteConnection connection, IModel model, string tenant)
+    public SqliteWriteStatements(SqliteConnection connection, IModel model)
     {
         _connection = connection;
-        _tenant = tenant;
         _begin = Prepare("BEGIN IMMEDIATE");
         _commit = Prepare("COMMIT");
         _rollback = Prepare("ROLLBACK");
@@ -137,35 +135,35 @@ internal sealed class SqliteWriteStatements : IDisposable
     /// Everything about a write that needs no database: its index rows as column values. Thread-safe; callers run it
     /// before queueing so the single writer thread does as little as possible.
     /// </summary>
-    public PreparedWrite PrepareWrite(ResourceWrite write)
+    public PreparedWrite PrepareWrite(string tenant, ResourceWrite write)
     {
         var rows = new List<(IndexTableInsert, object?[])>();
-        foreach (var row in IndexRowMapper.ToRows(_tenant, write.ResourceType, write.Index))
+        foreach (var row in IndexRowMapper.ToRows(tenant, write.ResourceType, write.Index))
         {
             var table = _indexInserts[row.GetType()];
             rows.Add((table, table.Values(row)));
         }
 
-        return new PreparedWrite(write, rows, write.Claim is { } claim ? ConditionHash.Of(claim.Condition) : null);
+        return new PreparedWrite(tenant, write, rows, write.Claim is { } claim ? ConditionHash.Of(claim.Condition) : null);
     }
 
     private void Apply(PreparedWrite prepared)
     {
-        var write = prepared.Write;
+        var (tenant, write) = (prepared.Tenant, prepared.Write);
         if (prepared.ClaimHash is { } hash)
         {
-            Claim(write, hash);
+            Claim(tenant, write, hash);
         }
 
         if (write.VersionId > 1)
         {
-            RetirePreviousVersion(write);
+            RetirePreviousVersion(tenant, write);
         }
 
         long surrogate;
         try
         {
-            surrogate = InsertVersion(write);
+            surrogate = InsertVersion(tenant, write);
         }
         catch (SqliteException ex) when (ex.SqliteExtendedErrorCode is ConstraintUnique or ConstraintPrimaryKey)
         {
@@ -180,18 +178,18 @@ internal sealed class SqliteWriteStatements : IDisposable
     }
 
     /// <summary>Inserts the condition's row, or takes over the row naming the resource the writer found no longer matching.</summary>
-    private void Claim(ResourceWrite write, string hash)
+    private void Claim(string tenant, ResourceWrite write, string hash)
     {
         var claim = write.Claim!;
         bool claimed;
         if (claim.Replaces is { } replaced)
         {
-            Bind(_replaceClaim, _tenant, write.ResourceType, hash, write.Id, replaced);
+            Bind(_replaceClaim, tenant, write.ResourceType, hash, write.Id, replaced);
             claimed = _replaceClaim.ExecuteNonQuery() == 1;
         }
         else
         {
-            Bind(_insertClaim, _tenant, write.ResourceType, hash, write.Id);
+            Bind(_insertClaim, tenant, write.ResourceType, hash, write.Id);
             try
             {
                 _insertClaim.ExecuteNonQuery();
@@ -206,14 +204,14 @@ internal sealed class SqliteWriteStatements : IDisposable
         if (!claimed)
         {
             // The holder may be earlier in this same group; the loser hears of it only once the group has committed.
-            Bind(_claimOwner, _tenant, write.ResourceType, hash);
+            Bind(_claimOwner, tenant, write.ResourceType, hash);
             throw new ConditionClaimedException(write.ResourceType, write.Id, claim.Condition, _claimOwner.ExecuteScalar() as string);
         }
     }
 
-    private void RetirePreviousVersion(ResourceWrite write)
+    private void RetirePreviousVersion(string tenant, ResourceWrite write)
     {
-        Bind(_retire, _tenant, write.ResourceType, write.Id, write.VersionId - 1);
+        Bind(_retire, tenant, write.ResourceType, write.Id, write.VersionId - 1);
         if (_retire.ExecuteScalar() is long retired)
         {
             foreach (var delete in _deleteIndexRows)
@@ -227,18 +225,18 @@ internal sealed class SqliteWriteStatements : IDisposable
 
         // Nothing retired. That is fine only when nothing is current (a client-chosen id written for the first time
         // by update-as-create); a current row of another version means a concurrent writer got there first.
-        Bind(_hasCurrent, _tenant, write.ResourceType, write.Id);
+        Bind(_hasCurrent, tenant, write.ResourceType, write.Id);
         if (_hasCurrent.ExecuteScalar() is not null)
         {
             throw new VersionConflictException(write.ResourceType, write.Id, write.VersionId);
         }
     }
 
-    private long InsertVersion(ResourceWrite write)
+    private long InsertVersion(string tenant, ResourceWrite write)
     {
         Bind(
             _insertVersion,
-            _tenant,
+            tenant,
             write.ResourceType,
             write.Id,
             write.VersionId,
@@ -286,4 +284,4 @@ internal sealed class SqliteWriteStatements : IDisposable
 }
 
 /// <summary>A write with its index rows already turned into column values (and its claim hashed), ready for the writer thread.</summary>
-internal sealed record PreparedWrite(ResourceWrite Write, IReadOnlyList<(IndexTableInsert Table, object?[] Values)> IndexRows, string? ClaimHash);
+internal sealed record PreparedWrite(string Tenant, ResourceWrite Write, IReadOnlyList<(IndexTableInsert Table, object?[] Values)> IndexRows, string? ClaimHash);

@@ -1,3 +1,4 @@
+using AllianceFhir.Api.Hosting;
 using System.Net;
 using AllianceFhir.Api.Tests.Infrastructure;
 using AllianceFhir.Core.Resources;
@@ -25,7 +26,7 @@ public sealed class StoredDeepResourceTests : IDisposable
         using (var scope = _app.Services.CreateScope())
         {
             // As the XML path stored it before the limit existed: through the service, past the request checks.
-            var written = await scope.ServiceProvider.GetRequiredService<ResourceService>().CreateAsync(patient, null, CancellationToken.None);
+            var written = await scope.ServiceProvider.ResourceServiceFor("default").CreateAsync(patient, null, CancellationToken.None);
             id = written.Resource!.Id!;
         }
 

@@ -32,7 +32,7 @@ public sealed class SqlServerSearchSqlTests
         // Both strategies: a driving IN list, and the ordered walk used for broad unsorted searches.
         foreach (var walk in new[] { false, true })
         {
-            var sql = new EfSearchEngine(db, "default", DateTime.UtcNow).PageQuery(request, walk).ToQueryString();
+            var sql = new EfSearchEngine(db, new TenantRows("default"), DateTime.UtcNow).PageQuery(request, walk).ToQueryString();
 
             new TSql160Parser(initialQuotedIdentifiers: true).Parse(new StringReader(sql), out var errors);
             Assert.True(errors.Count == 0, string.Join(Environment.NewLine, errors.Select(e => e.Message)) + Environment.NewLine + sql);

@@ -9,7 +9,6 @@ using Hl7.Fhir.Serialization;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
-using Microsoft.Extensions.Options;
 
 namespace AllianceFhir.Storage.Tests.Search;
 
@@ -32,8 +31,7 @@ public sealed class SqliteStore : IAsyncDisposable
             .AddInterceptors(Recorder)
             .Options;
         _db = new SqliteFhirDbContext(options);
-        var storage = Options.Create(new StorageOptions());
-        Store = new EfResourceStore(_db, storage, Registry, TimeProvider.System, new EfVersionReader(_db, storage), new EfVersionCommitter(_db, storage));
+        Store = new EfResourceStore(_db, Registry, TimeProvider.System, new EfVersionReader(_db), new EfVersionCommitter(_db), "default");
         Parser = new SearchQueryParser(Registry);
     }
 

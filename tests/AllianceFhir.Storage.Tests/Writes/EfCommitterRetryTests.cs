@@ -48,7 +48,7 @@ public sealed class EfCommitterRetryTests : IAsyncDisposable
         var committer = scope.ServiceProvider.GetRequiredService<EfVersionCommitter>();
 
         await Assert.ThrowsAsync<SecondAttemptException>(() =>
-            committer.CommitAsync([Write(NewPatient(Guid.NewGuid().ToString("N"), "Retry"))], CancellationToken.None));
+            committer.CommitAsync(Tenant, [Write(NewPatient(Guid.NewGuid().ToString("N"), "Retry"))], CancellationToken.None));
         Assert.Equal(2, _faults.Opens);
     }
 
@@ -57,10 +57,10 @@ public sealed class EfCommitterRetryTests : IAsyncDisposable
     {
         var committer = await SqliteCommitterAsync();
         var id = Guid.NewGuid().ToString("N");
-        await committer.CommitAsync([Write(NewPatient(id, "First"))], CancellationToken.None);
+        await committer.CommitAsync(Tenant, [Write(NewPatient(id, "First"))], CancellationToken.None);
         _faults.FailNextCommitting = true;
 
-        await committer.CommitAsync([Write(NewPatient(id, "Second"), version: 2), Write(NewPatient(id + "b", "Other"))], CancellationToken.None);
+        await committer.CommitAsync(Tenant, [Write(NewPatient(id, "Second"), version: 2), Write(NewPatient(id + "b", "Other"))], CancellationToken.None);
 
         Assert.False(_faults.FailNextCommitting);
         await AssertStoredOnceAsync(id, id + "b");
@@ -71,11 +71,11 @@ public sealed class EfCommitterRetryTests : IAsyncDisposable
     {
         var committer = await SqliteCommitterAsync();
         var id = Guid.NewGuid().ToString("N");
-        await committer.CommitAsync([Write(NewPatient(id, "First"))], CancellationToken.None);
+        await committer.CommitAsync(Tenant, [Write(NewPatient(id, "First"))], CancellationToken.None);
         _faults.FailNextCommitted = true;
 
         // Without the check that the commit landed, the retry would run the update again and lose to itself (409).
-        await committer.CommitAsync([Write(NewPatient(id, "Second"), version: 2), Write(NewPatient(id + "b", "Other"))], CancellationToken.None);
+        await committer.CommitAsync(Tenant, [Write(NewPatient(id, "Second"), version: 2), Write(NewPatient(id + "b", "Other"))], CancellationToken.None);
 
         Assert.False(_faults.FailNextCommitted);
         await AssertStoredOnceAsync(id, id + "b");
@@ -86,16 +86,16 @@ public sealed class EfCommitterRetryTests : IAsyncDisposable
     {
         var committer = await SqliteCommitterAsync();
         var id = Guid.NewGuid().ToString("N");
-        await committer.CommitAsync([Write(NewPatient(id, "First"))], CancellationToken.None);
+        await committer.CommitAsync(Tenant, [Write(NewPatient(id, "First"))], CancellationToken.None);
 
         // This commit's COMMIT never happens; before the strategy checks whether it landed, another writer stores
         // version 2. The check must not take the other writer's row for this commit's, and the retry loses the race.
         _faults.FailNextCommitting = true;
         _faults.AfterCommittingFault = () => _provider!.GetRequiredService<SqliteGroupCommitter>()
-            .CommitAsync([Write(NewPatient(id, "Winner"), version: 2)], CancellationToken.None);
+            .CommitAsync(Tenant, [Write(NewPatient(id, "Winner"), version: 2)], CancellationToken.None);
 
         await Assert.ThrowsAsync<VersionConflictException>(() =>
-            committer.CommitAsync([Write(NewPatient(id, "Loser"), version: 2)], CancellationToken.None));
+            committer.CommitAsync(Tenant, [Write(NewPatient(id, "Loser"), version: 2)], CancellationToken.None));
 
         Assert.True(_faults.AfterCommittingFaultRan);
         await using var scope = _provider!.CreateAsyncScope();

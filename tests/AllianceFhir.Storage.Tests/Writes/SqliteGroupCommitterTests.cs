@@ -26,7 +26,7 @@ public sealed class SqliteGroupCommitterTests : StorageTest
             await using var scope = Services.CreateAsyncScope();
             try
             {
-                await scope.ServiceProvider.GetRequiredService<IResourceStore>().CommitAsync(writes, CancellationToken.None);
+                await scope.ServiceProvider.GetRequiredService<IResourceStoreFactory>().ForTenant(Tenant).CommitAsync(writes, CancellationToken.None);
                 return (Exception?)null;
             }
             catch (VersionConflictException ex)
@@ -55,7 +55,7 @@ public sealed class SqliteGroupCommitterTests : StorageTest
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
         await using var scope = Services.CreateAsyncScope();
-        var store = scope.ServiceProvider.GetRequiredService<IResourceStore>();
+        var store = scope.ServiceProvider.GetRequiredService<IResourceStoreFactory>().ForTenant(Tenant);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.CommitAsync([Write(NewPatient(Guid.NewGuid().ToString("N"), "Never"))], cancelled.Token));
         Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<FhirDbContext>().Resources.CountAsync());
     }
@@ -69,7 +69,7 @@ public sealed class SqliteGroupCommitterTests : StorageTest
             Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<StorageOptions>>().Value.ConnectionString).DataSource;
         var before = new FileInfo(path).Length;
         await using var scope = Services.CreateAsyncScope();
-        var store = scope.ServiceProvider.GetRequiredService<IResourceStore>();
+        var store = scope.ServiceProvider.GetRequiredService<IResourceStoreFactory>().ForTenant(Tenant);
         for (var i = 0; i < 50; i++)
         {
             await store.CommitAsync([Write(NewPatient(Guid.NewGuid().ToString("N"), $"Family{i}"))], CancellationToken.None);
@@ -96,7 +96,7 @@ public sealed class SqliteGroupCommitterTests : StorageTest
         const int restartAfterPages = 64;
         using var committer = new Sqlite.SqliteGroupCommitter(options, Services.GetRequiredService<IServiceScopeFactory>()) { WalRestartPages = restartAfterPages };
         var knownId = Guid.NewGuid().ToString("N");
-        await committer.CommitAsync([Write(NewPatient(knownId, "Known"))], CancellationToken.None);
+        await committer.CommitAsync(Tenant, [Write(NewPatient(knownId, "Known"))], CancellationToken.None);
         var sequenceBefore = WalCheckpointSequence(path);
 
         // Readers keep reading throughout, as request threads do; a restart must neither block them nor be blocked
@@ -108,7 +108,7 @@ public sealed class SqliteGroupCommitterTests : StorageTest
             while (!stop.IsCancellationRequested)
             {
                 await using var scope = Services.CreateAsyncScope();
-                var current = await scope.ServiceProvider.GetRequiredService<IResourceStore>().ReadCurrentAsync("Patient", knownId, CancellationToken.None);
+                var current = await scope.ServiceProvider.GetRequiredService<IResourceStoreFactory>().ForTenant(Tenant).ReadCurrentAsync("Patient", knownId, CancellationToken.None);
                 Assert.NotNull(current);
                 reads++;
             }
@@ -120,7 +120,7 @@ public sealed class SqliteGroupCommitterTests : StorageTest
         while (DateTime.UtcNow < until)
         {
             await System.Threading.Tasks.Task.WhenAll(Enumerable.Range(0, 4).Select(i =>
-                committer.CommitAsync([Write(NewPatient(Guid.NewGuid().ToString("N"), $"Steady{writes}-{i}"))], CancellationToken.None)));
+                committer.CommitAsync(Tenant, [Write(NewPatient(Guid.NewGuid().ToString("N"), $"Steady{writes}-{i}"))], CancellationToken.None)));
             writes += 4;
             largestWal = Math.Max(largestWal, new FileInfo(path + "-wal").Length);
         }
@@ -144,7 +144,7 @@ public sealed class SqliteGroupCommitterTests : StorageTest
         var options = Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<StorageOptions>>();
         var path = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(options.Value.ConnectionString).DataSource;
         using var committer = new Sqlite.SqliteGroupCommitter(options, Services.GetRequiredService<IServiceScopeFactory>()) { WalRestartPages = 64 };
-        await committer.CommitAsync([Write(NewPatient(Guid.NewGuid().ToString("N"), "First"))], CancellationToken.None);
+        await committer.CommitAsync(Tenant, [Write(NewPatient(Guid.NewGuid().ToString("N"), "First"))], CancellationToken.None);
 
         // A read transaction that keeps its snapshot, as a long read would: the log cannot start over under it.
         await using (var reader = new Microsoft.Data.Sqlite.SqliteConnection(options.Value.ConnectionString))
@@ -177,7 +177,7 @@ public sealed class SqliteGroupCommitterTests : StorageTest
         while (DateTime.UtcNow < until)
         {
             await System.Threading.Tasks.Task.WhenAll(Enumerable.Range(0, 4).Select(i =>
-                committer.CommitAsync([Write(NewPatient(Guid.NewGuid().ToString("N"), $"Writer{writes}-{i}"))], CancellationToken.None)));
+                committer.CommitAsync(Tenant, [Write(NewPatient(Guid.NewGuid().ToString("N"), $"Writer{writes}-{i}"))], CancellationToken.None)));
             writes += 4;
         }
 

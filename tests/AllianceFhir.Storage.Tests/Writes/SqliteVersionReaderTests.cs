@@ -15,7 +15,7 @@ public sealed class SqliteVersionReaderTests : StorageTest
     {
         var id = Guid.NewGuid().ToString("N");
         await using var scope = Services.CreateAsyncScope();
-        var store = scope.ServiceProvider.GetRequiredService<IResourceStore>();
+        var store = scope.ServiceProvider.GetRequiredService<IResourceStoreFactory>().ForTenant(Tenant);
         var first = Write(NewPatient(id, "First"));
         await store.CommitAsync([first], CancellationToken.None);
         await store.CommitAsync([Write(NewPatient(id, "Second"), version: 2)], CancellationToken.None);
@@ -25,22 +25,22 @@ public sealed class SqliteVersionReaderTests : StorageTest
         var sqlite = Services.GetRequiredService<Sqlite.SqliteVersionReader>();
         var ef = scope.ServiceProvider.GetRequiredService<EfVersionReader>();
 
-        var current = await sqlite.ReadCurrentAsync("Patient", id, CancellationToken.None);
-        Assert.Equal(await ef.ReadCurrentAsync("Patient", id, CancellationToken.None), current);
+        var current = await sqlite.ReadCurrentAsync(Tenant, "Patient", id, CancellationToken.None);
+        Assert.Equal(await ef.ReadCurrentAsync(Tenant, "Patient", id, CancellationToken.None), current);
         Assert.NotNull(current);
         Assert.True(current.IsDeleted);
         Assert.Equal(3, current.VersionId);
         Assert.Equal(deletion.LastUpdated, current.LastUpdated);
 
-        var historic = await sqlite.ReadVersionAsync("Patient", id, 1, CancellationToken.None);
-        Assert.Equal(await ef.ReadVersionAsync("Patient", id, 1, CancellationToken.None), historic);
+        var historic = await sqlite.ReadVersionAsync(Tenant, "Patient", id, 1, CancellationToken.None);
+        Assert.Equal(await ef.ReadVersionAsync(Tenant, "Patient", id, 1, CancellationToken.None), historic);
         Assert.NotNull(historic);
         Assert.Equal(first.Json, historic.Json);
         Assert.Equal(first.LastUpdated, historic.LastUpdated);
         Assert.Equal("POST", historic.Method);
 
-        Assert.Null(await sqlite.ReadCurrentAsync("Patient", "never-written", CancellationToken.None));
-        Assert.Null(await sqlite.ReadVersionAsync("Patient", id, 4, CancellationToken.None));
-        Assert.Null(await sqlite.ReadCurrentAsync("Observation", id, CancellationToken.None));
+        Assert.Null(await sqlite.ReadCurrentAsync(Tenant, "Patient", "never-written", CancellationToken.None));
+        Assert.Null(await sqlite.ReadVersionAsync(Tenant, "Patient", id, 4, CancellationToken.None));
+        Assert.Null(await sqlite.ReadCurrentAsync(Tenant, "Observation", id, CancellationToken.None));
     }
 }

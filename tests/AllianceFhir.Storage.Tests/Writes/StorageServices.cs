@@ -13,6 +13,9 @@ namespace AllianceFhir.Storage.Tests.Writes;
 /// <summary>The storage services as the API registers them, over a migrated SQLite file of their own.</summary>
 public sealed class StorageServices : IAsyncDisposable
 {
+    /// <summary>The tenant these tests' stores and committers write, unless a test is about tenants.</summary>
+    public const string Tenant = "default";
+
     public static readonly SearchParameterRegistry Registry = new(SupportedResourceTypes.All);
     private static readonly SearchIndexer Indexer = new(Registry);
 

@@ -19,13 +19,13 @@ public sealed class VersionCommitterTests : StorageTest
         await using var scope = Services.CreateAsyncScope();
         var committer = CommitterOf(committerKind, scope.ServiceProvider);
         var id = Guid.NewGuid().ToString("N");
-        await committer.CommitAsync([Write(NewPatient(id, "First"))], CancellationToken.None);
-        await committer.CommitAsync([Write(NewPatient(id, "Second"), version: 2)], CancellationToken.None);
+        await committer.CommitAsync(Tenant, [Write(NewPatient(id, "First"))], CancellationToken.None);
+        await committer.CommitAsync(Tenant, [Write(NewPatient(id, "Second"), version: 2)], CancellationToken.None);
 
         // A second writer that also read version 1 loses, and so does one creating the id again.
-        var stale = await Assert.ThrowsAsync<VersionConflictException>(() => committer.CommitAsync([Write(NewPatient(id, "Third"), version: 2)], CancellationToken.None));
+        var stale = await Assert.ThrowsAsync<VersionConflictException>(() => committer.CommitAsync(Tenant, [Write(NewPatient(id, "Third"), version: 2)], CancellationToken.None));
         Assert.Equal(id, stale.Id);
-        await Assert.ThrowsAsync<VersionConflictException>(() => committer.CommitAsync([Write(NewPatient(id, "Again"))], CancellationToken.None));
+        await Assert.ThrowsAsync<VersionConflictException>(() => committer.CommitAsync(Tenant, [Write(NewPatient(id, "Again"))], CancellationToken.None));
 
         var db = scope.ServiceProvider.GetRequiredService<FhirDbContext>();
         var versions = await db.Resources.Where(r => r.ResourceId == id).OrderBy(r => r.VersionId).ToListAsync();
@@ -45,11 +45,10 @@ public sealed class VersionCommitterTests : StorageTest
         await using var scope = Services.CreateAsyncScope();
         var committer = CommitterOf(committerKind, scope.ServiceProvider);
         var taken = Guid.NewGuid().ToString("N");
-        await committer.CommitAsync([Write(NewPatient(taken, "Taken"))], CancellationToken.None);
+        await committer.CommitAsync(Tenant, [Write(NewPatient(taken, "Taken"))], CancellationToken.None);
 
         var fresh = Guid.NewGuid().ToString("N");
-        await Assert.ThrowsAsync<VersionConflictException>(() => committer.CommitAsync(
-            [Write(NewPatient(fresh, "Fresh")), Write(NewPatient(taken, "Clash"))], CancellationToken.None));
+        await Assert.ThrowsAsync<VersionConflictException>(() => committer.CommitAsync(Tenant, [Write(NewPatient(fresh, "Fresh")), Write(NewPatient(taken, "Clash"))], CancellationToken.None));
 
         var db = scope.ServiceProvider.GetRequiredService<FhirDbContext>();
         Assert.False(await db.Resources.AnyAsync(r => r.ResourceId == fresh));
@@ -65,11 +64,10 @@ public sealed class VersionCommitterTests : StorageTest
         var committer = CommitterOf(committerKind, scope.ServiceProvider);
         var condition = $"identifier={Guid.NewGuid():N}";
         var first = Guid.NewGuid().ToString("N");
-        await committer.CommitAsync([Claiming(Write(NewPatient(first, "First")), condition)], CancellationToken.None);
+        await committer.CommitAsync(Tenant, [Claiming(Write(NewPatient(first, "First")), condition)], CancellationToken.None);
 
         var second = Guid.NewGuid().ToString("N");
-        var lost = await Assert.ThrowsAsync<ConditionClaimedException>(() => committer.CommitAsync(
-            [Claiming(Write(NewPatient(second, "Second")), condition)], CancellationToken.None));
+        var lost = await Assert.ThrowsAsync<ConditionClaimedException>(() => committer.CommitAsync(Tenant, [Claiming(Write(NewPatient(second, "Second")), condition)], CancellationToken.None));
 
         Assert.Equal((second, condition, first), (lost.Id, lost.Condition, lost.Owner));
         var db = scope.ServiceProvider.GetRequiredService<FhirDbContext>();
@@ -78,7 +76,7 @@ public sealed class VersionCommitterTests : StorageTest
 
         // The same condition for another type is another claim.
         var practitioner = new Hl7.Fhir.Model.Practitioner { Id = Guid.NewGuid().ToString("N") };
-        await committer.CommitAsync([Claiming(Write(practitioner), condition)], CancellationToken.None);
+        await committer.CommitAsync(Tenant, [Claiming(Write(practitioner), condition)], CancellationToken.None);
     }
 
     [Theory]
@@ -90,20 +88,18 @@ public sealed class VersionCommitterTests : StorageTest
         var committer = CommitterOf(committerKind, scope.ServiceProvider);
         var condition = $"identifier={Guid.NewGuid():N}";
         var stale = Guid.NewGuid().ToString("N");
-        await committer.CommitAsync([Claiming(Write(NewPatient(stale, "Stale")), condition)], CancellationToken.None);
+        await committer.CommitAsync(Tenant, [Claiming(Write(NewPatient(stale, "Stale")), condition)], CancellationToken.None);
 
         var wrong = Guid.NewGuid().ToString("N");
-        var refused = await Assert.ThrowsAsync<ConditionClaimedException>(() => committer.CommitAsync(
-            [Claiming(Write(NewPatient(wrong, "Wrong")), condition, replaces: "someone-else")], CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<ConditionClaimedException>(() => committer.CommitAsync(Tenant, [Claiming(Write(NewPatient(wrong, "Wrong")), condition, replaces: "someone-else")], CancellationToken.None));
         Assert.Equal(stale, refused.Owner);
 
         var successor = Guid.NewGuid().ToString("N");
-        await committer.CommitAsync([Claiming(Write(NewPatient(successor, "Successor")), condition, replaces: stale)], CancellationToken.None);
+        await committer.CommitAsync(Tenant, [Claiming(Write(NewPatient(successor, "Successor")), condition, replaces: stale)], CancellationToken.None);
 
         // A second writer that also judged the old resource stale comes too late.
         var late = Guid.NewGuid().ToString("N");
-        var lost = await Assert.ThrowsAsync<ConditionClaimedException>(() => committer.CommitAsync(
-            [Claiming(Write(NewPatient(late, "Late")), condition, replaces: stale)], CancellationToken.None));
+        var lost = await Assert.ThrowsAsync<ConditionClaimedException>(() => committer.CommitAsync(Tenant, [Claiming(Write(NewPatient(late, "Late")), condition, replaces: stale)], CancellationToken.None));
         Assert.Equal(successor, lost.Owner);
         var db = scope.ServiceProvider.GetRequiredService<FhirDbContext>();
         Assert.Equal(2, await db.Resources.CountAsync());
@@ -123,8 +119,7 @@ public sealed class VersionCommitterTests : StorageTest
             var id = $"racer-{i}";
             try
             {
-                await CommitterOf(committerKind, scope.ServiceProvider).CommitAsync(
-                    [Claiming(Write(NewPatient(id, $"Racer{i}")), condition)], CancellationToken.None);
+                await CommitterOf(committerKind, scope.ServiceProvider).CommitAsync(Tenant, [Claiming(Write(NewPatient(id, $"Racer{i}")), condition)], CancellationToken.None);
                 return (Id: id, Owner: id);
             }
             catch (ConditionClaimedException ex)
