@@ -1,7 +1,9 @@
 using AllianceFhir.Api.Http;
 using AllianceFhir.Api.OpenApi;
+using AllianceFhir.Api.Security;
 using AllianceFhir.Core.Errors;
 using AllianceFhir.Core.Resources;
+using AllianceFhir.Core.Security;
 using AllianceFhir.Core.Storage;
 using Hl7.Fhir.Model;
 
@@ -66,6 +68,7 @@ public static class InstanceEndpoints
     {
         var resource = await reader.ReadResourceAsync(http.Request, ct);
         EnsureType(type, resource);
+        http.DemandWritable(Permissions.Create, resource);
 
         // The id of a created resource is the server's; the spec says a client-sent one is ignored.
         resource.Id = null;
@@ -112,6 +115,7 @@ public static class InstanceEndpoints
     {
         var resource = await reader.ReadResourceAsync(http.Request, ct);
         var ifMatch = ETags.ParseVersion(http.Request.Headers.IfMatch.ToString(), "If-Match");
+        http.DemandWritable(Permissions.Update, resource);
         var result = await service.UpdateAsync(type, id, resource, ifMatch, ct);
         return WriteResponse(http, result, result.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
     }

@@ -135,7 +135,8 @@ public static class SearchEndpoints
         CancellationToken ct)
     {
         // Chains, _has and includes reach other types: the caller's scopes decide which (and narrow untyped includes).
-        request = request with { Query = http.RequestServices.GetRequiredService<AccessPolicy>().AuthorizeSearch(http.GetAccessContext(), request.Query) };
+        var policy = http.RequestServices.GetRequiredService<AccessPolicy>();
+        request = request with { Query = policy.AuthorizeSearch(http.GetAccessContext(), request.Query) };
         var query = request.Query;
         if (query.Ignored.Count > 0 && PreferHeader.IsStrictHandling(http.Request))
         {
@@ -144,7 +145,7 @@ public static class SearchEndpoints
                 SearchBundleFactory.IgnoredOutcome(query.Ignored, OperationOutcome.IssueSeverity.Error));
         }
 
-        var result = await store.SearchAsync(request, ct);
+        var result = policy.FilterIncluded(http.GetAccessContext(), await store.SearchAsync(request, ct));
         var searchset = SearchBundleFactory.Create(FhirUrls.Base(http.Request), searchUrl, SearchBundleFactory.AppliedParameters(parameters, query), request.Cursor, query, result);
         return new SearchsetResponse(searchset.Bundle, searchset.StoredEntries);
     }

@@ -61,6 +61,7 @@ public sealed class FhirAccessMiddleware(
                 }
 
                 AuthorizeCondition(http, caller, request.Access!);
+                await RestrictedAccess.AuthorizeInstanceAsync(http, caller, policy, request.Access!, below.Value ?? string.Empty);
                 break;
             case RestRequestKind.Unknown when !IsFallback(http):
                 throw FhirOperationException.Of(

@@ -22,6 +22,7 @@ public static class SecurityServiceCollectionExtensions
         services.AddValidatedOptions<CorsSettings, CorsSettingsValidator>(configuration, CorsSettings.SectionName);
         services.AddValidatedOptions<RateLimitSettings, RateLimitSettingsValidator>(configuration, RateLimitSettings.SectionName);
 
+        services.AddSingleton<PatientCompartment>();
         services.AddSingleton<AccessPolicy>();
         services.AddRequestStore();
         services.AddSingleton<SmartEndpoints>();

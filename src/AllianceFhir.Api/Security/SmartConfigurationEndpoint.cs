@@ -11,15 +11,22 @@ public static class SmartConfigurationEndpoint
 {
     /// <summary>
     /// What this resource server itself decides; the client-authentication capabilities belong to the authorization
-    /// server and are read from its discovery document.
+    /// server and are read from its discovery document. <c>permission-patient</c>: patient/ scopes are applied to the
+    /// token's patient's compartment. The launch capabilities (<c>launch-ehr</c>, <c>context-ehr-patient</c>, …) are
+    /// not claimed: the launch and the patient context it yields are the authorization server's, and this server only
+    /// reads the resulting patient claim.
     /// </summary>
     public static readonly IReadOnlyList<string> Capabilities =
-        ["launch-standalone", "client-public", "client-confidential-symmetric", "permission-v1", "permission-v2", "permission-user"];
+        ["launch-standalone", "client-public", "client-confidential-symmetric", "permission-v1", "permission-v2", "permission-user", "permission-patient"];
 
-    /// <summary>The resource scopes this server honours; every <c>user/</c> and <c>system/</c> scope of a stored type works too.</summary>
+    /// <summary>
+    /// The resource scopes this server honours; every <c>user/</c>, <c>system/</c> and <c>patient/</c> scope of a stored
+    /// type works too, as do v2 scopes with a search.
+    /// </summary>
     public static readonly IReadOnlyList<string> ScopesSupported =
     [
         "openid", "fhirUser", "offline_access",
+        "patient/*.rs", "patient/*.cruds", "patient/*.read", "patient/*.write",
         "user/*.rs", "user/*.cruds", "user/*.read", "user/*.write", "user/*.*",
         "system/*.rs", "system/*.cruds", "system/*.read", "system/*.write", "system/*.*",
     ];

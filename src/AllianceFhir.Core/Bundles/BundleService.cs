@@ -66,7 +66,11 @@ public sealed class BundleService(
                 var entries = bundle.Entry.Select((e, i) => BundleEntryParser.Parse(i, e, context.BaseUrl)).ToList();
 
                 // Every entry is decided before the first is prepared: one forbidden entry and nothing is stored.
-                entries.ForEach(e => Authorize(e, context));
+                foreach (var entry in entries)
+                {
+                    await AuthorizeAsync(entry, context, isBatch: false, cancellationToken);
+                }
+
                 unit = NewUnit(entries, context, isBatch: false, claimOwners);
                 await unit.PrepareAsync(cancellationToken);
                 if (unit.Writes.Count > 0)
@@ -111,7 +115,7 @@ public sealed class BundleService(
             try
             {
                 var entry = BundleEntryParser.Parse(i, bundle.Entry[i], context.BaseUrl);
-                Authorize(entry, context);
+                await AuthorizeAsync(entry, context, isBatch: true, cancellationToken);
                 entries.Add(entry);
             }
             catch (BundleEntryException ex)
@@ -179,19 +183,78 @@ public sealed class BundleService(
         bool isBatch,
         IReadOnlyDictionary<(string, string), string?> claimOwners) =>
         new(service, store, _parser, new PendingResourceMatcher(indexer), entries, context.BaseUrl, isBatch, claimOwners,
-            query => policy.AuthorizeSearch(context.Access, query));
+            query => policy.AuthorizeSearch(context.Access, query),
+            result => policy.FilterIncluded(context.Access, result));
 
     private static FhirOperationException ContendedOf(ConditionClaimedException ex) =>
         FhirOperationException.Conflict(
             $"Other requests kept creating {ex.ResourceType} resources for the same condition at the same time; try again");
 
-    private void Authorize(BundleEntryRequest entry, BundleRequestContext context)
+    /// <summary>
+    /// The entry's REST call decided as the REST call would be; under a restricted grant (patient/ or search-filtered
+    /// scopes) also the resource it reads or writes, from the store, before anything in the Bundle is prepared.
+    /// </summary>
+    private async System.Threading.Tasks.Task AuthorizeAsync(BundleEntryRequest entry, BundleRequestContext context, bool isBatch, CancellationToken cancellationToken)
     {
-        var decision = policy.Decide(context.Access, AccessRequest.For(entry));
+        var caller = context.Access;
+        var access = AccessRequest.For(entry);
+        var decision = policy.Decide(caller, access);
         if (!decision.Allowed)
         {
             throw new BundleEntryException(entry.Index, entry.FullUrl, decision.ToException());
         }
+
+        try
+        {
+            policy.DemandApplicable(caller, access);
+            if (entry.Interaction == EntryInteraction.Search && !isBatch && policy.IsRestricted(caller, entry.ResourceType, Permissions.Search))
+            {
+                // A transaction's search entries are matched beside its pending writes, outside the search engine that
+                // carries the restriction; a batch's run through it.
+                throw FhirOperationException.Of(
+                    HttpStatusCode.Forbidden,
+                    OperationOutcome.IssueType.Forbidden,
+                    $"A transaction's search entries are not offered to a token whose patient/ or search-filtered scopes grant only some {entry.ResourceType} resources; send the search in a batch or on its own");
+            }
+
+            await AuthorizeResourceAsync(entry, caller, cancellationToken);
+        }
+        catch (FhirOperationException ex)
+        {
+            throw new BundleEntryException(entry.Index, entry.FullUrl, ex);
+        }
+    }
+
+    private async System.Threading.Tasks.Task AuthorizeResourceAsync(BundleEntryRequest entry, AccessContext caller, CancellationToken cancellationToken)
+    {
+        var permission = entry.Interaction switch
+        {
+            EntryInteraction.Read or EntryInteraction.VRead => Permissions.Read,
+            EntryInteraction.Create => Permissions.Create,
+            EntryInteraction.Update => Permissions.Update,
+            EntryInteraction.Delete => Permissions.Delete,
+            _ => Permissions.None,
+        };
+        if (permission == Permissions.None || !policy.IsRestricted(caller, entry.ResourceType, permission))
+        {
+            return;
+        }
+
+        var stored = entry.Id is null ? null : await store.ReadCurrentAsync(entry.ResourceType, entry.Id, cancellationToken);
+        var current = stored is { IsDeleted: false } ? stored.ToResource() : null;
+        if (permission == Permissions.Read)
+        {
+            // As over REST: unknown, deleted and outside the grant look the same. A resource this transaction creates
+            // is not stored yet and is answered (or not) by the entry itself.
+            if (stored is not null && (current is null || !policy.Permits(caller, permission, current)))
+            {
+                throw FhirOperationException.NotFound($"{entry.ResourceType}/{entry.Id} is not known");
+            }
+
+            return;
+        }
+
+        policy.DemandWrite(caller, permission, current, entry.Resource);
     }
 
     private static FhirOperationException ConflictOf(VersionConflictException ex) =>

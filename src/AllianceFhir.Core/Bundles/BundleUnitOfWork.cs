@@ -31,6 +31,7 @@ internal sealed class BundleUnitOfWork : IResourceReader
     private readonly bool _isBatch;
     private readonly IReadOnlyDictionary<(string Type, string Condition), string?> _claimOwners;
     private readonly Func<SearchQuery, SearchQuery> _authorizeSearch;
+    private readonly Func<SearchResult, SearchResult> _filterResult;
 
     private readonly Dictionary<(string Type, string Id), Pending> _pending = [];
     private readonly Dictionary<int, Pending> _byEntry = [];
@@ -51,7 +52,8 @@ internal sealed class BundleUnitOfWork : IResourceReader
         string baseUrl,
         bool isBatch,
         IReadOnlyDictionary<(string Type, string Condition), string?> claimOwners,
-        Func<SearchQuery, SearchQuery> authorizeSearch)
+        Func<SearchQuery, SearchQuery> authorizeSearch,
+        Func<SearchResult, SearchResult> filterResult)
     {
         _service = service;
         _store = store;
@@ -62,6 +64,7 @@ internal sealed class BundleUnitOfWork : IResourceReader
         _isBatch = isBatch;
         _claimOwners = claimOwners;
         _authorizeSearch = authorizeSearch;
+        _filterResult = filterResult;
     }
 
     public IReadOnlyList<ResourceWrite> Writes => _writes;
@@ -468,7 +471,7 @@ internal sealed class BundleUnitOfWork : IResourceReader
                 var parameters = QueryParameters.Parse(entry.Query).ToList();
                 var cursor = SearchBundleFactory.TakeCursor(parameters);
                 var query = _authorizeSearch(_parser.Parse(entry.ResourceType, parameters));
-                var result = await _store.SearchAsync(new SearchRequest(query, [entry.ResourceType], cursor), cancellationToken);
+                var result = _filterResult(await _store.SearchAsync(new SearchRequest(query, [entry.ResourceType], cursor), cancellationToken));
                 var searchset = SearchBundleFactory.Create(
                     _baseUrl, $"{_baseUrl}/{entry.ResourceType}", SearchBundleFactory.AppliedParameters(parameters, query), cursor, query, result);
                 _results[entry.Index] = new BundleEntryResult(HttpStatusCode.OK, null, head ? null : searchset.WithResources(), IsWrite: false);

@@ -1,4 +1,6 @@
+using AllianceFhir.Core.Bundles;
 using AllianceFhir.Core.Search;
+using Hl7.Fhir.Model;
 
 namespace AllianceFhir.Core.Security;
 
@@ -8,12 +10,13 @@ namespace AllianceFhir.Core.Security;
 /// and the types a search reaches through chains and includes.
 /// </summary>
 /// <remarks>
-/// Not honoured yet, and so granting nothing (refusing is the safe side): <c>patient/</c> scopes, until patient
-/// compartments restrict them to the launch patient's data, and search-filtered scopes
-/// (<c>patient/Observation.rs?category=survey</c>), until results are filtered by them. Both are parsed and carried
-/// in <see cref="AccessContext.Scopes"/> so that step can apply them.
+/// A <c>patient/</c> scope grants only resources in the Patient compartment of the token's patient
+/// (<see cref="PatientCompartment"/>), and a search-filtered scope (<c>patient/Observation.rs?category=survey</c>) only
+/// resources that match its search; these are the restricted grants (<see cref="AccessPolicy.IsRestricted"/>). Several
+/// scopes on one type grant the union of what each grants. A restricted grant is applied to each resource a request
+/// reaches: reads of others answer 404, writes 403, and searches get the restriction AND-ed into their query.
 /// </remarks>
-public sealed class AccessPolicy
+public sealed partial class AccessPolicy(PatientCompartment compartment, SearchParameterRegistry registry, ISearchIndexer indexer)
 {
     /// <summary>The shared instrument catalog: readable and searchable with any valid token.</summary>
     private readonly HashSet<string> _catalog = new(StringComparer.Ordinal) { "Questionnaire", "CodeSystem", "ValueSet" };
@@ -25,7 +28,7 @@ public sealed class AccessPolicy
     {
         ArgumentNullException.ThrowIfNull(caller);
         var granted = caller.Scopes
-            .Where(s => s.AppliesTo(resourceType) && Honoured(s))
+            .Where(s => Honoured(caller, s, resourceType))
             .Aggregate(Permissions.None, (all, s) => all | s.Permissions);
         return IsCatalog(resourceType) ? granted | Permissions.Read | Permissions.Search : granted;
     }
@@ -60,7 +63,8 @@ public sealed class AccessPolicy
     /// A search may reach further than its type: chained parameters and <c>_has</c> search other types, and
     /// <c>_include</c>/<c>_revinclude</c> return them. Those types must be searchable (chains) or readable (includes).
     /// An include without a target type is narrowed to the targets the caller may read, so
-    /// <c>_include=Observation:subject</c> still works for a caller who may read Patients but not Groups.
+    /// <c>_include=Observation:subject</c> still works for a caller who may read Patients but not Groups. Under a
+    /// restricted grant (patient/ or search-filtered scopes) the returned query also carries the restriction.
     /// </summary>
     public SearchQuery AuthorizeSearch(AccessContext caller, SearchQuery query)
     {
@@ -92,7 +96,12 @@ public sealed class AccessPolicy
             Demand(caller, revInclude.SourceType, Permissions.Read, $"_revinclude={revInclude.SourceType}:{revInclude.Parameter.Name}, which returns");
         }
 
-        return query with { Includes = includes };
+        // Restricted grants narrow the search itself, and every chain into a restricted type; included resources are
+        // filtered after the search (FilterIncluded), since an include cannot carry a condition.
+        var criteria = new List<SearchCriterion>(query.Criteria);
+        criteria.AddRange(query.Criteria.SelectMany(c => ChainRestrictions(caller, query.ResourceType, c)).ToList());
+        criteria.AddRange(SearchRestriction(caller, query.ResourceType));
+        return query with { Includes = includes, Criteria = criteria };
     }
 
     private void DemandChained(AccessContext caller, SearchCriterion criterion)
@@ -132,16 +141,31 @@ public sealed class AccessPolicy
             : ScopeContext.System;
         var needed = new SmartScope(context, type, missing, []).ToString();
         var reason = $"{Capitalize(what)} {type} needs the scope {needed} (or {type}.{PermissionLetters.Of(missing)} in another context, or a * scope)";
-        var unhonoured = caller.Scopes.Where(s => s.AppliesTo(type) && !Honoured(s)).Select(s => s.ToString()).ToList();
-        if (unhonoured.Count > 0)
+        var unhonoured = caller.Scopes.Where(s => s.AppliesTo(type) && !Honoured(caller, s, type)).ToList();
+        if (unhonoured.Any(s => s.Context == ScopeContext.Patient) && string.IsNullOrEmpty(caller.Patient))
         {
-            reason += $"; this server does not apply patient-context or search-filtered scopes yet, so {string.Join(", ", unhonoured)} grants nothing";
+            reason += $"; the token has no patient claim, so its patient/ scopes ({string.Join(", ", unhonoured.Where(s => s.Context == ScopeContext.Patient))}) grant nothing";
+        }
+        else if (unhonoured.Any(s => s.Context == ScopeContext.Patient) && !PatientCompartment.Covers(type))
+        {
+            reason += $"; {type} resources are not in the Patient compartment, so patient/ scopes grant nothing on them";
+        }
+        else if (unhonoured.Count > 0)
+        {
+            reason += $"; the search of {string.Join(", ", unhonoured)} cannot be applied to {type} by this server, so it grants nothing";
         }
 
         return AccessDecision.Deny(needed, reason);
     }
 
-    private static bool Honoured(SmartScope scope) => scope.Context != ScopeContext.Patient && !scope.IsFiltered;
+    /// <summary>
+    /// Whether a scope grants anything on the type: a patient/ scope needs the token's patient and a type that can be in
+    /// the compartment, and a search-filtered scope a search this server can apply to a resource in memory.
+    /// </summary>
+    private bool Honoured(AccessContext caller, SmartScope scope, string type) =>
+        scope.AppliesTo(type)
+        && (scope.Context != ScopeContext.Patient || (!string.IsNullOrEmpty(caller.Patient) && PatientCompartment.Covers(type)))
+        && (!scope.IsFiltered || FilterQuery(scope) is not null);
 
     private static string Describe(AccessRequest request) =>
         request.Interaction == FhirInteraction.Operation

@@ -106,6 +106,7 @@ public class AuthenticationTests(SecuredApp secured) : IClassFixture<SecuredApp>
         Assert.Equal(issuer + IdentityProvider.JwksPath, root.GetProperty("jwks_uri").GetString());
         var capabilities = root.GetProperty("capabilities").EnumerateArray().Select(c => c.GetString()).ToList();
         Assert.Contains("permission-v2", capabilities);
+        Assert.Contains("permission-patient", capabilities);
         Assert.Contains("system/*.rs", root.GetProperty("scopes_supported").EnumerateArray().Select(c => c.GetString()));
         Assert.Equal(["S256"], root.GetProperty("code_challenge_methods_supported").EnumerateArray().Select(c => c.GetString()));
     }

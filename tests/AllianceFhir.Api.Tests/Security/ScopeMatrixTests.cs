@@ -26,7 +26,7 @@ public class ScopeMatrixTests(SecuredApp secured) : IClassFixture<SecuredApp>
         ("user/QuestionnaireResponse.c", "n n n n n n n y"),
         ("user/QuestionnaireResponse.rs", "n n n n n n n n"),
         ("patient/Patient.read", "n n n n n n n n"),
-        ("user/Patient.rs?identifier=x", "n n n n n n n n"),
+        ("user/Observation.rs?category=survey", "n n n n n n n n"),
         ("openid fhirUser", "n n n n n n n n"),
     ];
 

@@ -1,5 +1,6 @@
 using System.Net;
 using AllianceFhir.Core.Errors;
+using AllianceFhir.Core.Search;
 using AllianceFhir.Core.Security;
 using AllianceFhir.Core.Tests.Search;
 
@@ -7,7 +8,7 @@ namespace AllianceFhir.Core.Tests.Security;
 
 public class AccessPolicyTests
 {
-    private readonly AccessPolicy _policy = new();
+    private readonly AccessPolicy _policy = new(new PatientCompartment(SearchSetup.Indexer), SearchSetup.Registry, SearchSetup.Indexer);
 
     /// <summary>The mapping table every path uses: interaction → the permission letters it needs.</summary>
     [Theory]
@@ -96,11 +97,14 @@ public class AccessPolicyTests
     [InlineData("user/Observation.rs", FhirInteraction.Read, "Questionnaire", true)] // the catalog
     [InlineData("user/Observation.rs", FhirInteraction.SearchType, "ValueSet", true)]
     [InlineData("user/Observation.rs", FhirInteraction.Create, "Questionnaire", false)]
-    [InlineData("patient/Observation.rs", FhirInteraction.Read, "Observation", false)] // compartments come later
-    [InlineData("user/Observation.rs?category=survey", FhirInteraction.Read, "Observation", false)] // filters come later
+    [InlineData("patient/Observation.rs", FhirInteraction.Read, "Observation", true)] // within the compartment
+    [InlineData("patient/*.rs", FhirInteraction.Read, "Practitioner", false)] // never in a patient's compartment
+    [InlineData("patient/Questionnaire.cud", FhirInteraction.Create, "Questionnaire", false)] // the catalog is no patient's
+    [InlineData("user/Observation.rs?category=survey", FhirInteraction.Read, "Observation", true)] // matching resources only
+    [InlineData("user/Observation.rs?no-such-parameter=1", FhirInteraction.Read, "Observation", false)]
     public void Scopes_grant_what_they_name(string scopes, FhirInteraction interaction, string type, bool allowed)
     {
-        var decision = _policy.Decide(Caller(scopes), AccessRequest.Of(interaction, type));
+        var decision = _policy.Decide(Caller(scopes, patient: "p1"), AccessRequest.Of(interaction, type));
 
         Assert.Equal(allowed, decision.Allowed);
     }
@@ -126,7 +130,21 @@ public class AccessPolicyTests
     {
         var decision = _policy.Decide(Caller("patient/Observation.rs"), AccessRequest.Of(FhirInteraction.Read, "Observation"));
 
-        Assert.Contains("patient/Observation.rs grants nothing", decision.Reason, StringComparison.Ordinal);
+        Assert.False(decision.Allowed);
+        Assert.Contains("no patient claim", decision.Reason, StringComparison.Ordinal);
+        Assert.Contains("patient/Observation.rs", decision.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_patient_scoped_search_carries_the_compartment_and_the_scope_filter()
+    {
+        var query = SearchSetup.Parser.Parse("Observation", [new("code", "x")]);
+
+        var narrowed = _policy.AuthorizeSearch(Caller("patient/Observation.rs?category=survey", patient: "p1"), query);
+
+        Assert.Equal(3, narrowed.Criteria.Count);
+        Assert.Contains(narrowed.Criteria, c => c is ParameterCriterion { Parameter.Name: "subject", Values: [ReferenceSearchValue { TargetType: "Patient", TargetId: "p1" }] });
+        Assert.Contains(narrowed.Criteria, c => c is ParameterCriterion { Parameter.Name: "category", Values: [TokenSearchValue { Code: "survey" }] });
     }
 
     [Fact]
@@ -174,5 +192,5 @@ public class AccessPolicyTests
         _policy.AuthorizeSearch(Caller($"user/{type}.rs {needed}"), query);
     }
 
-    private static AccessContext Caller(string scopes) => new("subject", "client", SmartScope.ParseAll([scopes]), null, null);
+    private static AccessContext Caller(string scopes, string? patient = null) => new("subject", "client", SmartScope.ParseAll([scopes]), null, patient);
 }
