@@ -93,7 +93,7 @@ public static partial class FhirBodyGuard
             throw Invalid($"The JSON string ending at byte {reader.BytesConsumed} escapes an unpaired UTF-16 surrogate (such as \\ud800); that is not a Unicode character.");
         }
 
-        var bad = FirstInvalidCharacter(value);
+        var bad = FhirCharacters.FirstInvalid(value);
         if (bad >= 0)
         {
             throw Invalid($"The JSON string ending at byte {reader.BytesConsumed} contains the character U+{(int)value[bad]:X4}; FHIR strings cannot contain control characters.");
