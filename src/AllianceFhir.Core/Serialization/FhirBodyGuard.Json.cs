@@ -43,9 +43,10 @@ public static partial class FhirBodyGuard
                         objectDepth--;
                         break;
                     case JsonTokenType.PropertyName:
+                        // Checked first: comparing an escaped name unescapes it, which throws on a lone surrogate.
+                        CheckEscapedString(ref reader);
                         propertyIsResourceType = reader.ValueTextEquals("resourceType"u8);
                         propertyIsDiv = reader.ValueTextEquals("div"u8);
-                        CheckEscapedString(ref reader);
                         continue;
                     case JsonTokenType.String:
                         var value = CheckEscapedString(ref reader);
