@@ -13,6 +13,9 @@ public sealed record FuzzRequest(
 {
     public bool IsWrite => Method is "POST" or "PUT" or "DELETE" or "PATCH";
 
+    /// <summary>Whether the path (not the query) holds <c>%00</c>, which the HTTP server refuses before the app.</summary>
+    public bool PathHasEscapedNul => Url.Split('?')[0].Contains("%00", StringComparison.Ordinal);
+
     public HttpRequestMessage ToMessage()
     {
         var message = new HttpRequestMessage(new HttpMethod(Method), Url);
