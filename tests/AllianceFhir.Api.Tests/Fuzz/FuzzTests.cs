@@ -68,7 +68,7 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
     /// <summary>Sends one request and checks the promises; returns its status for the summary (null: never reaches the app).</summary>
     private async Task<int?> SendAndCheckAsync(HttpClient client, FuzzRequest request)
     {
-        if (request.PathHasEscapedNul)
+        if (request.PathHasNul)
         {
             // Kestrel answers a request line whose path decodes to NUL with its own 400 before any middleware runs,
             // and TestHost throws building such a request: no code of ours is involved either way.
@@ -86,8 +86,13 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
         if (status >= 400)
         {
             Assert.True(StoredVersions() == before, $"{status} but something was stored for {request}");
-            var outcome = ParseOutcome(response, body);
-            Assert.True(outcome is { Issue.Count: > 0 }, $"{status} without an OperationOutcome for {request}: {body[..Math.Min(body.Length, 500)]}");
+            // The client resolves dot segments, so Patient/../../x can leave the FHIR base: only FHIR endpoints
+            // promise an OperationOutcome.
+            if (response.RequestMessage?.RequestUri?.AbsolutePath.StartsWith("/fhir", StringComparison.Ordinal) != false)
+            {
+                var outcome = ParseOutcome(response, body);
+                Assert.True(outcome is { Issue.Count: > 0 }, $"{status} without an OperationOutcome for {request}: {body[..Math.Min(body.Length, 500)]}");
+            }
         }
         else if (!request.IsWrite)
         {
