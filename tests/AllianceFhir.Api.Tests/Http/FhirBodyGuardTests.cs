@@ -128,6 +128,24 @@ public sealed class FhirBodyGuardTests(FhirApplication app) : IClassFixture<Fhir
     }
 
     /// <summary>
+    /// Fuzz finding: the XML parser accepted a narrative with no text, which R4 forbids and the JSON parser refuses; it
+    /// was stored, and from then on every read and history page holding it was a 500.
+    /// </summary>
+    [Theory]
+    [InlineData("""<Patient xmlns="http://hl7.org/fhir"><text><status value="generated"/><div xmlns="http://www.w3.org/1999/xhtml"><pre></pre></div></text></Patient>""", FhirHttp.Xml)]
+    [InlineData("""<Patient xmlns="http://hl7.org/fhir"><text><status value="generated"/><div xmlns="http://www.w3.org/1999/xhtml"> <p/> </div></text></Patient>""", FhirHttp.Xml)]
+    [InlineData("""{"resourceType":"Patient","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\"><pre></pre></div>"}}""", FhirHttp.Json)]
+    public async Task A_narrative_without_text_is_refused_in_either_format(string body, string mediaType)
+    {
+        var before = await _client.StoredVersionsAsync();
+
+        using var response = await _client.PostAsync("/fhir/Patient", new StringContent(body, Encoding.UTF8, mediaType));
+
+        await response.AssertRefusedAsync(_client, "non-whitespace content");
+        Assert.Equal(before, await _client.StoredVersionsAsync());
+    }
+
+    /// <summary>
     /// Fuzz finding: a lone surrogate escaped in a property name threw while an operation's short body was inspected
     /// for "no parameters", and again while the guard compared names; both were 500s.
     /// </summary>
