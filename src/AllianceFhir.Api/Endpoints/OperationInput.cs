@@ -67,10 +67,15 @@ internal static class OperationInput
         {
             if (format == FhirFormat.Json)
             {
+                // Names are compared, never decoded: decoding an escaped lone surrogate throws, and such a body is
+                // for the body guard to refuse.
                 using var json = JsonDocument.Parse(buffer.AsMemory(0, length));
-                return json.RootElement.ValueKind == JsonValueKind.Object
-                    && json.RootElement.EnumerateObject().Select(p => p.Name).SequenceEqual(["resourceType"])
-                    && json.RootElement.GetProperty("resourceType").ValueEquals("Parameters");
+                var root = json.RootElement;
+                return root.ValueKind == JsonValueKind.Object
+                    && root.EnumerateObject().Count() == 1
+                    && root.EnumerateObject().First().NameEquals("resourceType"u8)
+                    && root.GetProperty("resourceType"u8) is { ValueKind: JsonValueKind.String } type
+                    && type.ValueEquals("Parameters"u8);
             }
 
             var xml = XElement.Parse(Encoding.UTF8.GetString(buffer, 0, length));

@@ -45,8 +45,7 @@ public static class SearchEndpoints
                 var parameters = FromQuery(http.Request);
                 if (http.Request.HasFormContentType)
                 {
-                    var form = await http.Request.ReadFormAsync(ct);
-                    parameters.AddRange(Flatten(form));
+                    parameters.AddRange(Flatten(await ReadFormAsync(http.Request, ct)));
                 }
 
                 return await SearchTypeAsync(type, parameters, http, registry, store, ct);
@@ -75,6 +74,7 @@ public static class SearchEndpoints
         IResourceStore store,
         CancellationToken ct)
     {
+        SearchQueryParser.CheckCharacters(parameters);
         var cursor = SearchBundleFactory.TakeCursor(parameters);
         var query = new SearchQueryParser(registry).Parse(type, parameters);
         return await RunAsync(new SearchRequest(query, [type], cursor), $"{FhirUrls.Base(http.Request)}/{type}", parameters, http, store, ct);
@@ -87,6 +87,7 @@ public static class SearchEndpoints
         IResourceStore store,
         CancellationToken ct)
     {
+        SearchQueryParser.CheckCharacters(parameters);
         var cursor = SearchBundleFactory.TakeCursor(parameters);
         var typeParameters = parameters.Where(p => p.Key == "_type").ToList();
         parameters.RemoveAll(p => p.Key == "_type");
@@ -148,6 +149,22 @@ public static class SearchEndpoints
         var result = policy.FilterIncluded(http.GetAccessContext(), await store.SearchAsync(request, ct));
         var searchset = SearchBundleFactory.Create(FhirUrls.Base(http.Request), searchUrl, SearchBundleFactory.AppliedParameters(parameters, query), request.Cursor, query, result);
         return new SearchsetResponse(searchset.Bundle, searchset.StoredEntries);
+    }
+
+    /// <summary>
+    /// ASP.NET Core throws InvalidDataException for a form it cannot decode (an escaped NUL, too many fields): the
+    /// client's fault, so a 400 rather than the 500 an unknown exception gets.
+    /// </summary>
+    private static async Task<IFormCollection> ReadFormAsync(HttpRequest request, CancellationToken ct)
+    {
+        try
+        {
+            return await request.ReadFormAsync(ct);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw FhirOperationException.BadRequest($"The form body of the search cannot be read: {ex.Message}");
+        }
     }
 
     private static List<KeyValuePair<string, string>> FromQuery(HttpRequest request) => [.. Flatten(request.Query)];

@@ -33,7 +33,7 @@ public sealed class FhirRequestReader(IOptions<FhirServerOptions> options)
         {
             return format == FhirFormat.Json
                 ? FhirSerialization.JsonDeserializer.DeserializeResource(text)
-                : FhirSerialization.XmlDeserializer.DeserializeResource(text);
+                : ReadableAsStored(FhirSerialization.XmlDeserializer.DeserializeResource(text));
         }
         catch (DeserializationFailedException ex)
         {
@@ -52,6 +52,17 @@ public sealed class FhirRequestReader(IOptions<FhirServerOptions> options)
                 OperationOutcome.IssueType.Structure,
                 $"The body is not well-formed {(format == FhirFormat.Json ? "JSON" : "XML")}: {ex.Message}");
         }
+    }
+
+    /// <summary>
+    /// Firely's XML parser accepts a few things its JSON parser refuses (a narrative with no text, which R4 forbids).
+    /// Versions are stored as JSON and read back with the JSON parser, and one that cannot be read back is a 500 on
+    /// every read, search and history page that holds it; so an XML body has to pass the JSON parser too.
+    /// </summary>
+    private static Resource ReadableAsStored(Resource resource)
+    {
+        FhirSerialization.JsonDeserializer.DeserializeResource(FhirSerialization.JsonSerializer.SerializeToString(resource));
+        return resource;
     }
 
     private async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)

@@ -81,8 +81,11 @@ public sealed class FhirResponse : IResult
         var request = httpContext.Request;
         var format = FhirNegotiation.ResponseFormat(httpContext);
         var pretty = request.Query.TryGetValue("_pretty", out var p) && string.Equals(p, "true", StringComparison.OrdinalIgnoreCase);
-        var summary = SubsetFromRequest ? SummaryFrom(request) : SummaryType.False;
-        var elements = SubsetFromRequest ? ElementsFrom(request) : null;
+        // An outcome explains what happened to the request; _summary/_elements select parts of the resource asked
+        // for, and trimming an outcome by them sent a 400 with no issue at all.
+        var subset = SubsetFromRequest && _resource is not OperationOutcome;
+        var summary = subset ? SummaryFrom(request) : SummaryType.False;
+        var elements = subset ? ElementsFrom(request) : null;
         response.ContentType = FhirMediaTypes.ContentType(format);
 
         if (_stored?.Json is { } json && format == FhirFormat.Json && !pretty && summary == SummaryType.False && elements is null)

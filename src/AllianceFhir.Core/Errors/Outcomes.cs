@@ -1,3 +1,4 @@
+using AllianceFhir.Core.Serialization;
 using Hl7.Fhir.Model;
 
 namespace AllianceFhir.Core.Errors;
@@ -26,11 +27,12 @@ public static class Outcomes
         {
             Severity = severity,
             Code = code,
-            Diagnostics = diagnostics,
+            // Diagnostics often quote the client's input; an outcome that XML cannot carry would turn a 4xx into a 500.
+            Diagnostics = FhirCharacters.Printable(diagnostics),
         };
         if (expression.Length > 0)
         {
-            issue.Expression = expression;
+            issue.Expression = [.. expression.Select(FhirCharacters.Printable)];
         }
 
         return issue;

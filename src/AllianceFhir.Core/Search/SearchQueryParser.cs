@@ -1,5 +1,6 @@
 using System.Globalization;
 using AllianceFhir.Core.Errors;
+using AllianceFhir.Core.Serialization;
 using Hl7.Fhir.Model;
 
 namespace AllianceFhir.Core.Search;
@@ -24,6 +25,8 @@ public sealed class SearchQueryParser(SearchParameterRegistry registry)
     public SearchQuery Parse(string resourceType, IEnumerable<KeyValuePair<string, string>> parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
+        var list = parameters as IReadOnlyCollection<KeyValuePair<string, string>> ?? [.. parameters];
+        CheckCharacters(list);
         if (!registry.Supports(resourceType))
         {
             throw FhirOperationException.NotFound($"Resource type '{resourceType}' is not supported.");
@@ -40,7 +43,7 @@ public sealed class SearchQueryParser(SearchParameterRegistry registry)
         var total = TotalMode.Unspecified;
         var valueCount = 0;
 
-        foreach (var (key, value) in parameters)
+        foreach (var (key, value) in list)
         {
             if (string.IsNullOrEmpty(key) || SilentlyHandledElsewhere.Contains(key))
             {
@@ -97,6 +100,35 @@ public sealed class SearchQueryParser(SearchParameterRegistry registry)
         }
 
         return new SearchQuery(resourceType, criteria, count, sort, includes, revIncludes, summary, elements, total, ignored);
+    }
+
+    /// <summary>
+    /// Refuses names and values holding characters FHIR strings cannot (<see cref="FhirCharacters"/>), before any of
+    /// them is parsed, compared with stored text, or quoted back in an outcome that has to be sendable as XML. Every
+    /// way a search arrives (query string, form body, If-None-Exist, conditional URLs, Bundle entries) passes here.
+    /// </summary>
+    public static void CheckCharacters(IEnumerable<KeyValuePair<string, string>> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        foreach (var (key, value) in parameters)
+        {
+            var name = FhirCharacters.Printable(key ?? string.Empty);
+            var bad = FhirCharacters.FirstInvalid(key ?? string.Empty);
+            if (bad >= 0)
+            {
+                throw FhirOperationException.BadRequest(
+                    $"The search parameter name '{name}' contains the character U+{(int)key![bad]:X4}; search parameter names and values cannot contain control characters.",
+                    name);
+            }
+
+            bad = FhirCharacters.FirstInvalid(value ?? string.Empty);
+            if (bad >= 0)
+            {
+                throw FhirOperationException.BadRequest(
+                    $"Parameter '{name}': the value contains the character U+{(int)value![bad]:X4} at offset {bad}; search values cannot contain control characters.",
+                    name);
+            }
+        }
     }
 
     /// <summary>Either a criterion, or why the parameter was ignored.</summary>

@@ -43,9 +43,10 @@ public static partial class FhirBodyGuard
                         objectDepth--;
                         break;
                     case JsonTokenType.PropertyName:
+                        // Checked first: comparing an escaped name unescapes it, which throws on a lone surrogate.
+                        CheckEscapedString(ref reader);
                         propertyIsResourceType = reader.ValueTextEquals("resourceType"u8);
                         propertyIsDiv = reader.ValueTextEquals("div"u8);
-                        CheckEscapedString(ref reader);
                         continue;
                     case JsonTokenType.String:
                         var value = CheckEscapedString(ref reader);
@@ -93,7 +94,7 @@ public static partial class FhirBodyGuard
             throw Invalid($"The JSON string ending at byte {reader.BytesConsumed} escapes an unpaired UTF-16 surrogate (such as \\ud800); that is not a Unicode character.");
         }
 
-        var bad = FirstInvalidCharacter(value);
+        var bad = FhirCharacters.FirstInvalid(value);
         if (bad >= 0)
         {
             throw Invalid($"The JSON string ending at byte {reader.BytesConsumed} contains the character U+{(int)value[bad]:X4}; FHIR strings cannot contain control characters.");

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Xml;
 using AllianceFhir.Core.Errors;
 using Hl7.Fhir.Model;
 
@@ -72,37 +71,14 @@ public static partial class FhirBodyGuard
         }
     }
 
-    /// <summary>
-    /// R4 datatypes: strings SHALL NOT contain characters below U+0020 other than tab, line feed and carriage return.
-    /// U+FFFE and U+FFFF are refused too: XML cannot carry them, and what is stored must be readable as XML.
-    /// </summary>
+    /// <summary>The characters <see cref="FhirCharacters"/> allows, anywhere in the body.</summary>
     private static void CheckCharacters(string text)
     {
-        var bad = FirstInvalidCharacter(text);
+        var bad = FhirCharacters.FirstInvalid(text);
         if (bad >= 0)
         {
             throw Invalid($"The body contains the character U+{(int)text[bad]:X4} at offset {bad}; FHIR strings cannot contain control characters.");
         }
-    }
-
-    private static int FirstInvalidCharacter(string text)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                i++;
-                continue;
-            }
-
-            if (!XmlConvert.IsXmlChar(c))
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 
     private static FhirOperationException Inexact(string number) =>

@@ -13,6 +13,9 @@ public sealed record FuzzRequest(
 {
     public bool IsWrite => Method is "POST" or "PUT" or "DELETE" or "PATCH";
 
+    /// <summary>Whether the path (not the query) holds NUL, raw or as <c>%00</c>, which the HTTP server refuses before the app.</summary>
+    public bool PathHasNul => Url.Split('?')[0] is var path && (path.Contains('\0', StringComparison.Ordinal) || path.Contains("%00", StringComparison.Ordinal));
+
     public HttpRequestMessage ToMessage()
     {
         var message = new HttpRequestMessage(new HttpMethod(Method), Url);

@@ -103,11 +103,28 @@ public static class FuzzSeeds
         Directory.EnumerateFiles(folder, "*.json", SearchOption.AllDirectories)
             .Where(path => !path.EndsWith("package.json", StringComparison.Ordinal) && !path.EndsWith("index.json", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
-            .Select(path => FhirSerialization.JsonDeserializer.DeserializeResource(File.ReadAllText(path)))
+            .Select(path => Parse(File.ReadAllText(path)))
+            .OfType<Resource>()
             .Select(resource => resource is Bundle { Type: Bundle.BundleType.Transaction or Bundle.BundleType.Batch }
                 ? ("POST", "/fhir", resource)
                 : ("POST", $"/fhir/{resource.TypeName}", resource))
             .ToList();
+
+    /// <summary>
+    /// Some published examples break R4 rules the strict deserializer enforces (Questionnaire items without linkId);
+    /// what it recovers is still a good seed, and the server has to refuse it properly.
+    /// </summary>
+    private static Resource? Parse(string json)
+    {
+        try
+        {
+            return FhirSerialization.JsonDeserializer.DeserializeResource(json);
+        }
+        catch (DeserializationFailedException ex)
+        {
+            return ex.PartialResult as Resource;
+        }
+    }
 
     /// <summary>Search queries per type; the mutations then break their names and values.</summary>
     public static readonly string[] Searches =

@@ -48,8 +48,10 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
         await Mutations.Requests(writes).SampleAsync(
             async request =>
             {
-                var status = await SendAndCheckAsync(client, request);
-                statuses[status] = statuses.GetValueOrDefault(status) + 1;
+                if (await SendAndCheckAsync(client, request) is { } status)
+                {
+                    statuses[status] = statuses.GetValueOrDefault(status) + 1;
+                }
             },
             writeLine: output.WriteLine,
             seed: Environment.GetEnvironmentVariable("FUZZ_SEED"),
@@ -63,9 +65,16 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
         await AssertStillServingAsync(client);
     }
 
-    /// <summary>Sends one request and checks the promises; returns its status for the summary.</summary>
-    private async Task<int> SendAndCheckAsync(HttpClient client, FuzzRequest request)
+    /// <summary>Sends one request and checks the promises; returns its status for the summary (null: never reaches the app).</summary>
+    private async Task<int?> SendAndCheckAsync(HttpClient client, FuzzRequest request)
     {
+        if (request.PathHasNul)
+        {
+            // Kestrel answers a request line whose path decodes to NUL with its own 400 before any middleware runs,
+            // and TestHost throws building such a request: no code of ours is involved either way.
+            return null;
+        }
+
         var before = StoredVersions();
         using var timeout = new CancellationTokenSource(RequestBound);
         using var message = request.ToMessage();
@@ -77,8 +86,13 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
         if (status >= 400)
         {
             Assert.True(StoredVersions() == before, $"{status} but something was stored for {request}");
-            var outcome = ParseOutcome(response, body);
-            Assert.True(outcome is { Issue.Count: > 0 }, $"{status} without an OperationOutcome for {request}: {body[..Math.Min(body.Length, 500)]}");
+            // The client resolves dot segments, so Patient/../../x can leave the FHIR base: only FHIR endpoints
+            // promise an OperationOutcome.
+            if (response.RequestMessage?.RequestUri?.AbsolutePath.StartsWith("/fhir", StringComparison.Ordinal) != false)
+            {
+                var outcome = ParseOutcome(response, body);
+                Assert.True(outcome is { Issue.Count: > 0 }, $"{status} without an OperationOutcome for {request}: {body[..Math.Min(body.Length, 500)]}");
+            }
         }
         else if (!request.IsWrite)
         {

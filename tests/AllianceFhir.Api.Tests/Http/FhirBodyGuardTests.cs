@@ -110,6 +110,7 @@ public sealed class FhirBodyGuardTests(FhirApplication app) : IClassFixture<Fhir
     [InlineData("""{"resourceType":"DomainResource"}""", "abstract type")]
     [InlineData("""{"resourceType":"Patient","contained":[{"resourceType":"DomainResource"}]}""", "abstract type")]
     [InlineData("""{"resourceType":"Patient","name":[{"family":"a\ud800b"}]}""", "unpaired UTF-16 surrogate")]
+    [InlineData("""{"resourceType":"Patient","\ud800x":1}""", "unpaired UTF-16 surrogate")]
     [InlineData("""{"resourceType":"Patient","name":[{"family":"a\u0000b"}]}""", "U+0000")]
     [InlineData("""{"resourceType":"Patient","name":[{"family":"a\u0001b"}]}""", "U+0001")]
     [InlineData("""{"resourceType":"Patient","name":[{"family":"a\uFFFEb"}]}""", "U+FFFE")]
@@ -123,6 +124,41 @@ public sealed class FhirBodyGuardTests(FhirApplication app) : IClassFixture<Fhir
         using var response = await _client.PostAsync("/fhir/Patient", FhirHttp.JsonBody(body));
 
         await response.AssertRefusedAsync(_client, because);
+        Assert.Equal(before, await _client.StoredVersionsAsync());
+    }
+
+    /// <summary>
+    /// Fuzz finding: the XML parser accepted a narrative with no text, which R4 forbids and the JSON parser refuses; it
+    /// was stored, and from then on every read and history page holding it was a 500.
+    /// </summary>
+    [Theory]
+    [InlineData("""<Patient xmlns="http://hl7.org/fhir"><text><status value="generated"/><div xmlns="http://www.w3.org/1999/xhtml"><pre></pre></div></text></Patient>""", FhirHttp.Xml)]
+    [InlineData("""<Patient xmlns="http://hl7.org/fhir"><text><status value="generated"/><div xmlns="http://www.w3.org/1999/xhtml"> <p/> </div></text></Patient>""", FhirHttp.Xml)]
+    [InlineData("""{"resourceType":"Patient","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\"><pre></pre></div>"}}""", FhirHttp.Json)]
+    public async Task A_narrative_without_text_is_refused_in_either_format(string body, string mediaType)
+    {
+        var before = await _client.StoredVersionsAsync();
+
+        using var response = await _client.PostAsync("/fhir/Patient", new StringContent(body, Encoding.UTF8, mediaType));
+
+        await response.AssertRefusedAsync(_client, "non-whitespace content");
+        Assert.Equal(before, await _client.StoredVersionsAsync());
+    }
+
+    /// <summary>
+    /// Fuzz finding: a lone surrogate escaped in a property name threw while an operation's short body was inspected
+    /// for "no parameters", and again while the guard compared names; both were 500s.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"resourceType":"Parameters","\ud800":1}""")]
+    [InlineData("""{"\udfff":"Parameters"}""")]
+    public async Task A_lone_surrogate_in_a_short_operation_body_is_400(string body)
+    {
+        var before = await _client.StoredVersionsAsync();
+
+        using var response = await _client.PostAsync("/fhir/Questionnaire/srs/$populate", FhirHttp.JsonBody(body));
+
+        await response.AssertRefusedAsync(_client, "unpaired UTF-16 surrogate");
         Assert.Equal(before, await _client.StoredVersionsAsync());
     }
 

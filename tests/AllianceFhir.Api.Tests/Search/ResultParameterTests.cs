@@ -22,6 +22,27 @@ public sealed class ResultParameterTests(FhirApplication app) : IClassFixture<Fh
         return code;
     }
 
+    /// <summary>Fuzz finding: a refused search with _elements answered 400 with an outcome trimmed to no issue at all.</summary>
+    [Theory]
+    [InlineData("/fhir/Patient?birthdate=not-a-date&_elements=gender", "application/fhir+json")]
+    [InlineData("/fhir/Patient?birthdate=not-a-date&_elements=gender", "application/fhir+xml")]
+    [InlineData("/fhir/Patient?birthdate=not-a-date&_summary=count", "application/fhir+json")]
+    [InlineData("/fhir/Patient/no-such-patient?_summary=true&_elements=id", "application/fhir+xml")]
+    public async Task Summary_and_elements_never_trim_an_OperationOutcome(string url, string accept)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accept));
+
+        using var response = await _client.Http.SendAsync(request);
+
+        Assert.True((int)response.StatusCode is >= 400 and < 500, $"{(int)response.StatusCode}");
+        var outcome = await response.ReadAsAsync<OperationOutcome>();
+        var issue = Assert.Single(outcome.Issue);
+        Assert.Equal(OperationOutcome.IssueSeverity.Error, issue.Severity);
+        Assert.False(string.IsNullOrEmpty(issue.Diagnostics));
+        Assert.DoesNotContain(outcome.Meta?.Tag ?? [], t => t.Code == Subsetted);
+    }
+
     [Fact]
     public async Task Summary_count_returns_only_the_total()
     {
