@@ -11,9 +11,12 @@ namespace AllianceFhir.Core.Audit;
 /// </summary>
 public static class AuditEventWrites
 {
+    /// <summary>Whether create, update and delete of this type are offered through the API at all.</summary>
+    public static bool AcceptsWrites(string resourceType) => resourceType != nameof(AuditEvent);
+
     public static void EnsureAllowed(FhirInteraction interaction, string resourceType)
     {
-        if (resourceType != nameof(AuditEvent))
+        if (AcceptsWrites(resourceType))
         {
             return;
         }
