@@ -52,9 +52,19 @@ public sealed class AuditWriter(AuditBacklog queue, IServiceScopeFactory scopes,
                 logger.LogWarning("Committing {Count} AuditEvents failed ({Error}); trying again", batch.Count, ex.GetType().Name);
                 await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
             }
+            catch (Exception) when (batch.Count > 1)
+            {
+                // One bad event must not take the others with it: store them one by one.
+                foreach (var audit in batch)
+                {
+                    await CommitAsync([audit]);
+                }
+
+                return;
+            }
             catch (Exception ex)
             {
-                logger.LogError("{Count} AuditEvents could not be stored ({Error}) and are lost", batch.Count, ex.GetType().Name);
+                logger.LogError("An AuditEvent could not be stored ({Error}) and is lost", ex.GetType().Name);
                 return;
             }
         }

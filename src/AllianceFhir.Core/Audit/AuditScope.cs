@@ -61,7 +61,11 @@ public sealed class AuditScope
             [.. _patients, .. AuditQuery.PatientOf(request.ResourceType, request.Parameters), .. patients ?? []]);
     }
 
-    private static IReadOnlyList<string> UrlEntities(AuditRequest request) => (request.ResourceType, request.Id, request.VersionId) switch
+    /// <summary>
+    /// The resource the URL names. An id that is not a FHIR id names no resource (the request was refused for it) and is
+    /// left out: it would not fit the reference index, and it is the client's text, not a reference.
+    /// </summary>
+    private static IReadOnlyList<string> UrlEntities(AuditRequest request) => (request.ResourceType, Resources.FhirId.IsValid(request.Id) ? request.Id : null, request.VersionId) switch
     {
         ({ } type, { } id, { } version) => [$"{type}/{id}/_history/{version}"],
         ({ } type, { } id, null) => [$"{type}/{id}"],

@@ -115,6 +115,22 @@ public sealed class AuditTrailTests(FhirApplication app) : IClassFixture<FhirApp
     }
 
     [Fact]
+    public async Task A_URL_id_that_is_no_FHIR_id_is_audited_without_a_reference()
+    {
+        var id = $"{Guid.NewGuid():N}{new string('x', 40)}";
+        var before = AuditTrail.All(app.DatabasePath).Count;
+
+        using var read = await _client.GetAsync($"/fhir/Patient/{id}");
+
+        Assert.False(read.IsSuccessStatusCode);
+        var audit = Assert.Single(await AuditTrail.WaitForAsync(
+            app.DatabasePath,
+            db => [.. AuditTrail.All(db).Skip(before).Where(e => e.Subtype() == "read" && e.Entity.Count == 0)]));
+        Assert.Equal(AuditEvent.AuditEventOutcome.N4, audit.Outcome);
+        Assert.DoesNotContain(AuditTrail.RawJson(app.DatabasePath), json => json.Contains(id, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task No_name_answer_or_identifier_value_reaches_the_stored_AuditEvents()
     {
         var family = $"Family{Guid.NewGuid():N}";
