@@ -1,3 +1,4 @@
+using AllianceFhir.Api.Audit;
 using AllianceFhir.Api.Endpoints;
 using AllianceFhir.Api.Hosting;
 using AllianceFhir.Api.OpenApi;
@@ -7,6 +8,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddFhirServer(builder.Configuration);
 builder.Services.AddFhirSecurity(builder.Configuration);
+builder.Services.AddFhirAudit();
 builder.Services.AddHttpHardening(builder.Configuration);
 
 var app = builder.Build();
@@ -15,6 +17,7 @@ await app.MigrateFhirDatabaseAsync();
 await app.SeedInstrumentCatalogAsync();
 
 app.UseHttpHardening();
+app.UseFhirAudit();
 app.UseExceptionHandler();
 app.UseFhirSecurity();
 app.UseFhirOpenApi();

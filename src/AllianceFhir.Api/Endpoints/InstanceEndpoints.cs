@@ -1,6 +1,7 @@
 using AllianceFhir.Api.Http;
 using AllianceFhir.Api.OpenApi;
 using AllianceFhir.Api.Security;
+using AllianceFhir.Core.Audit;
 using AllianceFhir.Core.Errors;
 using AllianceFhir.Core.Resources;
 using AllianceFhir.Core.Security;
@@ -14,16 +15,6 @@ public static class InstanceEndpoints
 {
     public static void MapInstanceInteractions(this RouteGroupBuilder group, string type)
     {
-        group.MapPost("/", (HttpContext http, ResourceService service, FhirRequestReader reader, CancellationToken ct) =>
-                CreateAsync(type, http, service, reader, ct))
-            .WithName($"create-{type}")
-            .WithSummary($"Create a {type}")
-            .WithDescription("The server assigns the id. Send If-None-Exist with a search to create only when nothing matches.")
-            .WithMetadata(new FhirBodyMetadata(type))
-            .ProducesFhir(StatusCodes.Status201Created, StatusCodes.Status200OK, StatusCodes.Status400BadRequest,
-                StatusCodes.Status412PreconditionFailed, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType,
-                StatusCodes.Status422UnprocessableEntity);
-
         group.MapGet("/{id}", (string id, HttpContext http, ResourceService service, CancellationToken ct) =>
                 ReadAsync(type, id, http, service, ct))
             .WithName($"read-{type}")
@@ -35,6 +26,22 @@ public static class InstanceEndpoints
             .WithName($"vread-{type}")
             .WithSummary($"Read one version of a {type}")
             .ProducesFhir(StatusCodes.Status200OK, StatusCodes.Status404NotFound, StatusCodes.Status410Gone);
+
+        // AuditEvents are the server's record: readable, never written through the API (the fallback answers 405).
+        if (!AuditEventWrites.AcceptsWrites(type))
+        {
+            return;
+        }
+
+        group.MapPost("/", (HttpContext http, ResourceService service, FhirRequestReader reader, CancellationToken ct) =>
+                CreateAsync(type, http, service, reader, ct))
+            .WithName($"create-{type}")
+            .WithSummary($"Create a {type}")
+            .WithDescription("The server assigns the id. Send If-None-Exist with a search to create only when nothing matches.")
+            .WithMetadata(new FhirBodyMetadata(type))
+            .ProducesFhir(StatusCodes.Status201Created, StatusCodes.Status200OK, StatusCodes.Status400BadRequest,
+                StatusCodes.Status412PreconditionFailed, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType,
+                StatusCodes.Status422UnprocessableEntity);
 
         group.MapPut("/{id}", (string id, HttpContext http, ResourceService service, FhirRequestReader reader, CancellationToken ct) =>
                 UpdateAsync(type, id, http, service, reader, ct))

@@ -1,4 +1,5 @@
 using AllianceFhir.Api.Http;
+using AllianceFhir.Core.Audit;
 using AllianceFhir.Core.Errors;
 using AllianceFhir.Core.Resources;
 using AllianceFhir.Core.Search;
@@ -53,6 +54,7 @@ public sealed class FhirAccessMiddleware(
         switch (request.Kind)
         {
             case RestRequestKind.Interaction:
+                AuditEventWrites.EnsureAllowed(request.Access!.Interaction, request.Access.ResourceTypes[0]);
                 var decision = policy.Decide(caller, request.Access!);
                 if (!decision.Allowed)
                 {

@@ -1,4 +1,5 @@
 using System.Net;
+using AllianceFhir.Core.Audit;
 using AllianceFhir.Core.Errors;
 using AllianceFhir.Core.Resources;
 using AllianceFhir.Core.Search;
@@ -18,7 +19,8 @@ public sealed class BundleService(
     IResourceStore store,
     ISearchIndexer indexer,
     SearchParameterRegistry registry,
-    AccessPolicy policy)
+    AccessPolicy policy,
+    AuditScope? audit = null)
 {
     /// <summary>Preparation reads current versions first; a concurrent writer in between makes the commit fail, so go again.</summary>
     private const int ConflictRetries = 3;
@@ -38,6 +40,11 @@ public sealed class BundleService(
                 HttpStatusCode.RequestEntityTooLarge,
                 OperationOutcome.IssueType.TooCostly,
                 $"The Bundle has {bundle.Entry.Count} entries; this server accepts at most {context.MaxEntries} per transaction or batch");
+        }
+
+        if (audit is not null && bundle.Type is Bundle.BundleType.Transaction or Bundle.BundleType.Batch)
+        {
+            audit.BundleKind = bundle.Type.GetLiteral();
         }
 
         return bundle.Type switch
@@ -198,6 +205,15 @@ public sealed class BundleService(
     {
         var caller = context.Access;
         var access = AccessRequest.For(entry);
+        try
+        {
+            AuditEventWrites.EnsureAllowed(access.Interaction, entry.ResourceType);
+        }
+        catch (FhirOperationException ex)
+        {
+            throw new BundleEntryException(entry.Index, entry.FullUrl, ex);
+        }
+
         var decision = policy.Decide(caller, access);
         if (!decision.Allowed)
         {

@@ -20,6 +20,9 @@ public static class SupportedResourceTypes
         nameof(Observation),
         nameof(CodeSystem),
         nameof(ValueSet),
+
+        // Written only by the server (Core/Audit); searchable and readable, never changed through the API.
+        nameof(AuditEvent),
     ];
 
     private static readonly HashSet<string> Lookup = new(All, StringComparer.Ordinal);

@@ -38,7 +38,7 @@ public interface IResourceStore
 
     /// <summary>
     /// Current, not deleted resources whose reference index holds a local reference to <paramref name="resourceType"/>/<paramref name="id"/>
-    /// (any version of it), at most <paramref name="limit"/> of them, in no particular order. The index holds every local
+    /// (any version of it), of the types <see cref="References.Referrers.Counts"/> counts, at most <paramref name="limit"/> of them, in no particular order. The index holds every local
     /// reference of a resource, not only those on search-parameter paths (see <see cref="References.UnindexedReferences"/>).
     /// </summary>
     Task<IReadOnlyList<ResourceKey>> FindReferrersAsync(string resourceType, string id, int limit, CancellationToken cancellationToken);

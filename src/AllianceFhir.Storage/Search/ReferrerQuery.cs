@@ -23,7 +23,7 @@ internal static class ReferrerQuery
         int limit,
         CancellationToken cancellationToken)
     {
-        var types = registry.ResourceTypes.ToList();
+        var types = registry.ResourceTypes.Where(Referrers.Counts).ToList();
 
         // Every reference parameter, whatever its declared targets: a reference of an unexpected type is still indexed
         // under the parameter whose path holds it.

@@ -23,6 +23,23 @@ public class SystemEndpointsTests(FhirApplication app) : IClassFixture<FhirAppli
         {
             var resource = Assert.Single(rest.Resource, r => r.Type == type);
             var codes = resource.Interaction.Select(i => i.Code).ToHashSet();
+            if (type == "AuditEvent")
+            {
+                // The server's own record: readable and searchable, never written through the API.
+                Assert.Equal(
+                    [
+                        CapabilityStatement.TypeRestfulInteraction.Read,
+                        CapabilityStatement.TypeRestfulInteraction.Vread,
+                        CapabilityStatement.TypeRestfulInteraction.HistoryInstance,
+                        CapabilityStatement.TypeRestfulInteraction.HistoryType,
+                        CapabilityStatement.TypeRestfulInteraction.SearchType,
+                    ],
+                    resource.Interaction.Select(i => i.Code));
+                Assert.False(resource.ConditionalCreate);
+                Assert.False(resource.UpdateCreate);
+                continue;
+            }
+
             Assert.Superset(
                 new HashSet<CapabilityStatement.TypeRestfulInteraction?>
                 {

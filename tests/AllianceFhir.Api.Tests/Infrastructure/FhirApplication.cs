@@ -25,6 +25,9 @@ public class FhirApplication : WebApplicationFactory<Program>
 
     public string DatabasePath { get; }
 
+    /// <summary>Leaves the database file behind on dispose, for a test that reopens it (and deletes it itself).</summary>
+    public bool KeepDatabase { get; init; }
+
     /// <summary>
     /// Development by default, as <c>dotnet run</c> starts: without Auth:Authority the server then runs open, as these
     /// tests expect. Auth tests point it at an IdP stand-in; start-up tests choose Production.
@@ -61,6 +64,11 @@ public class FhirApplication : WebApplicationFactory<Program>
         if (disposing)
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            if (KeepDatabase)
+            {
+                return;
+            }
+
             try
             {
                 Directory.Delete(_directory, recursive: true);

@@ -39,7 +39,10 @@ public sealed class ReferrerQueryTests(ITestOutputHelper output) : IAsyncLifetim
         var plan = await _store.ExplainAsync(command);
         output.WriteLine(command.Text);
         output.WriteLine(string.Join(Environment.NewLine, plan));
-        Assert.DoesNotContain(plan, line => line.StartsWith("SCAN ", StringComparison.Ordinal) && !line.Contains("CONSTANT ROW", StringComparison.Ordinal));
+        // Scanning a co-routine (the DISTINCT rows the ordered listing reads back) reads only what the seek found.
+        var coroutines = plan.Where(l => l.StartsWith("CO-ROUTINE ", StringComparison.Ordinal)).Select(l => "SCAN " + l["CO-ROUTINE ".Length..].Trim()).ToHashSet();
+        Assert.DoesNotContain(plan, line => line.StartsWith("SCAN ", StringComparison.Ordinal) && !line.Contains("CONSTANT ROW", StringComparison.Ordinal)
+            && !coroutines.Contains(line.Trim()));
         Assert.Contains(plan, line => line.Contains("IX_ReferenceIndex_Lookup", StringComparison.Ordinal));
         Assert.Single(await _store.Store.FindReferrersAsync("Patient", patient, 1, CancellationToken.None));
     }
