@@ -39,6 +39,29 @@ public sealed class TenantIsolationTests(SecuredApp secured) : IClassFixture<Sec
         return (a, b, run, run);
     }
 
+    [Fact]
+    public async Task A_read_is_audited_in_the_readers_clinic_only()
+    {
+        // Reads reach the audit trail through the background writer, which must commit each event in its caller's tenant.
+        var (a, b, id, _) = await TwoClinicsAsync();
+        using (var read = await a.GetAsync($"/fhir/Patient/{id}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        }
+
+        var query = $"/fhir/AuditEvent?entity=Patient/{id}&subtype=read";
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var seen = await SearchAsync(a, query);
+        while (seen.Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            seen = await SearchAsync(a, query);
+        }
+
+        Assert.Single(seen.OfType<AuditEvent>());
+        Assert.Empty(await SearchAsync(b, query));
+    }
+
     private static async Task<List<Resource>> SearchAsync(HttpClient client, string url)
     {
         using var response = await client.GetAsync(url);
