@@ -39,6 +39,7 @@ public sealed partial class IndexCoverage(IModel model)
             .ToList();
 
         Verdict? best = null;
+        var bestLength = 0;
         foreach (var fixedColumns in new[] { access.Equalities, access.Equalities.Union(access.JoinEqualities).ToHashSet(StringComparer.OrdinalIgnoreCase) })
         {
             var usable = candidates.Where(c => c.Filter is null || FilterColumns(c.Filter).All(fixedColumns.Contains)).ToList();
@@ -58,7 +59,11 @@ public sealed partial class IndexCoverage(IModel model)
                     return new Verdict(true, $"{index.Name} seeks on ({string.Join(", ", prefix)})");
                 }
 
-                best ??= new Verdict(false, $"best seek is {index.Name} on ({string.Join(", ", prefix)}), leaving indexed {string.Join(", ", seekable.Except(prefix))} to a scan of that range");
+                if (prefix.Count > bestLength)
+                {
+                    bestLength = prefix.Count;
+                    best = new Verdict(false, $"best seek is {index.Name} on ({string.Join(", ", prefix)}), leaving indexed {string.Join(", ", seekable.Except(prefix))} to a scan of that range");
+                }
             }
         }
 
