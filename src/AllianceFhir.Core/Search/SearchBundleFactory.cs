@@ -103,7 +103,7 @@ public static class SearchBundleFactory
         var sortWritten = false;
         foreach (var p in parameters)
         {
-            if (p.Key is "_format" or "_pretty")
+            if (ResultParameters.Format.Contains(p.Key))
             {
                 used.Add(p);
                 continue;
