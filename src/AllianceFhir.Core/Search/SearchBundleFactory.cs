@@ -8,7 +8,7 @@ namespace AllianceFhir.Core.Search;
 
 /// <summary>
 /// Builds the searchset Bundle: links over the parameters the server actually applied, match and include entries,
-/// and an outcome entry naming what was ignored. Used by the search endpoints and by GET entries of batch Bundles.
+/// and an outcome entry naming what was ignored. Used by <see cref="SearchService"/>, for every searchset the server returns.
 /// </summary>
 public static class SearchBundleFactory
 {
