@@ -1,4 +1,3 @@
-using AllianceFhir.Core.Errors;
 using AllianceFhir.Core.Search;
 using AllianceFhir.Core.Storage;
 using AllianceFhir.Storage.Entities;
@@ -20,7 +19,6 @@ public sealed class EfResourceStore(
     string tenant) : IResourceStore
 {
     private readonly TenantRows _rows = new(tenant);
-    private readonly SearchQueryParser _parser = new(registry);
 
     public string Tenant => tenant;
 
@@ -76,25 +74,6 @@ public sealed class EfResourceStore(
             .Take(query.Count)
             .ToListAsync(cancellationToken);
         return [.. list.Select(ToVersion)];
-    }
-
-    public async Task<IReadOnlyList<ResourceVersion>> FindCurrentAsync(
-        string resourceType,
-        IReadOnlyList<KeyValuePair<string, string>> parameters,
-        int limit,
-        CancellationToken cancellationToken)
-    {
-        var query = _parser.Parse(resourceType, parameters);
-        if (query.Ignored.Count > 0)
-        {
-            var ignored = query.Ignored[0];
-            throw FhirOperationException.BadRequest($"The condition uses '{ignored.Name}', which cannot be applied: {ignored.Reason}");
-        }
-
-        var result = await SearchAsync(
-            SearchRequest.ForType(query with { Count = Math.Clamp(limit, 1, SearchQuery.MaxCount), Sort = [], Includes = [], RevIncludes = [], Total = TotalMode.None, Summary = SummaryMode.False }),
-            cancellationToken);
-        return result.Matches;
     }
 
     public Task<SearchResult> SearchAsync(SearchRequest request, CancellationToken cancellationToken) =>

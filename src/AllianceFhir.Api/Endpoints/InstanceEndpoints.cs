@@ -4,8 +4,10 @@ using AllianceFhir.Api.Security;
 using AllianceFhir.Core.Audit;
 using AllianceFhir.Core.Errors;
 using AllianceFhir.Core.Resources;
+using AllianceFhir.Core.Search;
 using AllianceFhir.Core.Security;
 using AllianceFhir.Core.Storage;
+using AllianceFhir.Core.Versioning;
 using Hl7.Fhir.Model;
 
 namespace AllianceFhir.Api.Endpoints;
@@ -87,19 +89,9 @@ public static class InstanceEndpoints
     public static async Task<IResult> ReadAsync(string type, string id, HttpContext http, ResourceService service, CancellationToken ct)
     {
         var version = await service.ReadAsync(type, id, ct);
-        var ifNoneMatch = http.Request.Headers.IfNoneMatch.ToString();
-        if (ifNoneMatch.Length > 0 && ifNoneMatch.Split(',').Any(tag => ETags.Matches(tag, version.VersionId)))
-        {
-            return NotModified(version);
-        }
-
-        if (http.Request.GetTypedHeaders().IfModifiedSince is DateTimeOffset since
-            && version.LastUpdated <= since.AddSeconds(1))
-        {
-            return NotModified(version);
-        }
-
-        return FhirResponse.Stored(version);
+        return Preconditions.IsNotModified(version, http.Request.Headers.IfNoneMatch.ToString(), http.Request.GetTypedHeaders().IfModifiedSince)
+            ? NotModified(version)
+            : FhirResponse.Stored(version);
     }
 
     public static async Task<IResult> VReadAsync(string type, string id, string vid, ResourceService service, CancellationToken ct)
@@ -185,7 +177,7 @@ public static class InstanceEndpoints
     /// <summary>The query string minus the parameters that only shape the response.</summary>
     public static string SearchQueryString(HttpRequest request) =>
         string.Join('&', request.Query
-            .Where(q => q.Key is not ("_format" or "_pretty" or "_summary" or "_elements"))
+            .Where(q => !ResultParameters.Representation.Contains(q.Key))
             .SelectMany(q => q.Value.Select(v => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(v ?? string.Empty)}")));
 
     private static FhirResponse NotModified(ResourceVersion version)

@@ -1,6 +1,7 @@
 using AllianceFhir.Api.Http;
 using AllianceFhir.Api.OpenApi;
 using AllianceFhir.Core.Errors;
+using AllianceFhir.Core.Pipeline;
 using AllianceFhir.Core.Resources;
 using AllianceFhir.Instruments.Pipeline;
 using Hl7.Fhir.Model;
@@ -83,23 +84,23 @@ public static class InstrumentOperationEndpoints
     public static async Task<IResult> ValidateAsync(
         HttpContext http,
         FhirRequestReader reader,
-        ResourceService service,
+        IResourceReader resources,
         QuestionnaireResponseProcessor processor,
         CancellationToken ct)
     {
         var response = ResponseFrom(await reader.ReadResourceAsync(http.Request, ct), "resource");
-        return FhirResponse.Of(await processor.ValidateAsync(response, service.Reader, ct));
+        return FhirResponse.Of(await processor.ValidateAsync(response, resources, ct));
     }
 
     public static async Task<IResult> ExtractAsync(
         HttpContext http,
         FhirRequestReader reader,
-        ResourceService service,
+        IResourceReader resources,
         QuestionnaireResponseProcessor processor,
         CancellationToken ct)
     {
         var response = ResponseFrom(await reader.ReadResourceAsync(http.Request, ct), "questionnaire-response");
-        return FhirResponse.Of(await processor.ExtractAsync(response, service.Reader, ct));
+        return FhirResponse.Of(await processor.ExtractAsync(response, resources, ct));
     }
 
     public static async Task<IResult> ValidateStoredAsync(
@@ -107,6 +108,7 @@ public static class InstrumentOperationEndpoints
         HttpContext http,
         FhirRequestReader reader,
         ResourceService service,
+        IResourceReader resources,
         QuestionnaireResponseProcessor processor,
         CancellationToken ct)
     {
@@ -118,7 +120,7 @@ public static class InstrumentOperationEndpoints
             throw FhirOperationException.BadRequest($"The resource's id '{response.Id}' is not the id in the URL ('{id}')", "QuestionnaireResponse.id");
         }
 
-        return FhirResponse.Of(await processor.ValidateAsync(response, service.Reader, ct));
+        return FhirResponse.Of(await processor.ValidateAsync(response, resources, ct));
     }
 
     public static async Task<IResult> ExtractStoredAsync(
@@ -126,6 +128,7 @@ public static class InstrumentOperationEndpoints
         HttpContext http,
         FhirRequestReader reader,
         ResourceService service,
+        IResourceReader resources,
         QuestionnaireResponseProcessor processor,
         CancellationToken ct)
     {
@@ -138,7 +141,7 @@ public static class InstrumentOperationEndpoints
 
         var stored = await service.ReadAsync(nameof(QuestionnaireResponse), id, ct);
         var response = (QuestionnaireResponse)stored.ToResource()!;
-        return FhirResponse.Of(await processor.ExtractAsync(response, service.Reader, ct));
+        return FhirResponse.Of(await processor.ExtractAsync(response, resources, ct));
     }
 
     /// <summary>Operations take the resource itself or a Parameters resource carrying it in the named part.</summary>

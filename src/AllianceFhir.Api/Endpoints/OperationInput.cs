@@ -4,6 +4,7 @@ using System.Xml;
 using System.Xml.Linq;
 using AllianceFhir.Api.Http;
 using AllianceFhir.Core.Errors;
+using AllianceFhir.Core.Search;
 using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -17,9 +18,6 @@ namespace AllianceFhir.Api.Endpoints;
 /// </summary>
 internal static class OperationInput
 {
-    /// <summary>Query keys that belong to the HTTP exchange, not to any operation.</summary>
-    private static readonly HashSet<string> ExchangeParameters = new(StringComparer.Ordinal) { "_format", "_pretty" };
-
     /// <summary>The body, or null when the request has none (no Content-Length body, or an empty one).</summary>
     public static async Task<Resource?> ReadOptionalBodyAsync(HttpContext http, FhirRequestReader reader, CancellationToken ct)
     {
@@ -102,9 +100,10 @@ internal static class OperationInput
     /// <summary>Refuses query parameters the operation does not take by GET, so a typo or a complex parameter is not silently dropped.</summary>
     public static void RejectUnknownQueryParameters(HttpRequest request, string operation, params string[] known)
     {
+        // The format parameters belong to the HTTP exchange, not to any operation.
         foreach (var key in request.Query.Keys)
         {
-            if (!ExchangeParameters.Contains(key) && !known.Contains(key, StringComparer.Ordinal))
+            if (!ResultParameters.Format.Contains(key) && !known.Contains(key, StringComparer.Ordinal))
             {
                 throw FhirOperationException.BadRequest(
                     $"'{key}' is not a parameter {operation} takes in the query string (GET carries only its primitive parameters: {string.Join(", ", known)}; send the others as a Parameters body with POST)");

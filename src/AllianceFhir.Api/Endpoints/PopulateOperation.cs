@@ -62,11 +62,13 @@ public static class PopulateOperation
             throw FhirOperationException.BadRequest("$populate needs a subject (a reference such as Patient/123)", "subject");
         }
 
+        var resources = request.HttpContext.RequestServices.GetRequiredService<IResourceReader>();
+
         // SDC: at instance level the questionnaire parameters are ignored; at type level exactly one must name it.
         var questionnaire = id is not null
             ? (Questionnaire)(await service.ReadAsync(nameof(Questionnaire), id, ct)).ToResource()!
-            : await ResolveQuestionnaireAsync(input, service.Reader, ct);
-        await RequireSubjectAsync(input.Subject.Reference, request, service.Reader, ct);
+            : await ResolveQuestionnaireAsync(input, resources, ct);
+        await RequireSubjectAsync(input.Subject.Reference, request, resources, ct);
 
         var output = new Parameters();
         output.Add("response", QuestionnaireResponseProcessor.Populate(questionnaire, input.Subject, input.Encounter));

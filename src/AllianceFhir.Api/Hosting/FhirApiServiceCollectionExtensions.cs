@@ -3,10 +3,8 @@ using AllianceFhir.Api.Endpoints;
 using AllianceFhir.Api.Errors;
 using AllianceFhir.Api.Http;
 using AllianceFhir.Api.OpenApi;
-using AllianceFhir.Core.Bundles;
-using AllianceFhir.Core.References;
+using AllianceFhir.Core;
 using AllianceFhir.Core.Resources;
-using AllianceFhir.Core.Search;
 using AllianceFhir.Core.Storage;
 using AllianceFhir.Instruments;
 using AllianceFhir.Storage;
@@ -22,12 +20,9 @@ public static class FhirApiServiceCollectionExtensions
         services.AddFhirConfiguration(configuration);
         services.AddFhirStorage();
 
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(new SearchParameterRegistry(SupportedResourceTypes.All));
-        services.AddSingleton<ISearchIndexer, SearchIndexer>();
-        services.AddScoped(sp => NewIntegrity(sp, sp.GetRequiredService<IResourceStore>()));
-        services.AddScoped<ResourceService>();
-        services.AddScoped<BundleService>();
+        services.AddFhirEngine();
+        services.AddOptions<FhirEngineOptions>().Configure<IOptions<FhirServerOptions>>(
+            (engine, server) => engine.ReferentialIntegrityOnDelete = server.Value.ReferentialIntegrityOnDelete);
         services.AddSingleton<FhirRequestReader>();
         services.AddSingleton<CapabilityStatementFactory>();
         services.AddSingleton<ICapabilityContributor, SearchCapabilityContributor>();
@@ -48,12 +43,6 @@ public static class FhirApiServiceCollectionExtensions
     /// A resource service over an explicitly chosen tenant's store, for work outside a request (catalog seeding,
     /// background writers); inside a request resolve <see cref="ResourceService"/>, which is bound to the caller's tenant.
     /// </summary>
-    public static ResourceService ResourceServiceFor(this IServiceProvider scope, string tenant)
-    {
-        var store = scope.GetRequiredService<IResourceStoreFactory>().ForTenant(tenant);
-        return ActivatorUtilities.CreateInstance<ResourceService>(scope, store, NewIntegrity(scope, store));
-    }
-
-    private static ReferentialIntegrity NewIntegrity(IServiceProvider services, IResourceStore store) =>
-        new(store, services.GetRequiredService<IOptions<FhirServerOptions>>().Value.ReferentialIntegrityOnDelete);
+    public static ResourceService ResourceServiceFor(this IServiceProvider scope, string tenant) =>
+        scope.ResourceServiceFor(scope.GetRequiredService<IResourceStoreFactory>().ForTenant(tenant));
 }

@@ -1,4 +1,4 @@
-using AllianceFhir.Core.Resources;
+using AllianceFhir.Core;
 using AllianceFhir.Core.Storage;
 using AllianceFhir.Instruments.Catalog;
 using Hl7.Fhir.Model;
@@ -18,12 +18,14 @@ public static class InstrumentCatalogSeeding
         var catalog = app.Services.GetRequiredService<InstrumentCatalog>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(InstrumentCatalogSeeding));
         await using var scope = app.Services.CreateAsyncScope();
-        var service = scope.ServiceProvider.ResourceServiceFor(Tenants.Catalog);
+        var store = scope.ServiceProvider.GetRequiredService<IResourceStoreFactory>().ForTenant(Tenants.Catalog);
+        var service = scope.ServiceProvider.ResourceServiceFor(store);
+        var reader = scope.ServiceProvider.ResourceReaderFor(store);
         var stored = 0;
         foreach (var resource in catalog.GetAllResources())
         {
             var id = resource.Id ?? throw new InvalidOperationException($"A catalog {resource.TypeName} has no id");
-            var current = await service.Reader.ReadAsync(resource.TypeName, id, CancellationToken.None);
+            var current = await reader.ReadAsync(resource.TypeName, id, CancellationToken.None);
             if (current is not null && SameContent(current, resource))
             {
                 continue;

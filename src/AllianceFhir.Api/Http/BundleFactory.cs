@@ -1,6 +1,7 @@
 using System.Globalization;
 using AllianceFhir.Core.Resources;
 using AllianceFhir.Core.Storage;
+using AllianceFhir.Core.Versioning;
 using Hl7.Fhir.Model;
 
 namespace AllianceFhir.Api.Http;

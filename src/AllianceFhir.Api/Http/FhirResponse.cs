@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using AllianceFhir.Core.Serialization;
 using AllianceFhir.Core.Storage;
+using AllianceFhir.Core.Versioning;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Rest;
 using Hl7.Fhir.Serialization;

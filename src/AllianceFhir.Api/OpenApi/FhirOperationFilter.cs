@@ -15,7 +15,7 @@ namespace AllianceFhir.Api.OpenApi;
 public sealed class FhirOperationFilter(SearchParameterRegistry registry) : IOperationFilter
 {
     /// <summary>The R4 result parameters (search.html#Summary …) a type-level search applies.</summary>
-    private static readonly (string Name, string Description, string[]? Values)[] ResultParameters =
+    private static readonly (string Name, string Description, string[]? Values)[] ResultParameterDocs =
     [
         ("_count", "Page size: at most this many matches per page", null),
         ("_sort", "Comma-separated parameter names to sort by; '-' before a name sorts descending (e.g. -_lastUpdated)", null),
@@ -25,9 +25,6 @@ public sealed class FhirOperationFilter(SearchParameterRegistry registry) : IOpe
         ("_elements", "Comma-separated top-level elements to return (the result is marked SUBSETTED)", null),
         ("_total", "Whether and how to count all matches in Bundle.total", ["none", "estimate", "accurate"]),
     ];
-
-    /// <summary>The result parameters a whole-system search applies (includes are per type).</summary>
-    private static readonly HashSet<string> SystemResultParameters = ["_count", "_sort", "_summary", "_elements", "_total"];
 
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {
@@ -116,7 +113,7 @@ public sealed class FhirOperationFilter(SearchParameterRegistry registry) : IOpe
             return;
         }
 
-        foreach (var (name, description, values) in ResultParameters.Where(r => search.ResourceType is not null || SystemResultParameters.Contains(r.Name)))
+        foreach (var (name, description, values) in ResultParameterDocs.Where(r => search.ResourceType is not null || ResultParameters.AcrossTypes.Contains(r.Name)))
         {
             var schema = name == "_count"
                 ? new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "0" }

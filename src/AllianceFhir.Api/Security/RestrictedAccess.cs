@@ -1,5 +1,5 @@
 using AllianceFhir.Core.Errors;
-using AllianceFhir.Core.Resources;
+using AllianceFhir.Core.Pipeline;
 using AllianceFhir.Core.Security;
 using Hl7.Fhir.Model;
 
@@ -31,7 +31,7 @@ public static class RestrictedAccess
             return;
         }
 
-        var reader = http.RequestServices.GetRequiredService<ResourceService>().Reader;
+        var reader = http.RequestServices.GetRequiredService<IResourceReader>();
         var current = await reader.ReadAsync(type, segments[1], http.RequestAborted);
         var isWrite = access.Interaction is FhirInteraction.Update or FhirInteraction.Delete;
         if (isWrite)

@@ -34,13 +34,6 @@ public sealed class AuditingResourceStore(IResourceStore inner, AuditScope scope
     public Task<SearchResult> SearchAsync(SearchRequest request, CancellationToken cancellationToken) =>
         inner.SearchAsync(request, cancellationToken);
 
-    public Task<IReadOnlyList<ResourceVersion>> FindCurrentAsync(
-        string resourceType,
-        IReadOnlyList<KeyValuePair<string, string>> parameters,
-        int limit,
-        CancellationToken cancellationToken) =>
-        inner.FindCurrentAsync(resourceType, parameters, limit, cancellationToken);
-
     public Task<IReadOnlyList<ResourceKey>> FindReferrersAsync(string resourceType, string id, int limit, CancellationToken cancellationToken) =>
         inner.FindReferrersAsync(resourceType, id, limit, cancellationToken);
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using AllianceFhir.Core.Errors;
 using AllianceFhir.Core.Resources;
+using AllianceFhir.Core.Versioning;
 using Hl7.Fhir.Model;
 
 namespace AllianceFhir.Core.Bundles;
@@ -98,7 +99,7 @@ public static class BundleEntryParser
             versionId,
             query,
             resource,
-            ParseVersion(request.IfMatch, "ifMatch", index),
+            ETags.ParseVersion(request.IfMatch, "request.ifMatch", $"Bundle.entry[{index}].request.ifMatch"),
             string.IsNullOrWhiteSpace(request.IfNoneMatch) ? null : request.IfNoneMatch.Trim(),
             method == Bundle.HTTPVerb.POST && !string.IsNullOrWhiteSpace(request.IfNoneExist) ? request.IfNoneExist : null,
             request.IfModifiedSince);
@@ -179,24 +180,6 @@ public static class BundleEntryParser
         }
 
         throw NotSupported($"{method} '{url}' is not an interaction this server supports inside a Bundle");
-    }
-
-    private static int? ParseVersion(string? etag, string element, int index)
-    {
-        if (string.IsNullOrWhiteSpace(etag))
-        {
-            return null;
-        }
-
-        var value = etag.Trim();
-        if (value.StartsWith("W/", StringComparison.Ordinal))
-        {
-            value = value[2..];
-        }
-
-        return int.TryParse(value.Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var version) && version > 0
-            ? version
-            : throw FhirOperationException.BadRequest($"request.{element} '{etag}' is not a version ETag such as W/\"1\"", $"Bundle.entry[{index}].request.{element}");
     }
 
     private static FhirOperationException NotSupported(string message) =>

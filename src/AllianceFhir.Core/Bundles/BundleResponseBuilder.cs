@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using AllianceFhir.Core.Errors;
+using AllianceFhir.Core.Versioning;
 using Hl7.Fhir.Model;
 
 namespace AllianceFhir.Core.Bundles;
@@ -32,7 +33,7 @@ internal static class BundleResponseBuilder
         var entry = new Bundle.EntryComponent { Response = response };
         if (result.Version is { } v)
         {
-            response.Etag = $"W/\"{v.VersionId.ToString(CultureInfo.InvariantCulture)}\"";
+            response.Etag = ETags.Weak(v.VersionId);
             response.LastModified = v.LastUpdated;
             if (!v.IsDeleted)
             {

@@ -17,8 +17,8 @@ namespace AllianceFhir.Core.Bundles;
 public sealed class BundleService(
     ResourceService service,
     IResourceStore store,
+    SearchService search,
     ISearchIndexer indexer,
-    SearchParameterRegistry registry,
     AccessPolicy policy,
     AuditScope? audit = null)
 {
@@ -27,8 +27,6 @@ public sealed class BundleService(
 
     /// <summary>Each retry follows another request's commit for the same condition (see <see cref="ConditionClaim"/>).</summary>
     private const int ConditionalRetries = 7;
-
-    private readonly SearchQueryParser _parser = new(registry);
 
     public async Task<Bundle> ProcessAsync(Bundle bundle, BundleRequestContext context, CancellationToken cancellationToken)
     {
@@ -189,9 +187,8 @@ public sealed class BundleService(
         BundleRequestContext context,
         bool isBatch,
         IReadOnlyDictionary<(string, string), string?> claimOwners) =>
-        new(service, store, _parser, new PendingResourceMatcher(indexer), entries, context.BaseUrl, isBatch, claimOwners,
-            query => policy.AuthorizeSearch(context.Access, query),
-            result => policy.FilterIncluded(context.Access, result));
+        new(service, store, search, new PendingResourceMatcher(indexer), entries, new SearchCall(context.BaseUrl, context.Access), isBatch, claimOwners,
+            query => policy.AuthorizeSearch(context.Access, query));
 
     private static FhirOperationException ContendedOf(ConditionClaimedException ex) =>
         FhirOperationException.Conflict(

@@ -4,6 +4,7 @@ using AllianceFhir.Core.References;
 using AllianceFhir.Core.Search;
 using AllianceFhir.Core.Serialization;
 using AllianceFhir.Core.Storage;
+using AllianceFhir.Core.Versioning;
 using Hl7.Fhir.Serialization;
 using Hl7.Fhir.Model;
 
@@ -13,8 +14,14 @@ namespace AllianceFhir.Core.Resources;
 /// The FHIR interactions without HTTP: assigns ids and meta, enforces version preconditions, runs the write hooks and
 /// hands every resulting version to the store as one atomic commit.
 /// </summary>
+/// <remarks>
+/// <paramref name="requestReader"/> is the one hooks look related resources up through outside a transaction (a transaction
+/// passes its own, see <see cref="PrepareAsync(WriteOperation, string, string, Resource?, ResourceVersion?, string, IResourceReader, CancellationToken)"/>).
+/// </remarks>
 public sealed class ResourceService(
     IResourceStore store,
+    SearchService search,
+    IResourceReader requestReader,
     ISearchIndexer indexer,
     IEnumerable<IResourceWriteHook> hooks,
     ReferentialIntegrity integrity,
@@ -27,9 +34,6 @@ public sealed class ResourceService(
     private const int ConditionalAttempts = 8;
 
     private readonly ILookup<string, IResourceWriteHook> _hooks = hooks.ToLookup(h => h.ResourceType, StringComparer.Ordinal);
-    private readonly StoreResourceReader _reader = new(store);
-
-    public IResourceReader Reader => _reader;
 
     public async Task<ResourceVersion> ReadAsync(string resourceType, string id, CancellationToken cancellationToken)
     {
@@ -125,13 +129,7 @@ public sealed class ResourceService(
         for (var attempt = 0; ; attempt++)
         {
             var current = await store.ReadCurrentAsync(resourceType, id, cancellationToken);
-            if (ifMatch is int expected && current?.VersionId != expected)
-            {
-                throw FhirOperationException.PreconditionFailed(
-                    $"If-Match W/\"{expected}\" does not match the current version of {resourceType}/{id}"
-                    + (current is null ? " (it does not exist)" : $" (W/\"{current.VersionId}\")"));
-            }
-
+            Preconditions.DemandIfMatch(ifMatch, current, resourceType, id, "If-Match");
             try
             {
                 var created = current is null || current.IsDeleted;
@@ -236,11 +234,7 @@ public sealed class ResourceService(
         for (var attempt = 0; ; attempt++)
         {
             var current = await store.ReadCurrentAsync(resourceType, id, cancellationToken);
-            if (ifMatch is int expected && current?.VersionId != expected)
-            {
-                throw FhirOperationException.PreconditionFailed(
-                    $"If-Match W/\"{expected}\" does not match the current version of {resourceType}/{id}");
-            }
+            Preconditions.DemandIfMatch(ifMatch, current, resourceType, id, "If-Match");
 
             if (current is null || current.IsDeleted)
             {
@@ -251,7 +245,7 @@ public sealed class ResourceService(
             {
                 var writes = await PrepareAsync(WriteOperation.Delete, resourceType, id, null, current, "DELETE", cancellationToken);
                 await store.CommitAsync(writes, cancellationToken);
-                return ToVersion(writes[0]);
+                return writes[0].ToVersion();
             }
             catch (VersionConflictException) when (ifMatch is null && attempt < UnconditionalRetries)
             {
@@ -267,7 +261,7 @@ public sealed class ResourceService(
     /// <summary>The version the client named was current when we looked, but another write committed first.</summary>
     private static FhirOperationException LostRace(string resourceType, string id, int ifMatch) =>
         FhirOperationException.PreconditionFailed(
-            $"If-Match W/\"{ifMatch}\" is no longer the current version of {resourceType}/{id}: another update committed first");
+            $"If-Match {ETags.Weak(ifMatch)} is no longer the current version of {resourceType}/{id}: another update committed first");
 
     private static IReadOnlyList<KeyValuePair<string, string>> ConditionParameters(string query, string what)
     {
@@ -286,7 +280,7 @@ public sealed class ResourceService(
         string what,
         CancellationToken cancellationToken)
     {
-        var matches = await store.FindCurrentAsync(resourceType, parameters, limit: 2, cancellationToken);
+        var matches = await search.FindCurrentAsync(resourceType, parameters, limit: 2, cancellationToken);
         return matches.Count switch
         {
             0 => null,
@@ -314,7 +308,7 @@ public sealed class ResourceService(
         ResourceVersion? current,
         string method,
         CancellationToken cancellationToken) =>
-        PrepareAsync(operation, resourceType, id, resource, current, method, _reader, cancellationToken);
+        PrepareAsync(operation, resourceType, id, resource, current, method, requestReader, cancellationToken);
 
     /// <summary>
     /// As above, with the reader the hooks look related resources up through: a transaction passes one that also sees
@@ -377,7 +371,7 @@ public sealed class ResourceService(
         CancellationToken cancellationToken)
     {
         await store.CommitAsync(writes, cancellationToken);
-        return new WriteResult(ToVersion(writes[0]), resource, created);
+        return new WriteResult(writes[0].ToVersion(), resource, created);
     }
 
     private ResourceWrite ToWrite(string type, string id, int versionId, DateTimeOffset now, Resource? resource, string method) =>
@@ -392,9 +386,6 @@ public sealed class ResourceService(
                 FhirSerialization.JsonSerializer.SerializeToString(resource),
                 method,
                 indexer.Extract(resource));
-
-    private static ResourceVersion ToVersion(ResourceWrite write) =>
-        new(write.ResourceType, write.Id, write.VersionId, write.LastUpdated, write.IsDeleted, write.Json, write.Method);
 
     private static void StampMeta(Resource resource, string id, int versionId, DateTimeOffset now)
     {

@@ -1,11 +1,16 @@
 using AllianceFhir.Core.Pipeline;
+using AllianceFhir.Core.Search;
 using AllianceFhir.Core.Storage;
 using Hl7.Fhir.Model;
 
 namespace AllianceFhir.Core.Resources;
 
-/// <summary>The <see cref="IResourceReader"/> that hooks get: current stored resources, straight from the store.</summary>
-public sealed class StoreResourceReader(IResourceStore store) : IResourceReader
+/// <summary>
+/// The <see cref="IResourceReader"/> of a request (or of work outside one): current stored resources, straight from the
+/// store, and searches through <see cref="SearchService"/>. A transaction's hooks get its own reader instead, which sees
+/// the transaction's pending resources too.
+/// </summary>
+public sealed class StoreResourceReader(IResourceStore store, SearchService search) : IResourceReader
 {
     /// <summary>Hooks look up a handful of related resources; a cap keeps a bad query from loading a table.</summary>
     private const int SearchLimit = 1000;
@@ -25,7 +30,7 @@ public sealed class StoreResourceReader(IResourceStore store) : IResourceReader
         IReadOnlyList<KeyValuePair<string, string>> parameters,
         CancellationToken cancellationToken)
     {
-        var versions = await store.FindCurrentAsync(resourceType, parameters, SearchLimit, cancellationToken);
+        var versions = await search.FindCurrentAsync(resourceType, parameters, SearchLimit, cancellationToken);
         return [.. versions.Select(v => SharedDefinitions.Materialize(v)!)];
     }
 }

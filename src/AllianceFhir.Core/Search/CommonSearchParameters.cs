@@ -8,6 +8,9 @@ namespace AllianceFhir.Core.Search;
 /// </summary>
 internal static class CommonSearchParameters
 {
+    /// <summary>Their names: the parameters that mean the same on every type, so a whole-system search can apply them.</summary>
+    public static readonly IReadOnlySet<string> Names = new HashSet<string>(For("Resource").Select(p => p.Name), StringComparer.Ordinal);
+
     public static IEnumerable<SearchParameterInfo> For(string resourceType)
     {
         yield return Make(resourceType, "_id", SearchParamType.Token, "id", "Logical id of this artifact");

@@ -8,7 +8,7 @@ namespace AllianceFhir.Core.Search;
 
 /// <summary>
 /// Builds the searchset Bundle: links over the parameters the server actually applied, match and include entries,
-/// and an outcome entry naming what was ignored. Used by the search endpoints and by GET entries of batch Bundles.
+/// and an outcome entry naming what was ignored. Used by <see cref="SearchService"/>, for every searchset the server returns.
 /// </summary>
 public static class SearchBundleFactory
 {
@@ -103,7 +103,7 @@ public static class SearchBundleFactory
         var sortWritten = false;
         foreach (var p in parameters)
         {
-            if (p.Key is "_format" or "_pretty")
+            if (ResultParameters.Format.Contains(p.Key))
             {
                 used.Add(p);
                 continue;

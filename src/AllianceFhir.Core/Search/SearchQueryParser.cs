@@ -19,9 +19,6 @@ public sealed class SearchQueryParser(SearchParameterRegistry registry)
         "in", "not-in", "below", "above", "of-type",
     };
 
-    // Result parameters that only shape the HTTP response; the API layer handles them.
-    private static readonly HashSet<string> SilentlyHandledElsewhere = new(StringComparer.Ordinal) { "_format", "_pretty" };
-
     public SearchQuery Parse(string resourceType, IEnumerable<KeyValuePair<string, string>> parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
@@ -45,7 +42,8 @@ public sealed class SearchQueryParser(SearchParameterRegistry registry)
 
         foreach (var (key, value) in list)
         {
-            if (string.IsNullOrEmpty(key) || SilentlyHandledElsewhere.Contains(key))
+            // The format parameters only shape the HTTP response; the API layer handles them.
+            if (string.IsNullOrEmpty(key) || ResultParameters.Format.Contains(key))
             {
                 continue;
             }

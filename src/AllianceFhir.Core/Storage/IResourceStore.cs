@@ -20,21 +20,13 @@ public interface IResourceStore
 
     Task<IReadOnlyList<ResourceVersion>> HistoryAsync(HistoryQuery query, CancellationToken cancellationToken);
 
-    /// <summary>One page of a FHIR search over current, not deleted resources, with keyset continuation.</summary>
+    /// <summary>
+    /// One page of a FHIR search over current, not deleted resources, with keyset continuation. The search arrives
+    /// parsed (<see cref="SearchQueryParser"/> in Core, through <see cref="SearchService"/>): a store translates criteria,
+    /// it never reads search text. Conditional interactions and hook lookups come here too, with a page of their limit.
+    /// </summary>
     /// <exception cref="Errors.FhirOperationException">400 when the cursor is not one this query produced.</exception>
     Task<SearchResult> SearchAsync(SearchRequest request, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Current, not deleted resources of a type matching FHIR search parameters (AND across entries), at most
-    /// <paramref name="limit"/> of them. Used by conditional interactions and by write hooks; runs through the same
-    /// engine as <see cref="SearchAsync"/>, but a parameter the engine cannot apply is a 400 rather than ignored,
-    /// because ignoring part of a condition would make it match resources it should not.
-    /// </summary>
-    Task<IReadOnlyList<ResourceVersion>> FindCurrentAsync(
-        string resourceType,
-        IReadOnlyList<KeyValuePair<string, string>> parameters,
-        int limit,
-        CancellationToken cancellationToken);
 
     /// <summary>
     /// Current, not deleted resources whose reference index holds a local reference to <paramref name="resourceType"/>/<paramref name="id"/>

@@ -16,4 +16,8 @@ public sealed record ResourceWrite(
     string? Json,
     string Method,
     IReadOnlyList<SearchIndexValue> Index,
-    ConditionClaim? Claim = null);
+    ConditionClaim? Claim = null)
+{
+    /// <summary>The version this write makes, as a read will see it once it is committed.</summary>
+    public ResourceVersion ToVersion() => new(ResourceType, Id, VersionId, LastUpdated, IsDeleted, Json, Method);
+}

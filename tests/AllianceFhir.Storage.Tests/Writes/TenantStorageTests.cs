@@ -46,8 +46,8 @@ public sealed class TenantStorageTests : StorageTest
         foreach (var (tenant, family) in new[] { ("clinic-a", "A2"), ("clinic-b", "B2") })
         {
             var store = stores.ForTenant(tenant);
-            var found = await store.FindCurrentAsync("Patient", [new("family", family[..1])], 10, CancellationToken.None);
-            Assert.Equal([family], found.Select(v => v.ToResource()).Cast<Patient>().Select(p => p.Name[0].Family));
+            var found = await store.SearchAsync(SearchRequest.ForType(new SearchQueryParser(Registry).Parse("Patient", [new("family", family[..1])])), CancellationToken.None);
+            Assert.Equal([family], found.Matches.Select(v => v.ToResource()).Cast<Patient>().Select(p => p.Name[0].Family));
             var history = await store.HistoryAsync(new HistoryQuery(null, null, null, 100), CancellationToken.None);
             Assert.Equal([2, 1], history.Select(v => v.VersionId));
         }
@@ -76,7 +76,7 @@ public sealed class TenantStorageTests : StorageTest
 
         var b = stores.ForTenant("clinic-b");
         Assert.Null(await b.ReadCurrentAsync("Questionnaire", "mine", CancellationToken.None));
-        var seenByB = await b.FindCurrentAsync("Questionnaire", [new("url", url)], 10, CancellationToken.None);
-        Assert.Equal(["B variant", "Catalog"], seenByB.Select(v => ((Questionnaire)v.ToResource()!).Title).Order());
+        var seenByB = await b.SearchAsync(SearchRequest.ForType(new SearchQueryParser(Registry).Parse("Questionnaire", [new("url", url)])), CancellationToken.None);
+        Assert.Equal(["B variant", "Catalog"], seenByB.Matches.Select(v => ((Questionnaire)v.ToResource()!).Title).Order());
     }
 }
