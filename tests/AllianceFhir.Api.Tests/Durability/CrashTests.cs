@@ -42,8 +42,13 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
                 // Writers hammer the server; the kill lands somewhere in the middle of their requests.
                 using var stop = new CancellationTokenSource();
                 using var writerClient = ClientOf(api);
+                var ackedBefore = workload.Acked.Count;
                 var writers = workload.RunAsync(writerClient, stop.Token);
-                var killAfter = TimeSpan.FromMilliseconds(random.Next(500, 2500));
+                // The random delay counts from the iteration's first acknowledged write, not from the start: on a busy
+                // machine the restarted server can take seconds to answer its first request, and a kill before that
+                // proves nothing (a full suite at load 35 killed three times before any response was acknowledged).
+                await WaitForFirstAcknowledgementAsync(workload, ackedBefore, writers);
+                var killAfter = TimeSpan.FromMilliseconds(random.Next(200, 2000));
                 await Task.Delay(killAfter);
                 await api.KillAsync();
                 await stop.CancelAsync();
@@ -70,6 +75,16 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
         finally
         {
             await api.DisposeAsync();
+        }
+    }
+
+    private static async Task WaitForFirstAcknowledgementAsync(CrashWorkload workload, int ackedBefore, Task writers)
+    {
+        var waited = Stopwatch.StartNew();
+        while (workload.Acked.Count == ackedBefore && !writers.IsCompleted)
+        {
+            Assert.True(waited.Elapsed < ReadyWithin, $"no write was acknowledged within {ReadyWithin.TotalSeconds:F0} s of the writers starting");
+            await Task.Delay(20);
         }
     }
 
