@@ -1,5 +1,4 @@
 using AllianceFhir.Storage;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace AllianceFhir.Api.Hosting;
@@ -16,6 +15,6 @@ public static class DatabaseMigration
 
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FhirDbContext>();
-        await db.Database.MigrateAsync();
+        await FhirDatabase.MigrateAsync(db);
     }
 }
