@@ -30,16 +30,20 @@ internal static class ParamKeyBackfill
             return;
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await FillAsync<TokenIndexEntity>(db, cancellationToken);
-        await FillAsync<StringIndexEntity>(db, cancellationToken);
-        await FillAsync<DateIndexEntity>(db, cancellationToken);
-        await FillAsync<ReferenceIndexEntity>(db, cancellationToken);
-        await FillAsync<UriIndexEntity>(db, cancellationToken);
-        await FillAsync<NumberIndexEntity>(db, cancellationToken);
-        await FillAsync<QuantityIndexEntity>(db, cancellationToken);
-        await db.Database.ExecuteSqlRawAsync($"DROP TABLE {Table};", cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        // SQL Server's retrying strategy accepts a transaction only as a unit it can run again; the step is idempotent.
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await FillAsync<TokenIndexEntity>(db, cancellationToken);
+            await FillAsync<StringIndexEntity>(db, cancellationToken);
+            await FillAsync<DateIndexEntity>(db, cancellationToken);
+            await FillAsync<ReferenceIndexEntity>(db, cancellationToken);
+            await FillAsync<UriIndexEntity>(db, cancellationToken);
+            await FillAsync<NumberIndexEntity>(db, cancellationToken);
+            await FillAsync<QuantityIndexEntity>(db, cancellationToken);
+            await db.Database.ExecuteSqlRawAsync($"DROP TABLE {Table};", cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        });
     }
 
     private static async Task FillAsync<T>(FhirDbContext db, CancellationToken cancellationToken)
