@@ -4,7 +4,7 @@ namespace AllianceFhir.Benchmarks;
 
 /// <param name="SubmitRate">Arrivals per second for the fixed-rate submit phase; null means half the closed-loop submit throughput.</param>
 /// <param name="Commits">Creates committed in each run of the storage-floor scenario.</param>
-internal sealed record BenchmarkOptions(int Seconds, int WarmupSeconds, int Concurrency, string Configuration, IReadOnlySet<string> Scenarios, double? SubmitRate, int Commits)
+internal sealed record BenchmarkOptions(int Seconds, int WarmupSeconds, int Concurrency, string Configuration, IReadOnlySet<string> Scenarios, double? SubmitRate, int Commits, IReadOnlyList<string> Shapes)
 {
     public static BenchmarkOptions Parse(string[] args)
     {
@@ -15,6 +15,7 @@ internal sealed record BenchmarkOptions(int Seconds, int WarmupSeconds, int Conc
         var configuration = "Release";
         double? submitRate = null;
         var commits = 20_000;
+        var shapes = new List<string>();
         var scenarios = new HashSet<string>(["create", "read", "create-token", "read-token", "submit", "submit-rate", "baseline", "commit"], StringComparer.Ordinal);
         for (var i = 0; i < args.Length - 1; i++)
         {
@@ -25,11 +26,12 @@ internal sealed record BenchmarkOptions(int Seconds, int WarmupSeconds, int Conc
                 case "--concurrency": concurrency = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--configuration": configuration = args[++i]; break;
                 case "--submit-rate": submitRate = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--shapes": shapes = [.. args[++i].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)]; break;
                 case "--commits": commits = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--scenarios": scenarios = [.. args[++i].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)]; break;
             }
         }
 
-        return new BenchmarkOptions(seconds, warmup, concurrency, configuration, scenarios, submitRate, commits);
+        return new BenchmarkOptions(seconds, warmup, concurrency, configuration, scenarios, submitRate, commits, shapes);
     }
 }

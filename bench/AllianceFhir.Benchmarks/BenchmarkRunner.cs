@@ -89,6 +89,12 @@ internal static class BenchmarkRunner
                 var submitted = options.Scenarios.Contains("submit") ? Path.Combine(work, "fhir.db") : null;
                 commits.AddRange(await StorageCommitBenchmark.RunAsync(work, options.Concurrency, options.Commits, submitted));
             }
+
+            if (options.Scenarios.Contains("shapes"))
+            {
+                var submitted = options.Scenarios.Contains("submit") ? Path.Combine(work, "fhir.db") : null;
+                commits.AddRange(await StorageCommitBenchmark.RunShapesAsync(work, options.Commits, submitted, options.Shapes));
+            }
         }
         finally
         {
@@ -175,11 +181,11 @@ internal static class BenchmarkRunner
             Console.WriteLine();
             Console.WriteLine(string.Create(inv, $"Storage floor: what a create or submit stores, committed in process by {options.Concurrency} concurrent callers, no HTTP or FHIR work timed."));
             Console.WriteLine();
-            Console.WriteLine("| commit | requests | resources each | index rows each | requests/s | writer thread CPU ms/request |");
-            Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+            Console.WriteLine("| commit | requests | resources each | index rows each | requests/s | writer thread CPU ms/request | WAL KB/request |");
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
             foreach (var c in commits)
             {
-                Console.WriteLine(string.Create(inv, $"| {c.Name} | {c.Requests} | {c.ResourcesPerRequest} | {c.IndexRowsPerRequest} | {c.Throughput:F0} | {(c.WriterCpuMsPerRequest is { } ms ? ms.ToString("F3", inv) : "n/a")} |"));
+                Console.WriteLine(string.Create(inv, $"| {c.Name} | {c.Requests} | {c.ResourcesPerRequest} | {c.IndexRowsPerRequest} | {c.Throughput:F0} | {(c.WriterCpuMsPerRequest is { } ms ? ms.ToString("F3", inv) : "n/a")} | {(c.WalKbPerRequest is { } kb ? kb.ToString("F1", inv) : "n/a")} |"));
             }
         }
 

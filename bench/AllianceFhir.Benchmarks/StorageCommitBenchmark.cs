@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using AllianceFhir.Core.Resources;
 using AllianceFhir.Core.Search;
 using AllianceFhir.Core.Serialization;
@@ -42,6 +41,27 @@ internal static class StorageCommitBenchmark
         {
             var submits = Prepare(indexer, commits + WarmupCommits, n => Renumber(submit, n));
             results.Add(await MeasureAsync("submit WAI-SR (response and Observations)", Path.Combine(workDirectory, "commit-submit.db"), submits, concurrency));
+        }
+
+        return results;
+    }
+
+    /// <summary>
+    /// The index-row shapes of issue 11 as raw-SQL prototypes (<see cref="IndexShapeBenchmark"/>): the same creates (and
+    /// submits, when the submit scenario ran) through each shape, one writer in groups of four requests (the group size
+    /// measured under 8 clients).
+    /// </summary>
+    public static async Task<IReadOnlyList<CommitResult>> RunShapesAsync(string workDirectory, int commits, string? submittedDatabase, IReadOnlyList<string> only)
+    {
+        const int groupSize = 4;
+        var indexer = new SearchIndexer(new SearchParameterRegistry(SupportedResourceTypes.All));
+        var results = new List<CommitResult>();
+        var creates = Prepare(indexer, commits + WarmupCommits, n => [NewPatient(n)]);
+        results.AddRange(IndexShapeBenchmark.Run(workDirectory, "create", creates, WarmupCommits, groupSize, only));
+        if (submittedDatabase is not null && await StoredSubmitAsync(submittedDatabase) is { } submit)
+        {
+            var submits = Prepare(indexer, commits + WarmupCommits, n => Renumber(submit, n));
+            results.AddRange(IndexShapeBenchmark.Run(workDirectory, "submit", submits, WarmupCommits, groupSize, only));
         }
 
         return results;
@@ -125,19 +145,20 @@ internal static class StorageCommitBenchmark
         var store = scope.ServiceProvider.GetRequiredService<IResourceStoreFactory>().ForTenant("default");
 
         await CommitAllAsync(store, requests[..WarmupCommits], concurrency);
-        var writerBefore = WriterThreadCpu();
+        var writerBefore = WriterThreadStats.Read();
         var started = Stopwatch.GetTimestamp();
         var measured = requests[WarmupCommits..];
         await CommitAllAsync(store, measured, concurrency);
         var elapsed = Stopwatch.GetElapsedTime(started);
-        var writerCpu = WriterThreadCpu() - writerBefore;
+        var writerAfter = WriterThreadStats.Read();
         return new CommitResult(
             name,
             measured.Count,
             measured[0].Length,
             measured[0].Sum(w => w.Index.Count),
             measured.Count / elapsed.TotalSeconds,
-            writerCpu?.TotalMilliseconds / measured.Count);
+            (writerAfter?.Cpu - writerBefore?.Cpu)?.TotalMilliseconds / measured.Count,
+            (writerAfter?.WrittenBytes - writerBefore?.WrittenBytes) / 1024.0 / measured.Count);
     }
 
     /// <summary>Concurrent callers each take the next request and commit it, as concurrent API requests do.</summary>
@@ -152,28 +173,6 @@ internal static class StorageCommitBenchmark
             }
         })));
     }
-
-    /// <summary>CPU time of the group committer's writer thread, from /proc (Linux only; null elsewhere).</summary>
-    private static TimeSpan? WriterThreadCpu()
-    {
-        var tasks = $"/proc/{Environment.ProcessId}/task";
-        if (!Directory.Exists(tasks))
-        {
-            return null;
-        }
-
-        foreach (var thread in Directory.EnumerateDirectories(tasks))
-        {
-            // The kernel keeps the first 15 characters of a thread's name.
-            if (File.ReadAllText(Path.Combine(thread, "comm")).StartsWith("SQLite group co", StringComparison.Ordinal))
-            {
-                var nanoseconds = long.Parse(File.ReadAllText(Path.Combine(thread, "schedstat")).Split(' ')[0], CultureInfo.InvariantCulture);
-                return TimeSpan.FromTicks(nanoseconds / 100);
-            }
-        }
-
-        return null;
-    }
 }
 
-internal sealed record CommitResult(string Name, int Requests, int ResourcesPerRequest, int IndexRowsPerRequest, double Throughput, double? WriterCpuMsPerRequest);
+internal sealed record CommitResult(string Name, int Requests, int ResourcesPerRequest, int IndexRowsPerRequest, double Throughput, double? WriterCpuMsPerRequest, double? WalKbPerRequest = null);

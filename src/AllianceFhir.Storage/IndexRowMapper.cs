@@ -111,6 +111,7 @@ internal static class IndexRowMapper
                 throw new NotSupportedException($"No index table for {value.GetType().Name}");
         }
 
+        entity.ParamKey = ParamKeys.Of(tenantId, resourceType, paramName);
         rows.Add(entity);
         return entity;
     }

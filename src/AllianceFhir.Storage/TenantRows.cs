@@ -27,19 +27,24 @@ internal sealed class TenantRows(string tenant)
             : r => r.TenantId == own || (r.TenantId == catalog && shared.Contains(r.ResourceType));
     }
 
-    public Expression<Func<T, bool>> Index<T>(IReadOnlyList<string> types)
+    /// <summary>
+    /// The index rows of one parameter this tenant may see for these types, by the lookup indexes' leading key: its
+    /// own (tenant, type, parameter) keys and, for definitional types, the catalog's. The key implies tenant and type,
+    /// so no other column needs checking.
+    /// </summary>
+    public Expression<Func<T, bool>> Param<T>(IReadOnlyList<string> types, string paramName)
         where T : SearchIndexEntity
     {
-        var (own, catalog) = (Tenant, Tenants.Catalog);
-        var shared = Shared(types);
-        if (shared.Count == 0)
+        var keys = types.Distinct(StringComparer.Ordinal).Select(t => ParamKeys.Of(Tenant, t, paramName))
+            .Concat(Shared(types).Select(t => ParamKeys.Of(Tenants.Catalog, t, paramName)))
+            .ToList();
+        if (keys.Count == 1)
         {
-            return x => x.TenantId == own;
+            var key = keys[0];
+            return x => x.ParamKey == key;
         }
 
-        return shared.Count == types.Distinct().Count()
-            ? x => x.TenantId == own || x.TenantId == catalog
-            : x => x.TenantId == own || (x.TenantId == catalog && shared.Contains(x.ResourceType));
+        return x => keys.Contains(x.ParamKey);
     }
 
     private List<string> Shared(IReadOnlyList<string> types) =>

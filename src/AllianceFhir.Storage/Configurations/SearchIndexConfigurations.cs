@@ -5,8 +5,9 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace AllianceFhir.Storage.Configurations;
 
 /// <summary>
-/// Every index table leads its lookup index with (tenant, type, parameter) so a search on one parameter is a range
-/// scan of that parameter's rows, and has an index on the resource surrogate to replace a resource's rows on update.
+/// Every index table leads its lookup index with the parameter's key (a hash of tenant, type and parameter:
+/// <see cref="ParamKeys"/>) so a search on one parameter is a range scan of that parameter's rows, and has an index on
+/// the resource surrogate to replace a resource's rows on update.
 /// </summary>
 internal abstract class SearchIndexConfiguration<T>(string table) : IEntityTypeConfiguration<T>
     where T : SearchIndexEntity
@@ -34,7 +35,7 @@ internal sealed class TokenIndexConfiguration() : SearchIndexConfiguration<Token
     {
         builder.Property(e => e.System).HasMaxLength(ColumnLengths.Uri);
         builder.Property(e => e.Code).HasMaxLength(ColumnLengths.Token);
-        builder.HasIndex(e => new { e.TenantId, e.ResourceType, e.ParamName, e.Code, e.System, e.ResourceSurrogate })
+        builder.HasIndex(e => new { e.ParamKey, e.Code, e.System, e.ResourceSurrogate })
             .HasDatabaseName("IX_TokenIndex_Lookup");
     }
 }
@@ -44,7 +45,7 @@ internal sealed class StringIndexConfiguration() : SearchIndexConfiguration<Stri
     protected override void ConfigureValues(EntityTypeBuilder<StringIndexEntity> builder)
     {
         builder.Property(e => e.Normalized).HasMaxLength(ColumnLengths.StringValue);
-        builder.HasIndex(e => new { e.TenantId, e.ResourceType, e.ParamName, e.Normalized, e.ResourceSurrogate })
+        builder.HasIndex(e => new { e.ParamKey, e.Normalized, e.ResourceSurrogate })
             .HasDatabaseName("IX_StringIndex_Lookup");
     }
 }
@@ -53,11 +54,11 @@ internal sealed class DateIndexConfiguration() : SearchIndexConfiguration<DateIn
 {
     protected override void ConfigureValues(EntityTypeBuilder<DateIndexEntity> builder)
     {
-        builder.HasIndex(e => new { e.TenantId, e.ResourceType, e.ParamName, e.Start, e.End, e.ResourceSurrogate })
+        builder.HasIndex(e => new { e.ParamKey, e.Start, e.End, e.ResourceSurrogate })
             .HasDatabaseName("IX_DateIndex_Lookup");
 
         // gt/ge/le/sa compare the end of a value's range; this lets them seek too.
-        builder.HasIndex(e => new { e.TenantId, e.ResourceType, e.ParamName, e.End, e.Start, e.ResourceSurrogate })
+        builder.HasIndex(e => new { e.ParamKey, e.End, e.Start, e.ResourceSurrogate })
             .HasDatabaseName("IX_DateIndex_End");
     }
 }
@@ -70,9 +71,9 @@ internal sealed class ReferenceIndexConfiguration() : SearchIndexConfiguration<R
         builder.Property(e => e.TargetId).HasMaxLength(ColumnLengths.ResourceId);
         builder.Property(e => e.Url).HasMaxLength(ColumnLengths.Uri);
         builder.Property(e => e.Version).HasMaxLength(ColumnLengths.Token);
-        builder.HasIndex(e => new { e.TenantId, e.ResourceType, e.ParamName, e.TargetId, e.TargetType, e.ResourceSurrogate })
+        builder.HasIndex(e => new { e.ParamKey, e.TargetId, e.TargetType, e.ResourceSurrogate })
             .HasDatabaseName("IX_ReferenceIndex_Lookup");
-        builder.HasIndex(e => new { e.TenantId, e.ResourceType, e.ParamName, e.Url, e.Version, e.ResourceSurrogate })
+        builder.HasIndex(e => new { e.ParamKey, e.Url, e.Version, e.ResourceSurrogate })
             .HasDatabaseName("IX_ReferenceIndex_Url");
     }
 }
@@ -83,7 +84,7 @@ internal sealed class UriIndexConfiguration() : SearchIndexConfiguration<UriInde
     {
         builder.Property(e => e.Uri).HasMaxLength(ColumnLengths.Uri);
         builder.Property(e => e.Version).HasMaxLength(ColumnLengths.Token);
-        builder.HasIndex(e => new { e.TenantId, e.ResourceType, e.ParamName, e.Uri, e.Version, e.ResourceSurrogate })
+        builder.HasIndex(e => new { e.ParamKey, e.Uri, e.Version, e.ResourceSurrogate })
             .HasDatabaseName("IX_UriIndex_Lookup");
     }
 }
@@ -93,7 +94,7 @@ internal sealed class NumberIndexConfiguration() : SearchIndexConfiguration<Numb
     protected override void ConfigureValues(EntityTypeBuilder<NumberIndexEntity> builder)
     {
         builder.Property(e => e.Value).HasMaxLength(64);
-        builder.HasIndex(e => new { e.TenantId, e.ResourceType, e.ParamName, e.Low, e.High, e.ResourceSurrogate })
+        builder.HasIndex(e => new { e.ParamKey, e.Low, e.High, e.ResourceSurrogate })
             .HasDatabaseName("IX_NumberIndex_Lookup");
     }
 }
@@ -105,7 +106,7 @@ internal sealed class QuantityIndexConfiguration() : SearchIndexConfiguration<Qu
         builder.Property(e => e.System).HasMaxLength(ColumnLengths.Uri);
         builder.Property(e => e.Code).HasMaxLength(ColumnLengths.Token);
         builder.Property(e => e.Value).HasMaxLength(64);
-        builder.HasIndex(e => new { e.TenantId, e.ResourceType, e.ParamName, e.Code, e.Low, e.High, e.ResourceSurrogate })
+        builder.HasIndex(e => new { e.ParamKey, e.Code, e.Low, e.High, e.ResourceSurrogate })
             .HasDatabaseName("IX_QuantityIndex_Lookup");
     }
 }

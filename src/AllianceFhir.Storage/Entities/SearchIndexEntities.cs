@@ -19,6 +19,12 @@ public abstract class SearchIndexEntity
     public required string ParamName { get; set; }
 
     /// <summary>
+    /// <see cref="ParamKeys.Of"/>(<see cref="TenantId"/>, <see cref="ResourceType"/>, <see cref="ParamName"/>): what the
+    /// lookup indexes lead with instead of the three text columns.
+    /// </summary>
+    public long ParamKey { get; set; }
+
+    /// <summary>
     /// For the component rows of a composite parameter: which combination (within the resource) the row belongs to,
     /// so <c>code-value-quantity=a$5</c> matches only a code and a value that occur together. Null for plain rows.
     /// Component rows carry <c>{composite}${component index}</c> as <see cref="ParamName"/>.

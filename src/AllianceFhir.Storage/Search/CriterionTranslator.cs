@@ -176,8 +176,7 @@ internal sealed class CriterionTranslator(FhirDbContext db, TenantRows tenant, D
     {
         var (sourceType, referenceName) = (c.SourceType, c.Reference.Name);
         var sources = Filter(CurrentRows([sourceType]), [sourceType], [c.Inner]).Select(s => s.Surrogate);
-        var references = db.ReferenceIndex.Where(tenant.Index<ReferenceIndexEntity>([sourceType])).Where(x => x.ResourceType == sourceType && x.ParamName == referenceName
-            && sources.Contains(x.ResourceSurrogate));
+        var references = db.ReferenceIndex.Where(tenant.Param<ReferenceIndexEntity>([sourceType], referenceName)).Where(x => sources.Contains(x.ResourceSurrogate));
         return new Translated(int.MaxValue, null, r => references.Any(x => x.TargetId == r.ResourceId && x.TargetType == r.ResourceType));
     }
 
@@ -237,15 +236,6 @@ internal sealed class CriterionTranslator(FhirDbContext db, TenantRows tenant, D
     }
 
     private IQueryable<T> Rows<T>(IReadOnlyList<string> types, string paramName)
-        where T : SearchIndexEntity
-    {
-        var rows = db.Set<T>().Where(tenant.Index<T>(types)).Where(x => x.ParamName == paramName);
-        if (types.Count == 1)
-        {
-            var type = types[0];
-            return rows.Where(x => x.ResourceType == type);
-        }
-
-        return rows.Where(x => types.Contains(x.ResourceType));
-    }
+        where T : SearchIndexEntity =>
+        db.Set<T>().Where(tenant.Param<T>(types, paramName));
 }

@@ -17,6 +17,9 @@ internal sealed class IncludeLoader(FhirDbContext db, TenantRows tenant)
     /// <summary>Cap on included resources per page, so one page cannot pull in a whole database.</summary>
     private const int MaxIncluded = 1000;
 
+    /// <summary>The search parameter that holds a definitional resource's canonical url.</summary>
+    private const string UrlParameter = "url";
+
     public async Task<List<ResourceEntity>> LoadAsync(SearchQuery query, IReadOnlyList<ResourceEntity> matches, CancellationToken ct)
     {
         var seen = matches.Select(m => m.Surrogate).ToHashSet();
@@ -85,14 +88,12 @@ internal sealed class IncludeLoader(FhirDbContext db, TenantRows tenant)
             var type = byType.Key;
             var ids = byType.Select(r => r.ResourceId).ToList();
             var surrogates = byType.Select(r => r.Surrogate).ToList();
-            var sourceRows = tenant.Index<ReferenceIndexEntity>([sourceType]);
-            var byId = db.ReferenceIndex.Where(sourceRows).Where(x => x.ResourceType == sourceType && x.ParamName == name
-                && x.TargetType == type && ids.Contains(x.TargetId!)).Select(x => x.ResourceSurrogate);
+            var sourceRows = tenant.Param<ReferenceIndexEntity>([sourceType], name);
+            var byId = db.ReferenceIndex.Where(sourceRows).Where(x => x.TargetType == type && ids.Contains(x.TargetId!)).Select(x => x.ResourceSurrogate);
 
             // Canonical references point at the target's url (any version, or the one they name).
-            var urls = db.UriIndex.Where(u => surrogates.Contains(u.ResourceSurrogate) && u.ParamName == "url").Select(u => u.Uri);
-            var byUrl = db.ReferenceIndex.Where(sourceRows).Where(x => x.ResourceType == sourceType && x.ParamName == name
-                && urls.Contains(x.Url!)).Select(x => x.ResourceSurrogate);
+            var urls = db.UriIndex.Where(u => surrogates.Contains(u.ResourceSurrogate) && u.ParamName == UrlParameter).Select(u => u.Uri);
+            var byUrl = db.ReferenceIndex.Where(sourceRows).Where(x => urls.Contains(x.Url!)).Select(x => x.ResourceSurrogate);
             result.AddRange(await Current([sourceType]).Where(r => byId.Contains(r.Surrogate) || byUrl.Contains(r.Surrogate)).ToListAsync(ct));
         }
 
@@ -101,8 +102,7 @@ internal sealed class IncludeLoader(FhirDbContext db, TenantRows tenant)
 
     private async Task<List<ResourceEntity>> ByCanonicalAsync(IReadOnlyList<string> types, string url, string? version, CancellationToken ct)
     {
-        var withUrl = db.UriIndex.Where(tenant.Index<UriIndexEntity>(types)).Where(u => types.Contains(u.ResourceType) && u.ParamName == "url" && u.Uri == url)
-            .Select(u => u.ResourceSurrogate);
+        var withUrl = db.UriIndex.Where(tenant.Param<UriIndexEntity>(types, UrlParameter)).Where(u => u.Uri == url).Select(u => u.ResourceSurrogate);
         var rows = Current(types).Where(r => withUrl.Contains(r.Surrogate));
         if (version is not null)
         {

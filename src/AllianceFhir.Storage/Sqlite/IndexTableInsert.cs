@@ -16,9 +16,11 @@ internal sealed class IndexTableInsert : IDisposable
     private readonly SqliteCommand _command;
     private readonly Column[] _columns;
     private readonly int _surrogateColumn;
+    private readonly int _paramKeyColumn;
 
-    public IndexTableInsert(SqliteConnection connection, IEntityType entityType)
+    public IndexTableInsert(SqliteConnection connection, IEntityType entityType, int order)
     {
+        Order = order;
         var properties = entityType.GetProperties().Where(p => p.ValueGenerated == ValueGenerated.Never).ToList();
         _command = connection.CreateCommand();
         _columns = new Column[properties.Count];
@@ -30,12 +32,19 @@ internal sealed class IndexTableInsert : IDisposable
         }
 
         _surrogateColumn = properties.FindIndex(p => p.Name == nameof(SearchIndexEntity.ResourceSurrogate));
+        _paramKeyColumn = properties.FindIndex(p => p.Name == nameof(SearchIndexEntity.ParamKey));
 
         _command.CommandText =
             $"INSERT INTO {SqliteNames.Table(entityType)} ({string.Join(", ", properties.Select(p => SqliteNames.Quote(p.GetColumnName())))}) " +
             $"VALUES ({string.Join(", ", _columns.Select(c => c.Parameter.ParameterName))})";
         _command.Prepare();
     }
+
+    /// <summary>This table's place in the order a group's rows are written in.</summary>
+    public int Order { get; }
+
+    /// <summary>The parameter key among a row's <see cref="Values"/>: what the table's lookup indexes lead with.</summary>
+    public long ParamKey(object?[] values) => (long)values[_paramKeyColumn]!;
 
     /// <summary>
     /// The row's column values, converted for the database. Runs on the requesting thread, so the writer thread only

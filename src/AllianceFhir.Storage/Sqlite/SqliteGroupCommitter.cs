@@ -141,6 +141,7 @@ public sealed class SqliteGroupCommitter(IOptions<StorageOptions> options, IServ
                     : statements.TryApply(request.Writes);
             }
 
+            statements.WriteIndexRows();
             statements.Commit();
         }
         catch (Exception groupFailure)

@@ -33,6 +33,13 @@ internal sealed class SqliteWriteStatements : IDisposable
     private readonly List<SqliteCommand> _deleteIndexRows = [];
     private readonly Dictionary<Type, IndexTableInsert> _indexInserts = [];
 
+    /// <summary>The group's index rows, written at its end in key order (<see cref="WriteIndexRows"/>).</summary>
+    private readonly List<GroupRow> _groupRows = [];
+
+    /// <summary>Versions retired within the group (by requests that succeeded): their deferred rows are never written.</summary>
+    private readonly HashSet<long> _groupRetired = [];
+    private readonly List<long> _requestRetired = [];
+
     public SqliteWriteStatements(SqliteConnection connection, IModel model)
     {
         _connection = connection;
@@ -86,11 +93,46 @@ internal sealed class SqliteWriteStatements : IDisposable
             _deleteIndexRows.Add(Prepare(
                 $"DELETE FROM {SqliteNames.Table(indexType)} WHERE {SqliteNames.Column(indexType, nameof(SearchIndexEntity.ResourceSurrogate))} = $surrogate",
                 "$surrogate"));
-            _indexInserts[indexType.ClrType] = new IndexTableInsert(connection, indexType);
+            _indexInserts[indexType.ClrType] = new IndexTableInsert(connection, indexType, _indexInserts.Count);
         }
     }
 
-    public void Begin() => _begin.ExecuteNonQuery();
+    public void Begin()
+    {
+        _groupRows.Clear();
+        _groupRetired.Clear();
+        _begin.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// Writes the index rows of the group's successful requests, table by table in lookup-key order, so each leaf page
+    /// of a lookup index is visited once per group rather than once per request (issue 11: the writer's CPU per create
+    /// fell by about a quarter in the storage floor's prototypes). Index rows have no unique constraint, so nothing
+    /// here fails for one request alone; a failure (I/O) fails the group, as a failed COMMIT does.
+    /// </summary>
+    public void WriteIndexRows()
+    {
+        _groupRows.Sort(static (a, b) =>
+        {
+            var byTable = a.Table.Order.CompareTo(b.Table.Order);
+            if (byTable != 0)
+            {
+                return byTable;
+            }
+
+            var byKey = a.Table.ParamKey(a.Values).CompareTo(b.Table.ParamKey(b.Values));
+            return byKey != 0 ? byKey : a.Surrogate.CompareTo(b.Surrogate);
+        });
+        foreach (var row in _groupRows)
+        {
+            if (!_groupRetired.Contains(row.Surrogate))
+            {
+                row.Table.Insert(row.Values, row.Surrogate);
+            }
+        }
+
+        _groupRows.Clear();
+    }
 
     public void Commit() => _commit.ExecuteNonQuery();
 
@@ -109,6 +151,8 @@ internal sealed class SqliteWriteStatements : IDisposable
     /// </summary>
     public Exception? TryApply(IReadOnlyList<PreparedWrite> writes)
     {
+        var firstRow = _groupRows.Count;
+        _requestRetired.Clear();
         _savepoint.ExecuteNonQuery();
         try
         {
@@ -118,10 +162,13 @@ internal sealed class SqliteWriteStatements : IDisposable
             }
 
             _releaseSavepoint.ExecuteNonQuery();
+            _groupRetired.UnionWith(_requestRetired);
             return null;
         }
         catch (Exception failure)
         {
+            _groupRows.RemoveRange(firstRow, _groupRows.Count - firstRow);
+
             // Any failure belongs to this request alone (a lost race, a constraint, a value that cannot be stored):
             // undo its writes and hand the exception to it. If SQLite has dropped the whole transaction, the
             // rollback below throws and the committer fails the group.
@@ -173,7 +220,7 @@ internal sealed class SqliteWriteStatements : IDisposable
 
         foreach (var (table, values) in prepared.IndexRows)
         {
-            table.Insert(values, surrogate);
+            _groupRows.Add(new GroupRow(table, values, surrogate));
         }
     }
 
@@ -214,6 +261,8 @@ internal sealed class SqliteWriteStatements : IDisposable
         Bind(_retire, tenant, write.ResourceType, write.Id, write.VersionId - 1);
         if (_retire.ExecuteScalar() is long retired)
         {
+            // Its rows may still wait in this group, unwritten.
+            _requestRetired.Add(retired);
             foreach (var delete in _deleteIndexRows)
             {
                 Bind(delete, retired);
@@ -282,6 +331,9 @@ internal sealed class SqliteWriteStatements : IDisposable
         }
     }
 }
+
+/// <summary>An index row waiting for the end of its group, with the surrogate of the version it belongs to.</summary>
+internal readonly record struct GroupRow(IndexTableInsert Table, object?[] Values, long Surrogate);
 
 /// <summary>A write with its index rows already turned into column values (and its claim hashed), ready for the writer thread.</summary>
 internal sealed record PreparedWrite(string Tenant, ResourceWrite Write, IReadOnlyList<(IndexTableInsert Table, object?[] Values)> IndexRows, string? ClaimHash);

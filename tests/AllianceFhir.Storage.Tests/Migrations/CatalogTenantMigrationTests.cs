@@ -22,9 +22,9 @@ public sealed class CatalogTenantMigrationTests : StorageTest
 
         var srs = new Questionnaire { Id = "srs", Url = "http://alliancefhir.org/fhir/Questionnaire/srs", Version = "1.0.0", Status = PublicationStatus.Active };
         var clinicOwn = new Questionnaire { Id = "clinic-form", Url = "http://clinic.example.org/Questionnaire/form", Status = PublicationStatus.Active };
-        var committer = scope.ServiceProvider.GetRequiredService<EfVersionCommitter>();
-        await committer.CommitAsync("default", [Write(srs), Write(clinicOwn), Write(NewPatient("p1", "Kept"))], CancellationToken.None);
-        await committer.CommitAsync("default", [Write(srs, version: 2)], CancellationToken.None);
+        // Written as the store of that time wrote them (its index rows had no ParamKey column yet).
+        await LegacyWrites.CommitAsync(db, "default", [Write(srs), Write(clinicOwn), Write(NewPatient("p1", "Kept"))]);
+        await LegacyWrites.CommitAsync(db, "default", [Write(srs, version: 2)]);
 
         await migrator.MigrateAsync();
 

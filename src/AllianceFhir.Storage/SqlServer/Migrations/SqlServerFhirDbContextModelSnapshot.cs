@@ -62,6 +62,9 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
                     b.Property<DateTime>("End")
                         .HasColumnType("datetime2");
 
+                    b.Property<long>("ParamKey")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("ParamName")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -88,10 +91,10 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
                     b.HasIndex("ResourceSurrogate", "ParamName")
                         .HasDatabaseName("IX_DateIndex_Resource");
 
-                    b.HasIndex("TenantId", "ResourceType", "ParamName", "End", "Start", "ResourceSurrogate")
+                    b.HasIndex("ParamKey", "End", "Start", "ResourceSurrogate")
                         .HasDatabaseName("IX_DateIndex_End");
 
-                    b.HasIndex("TenantId", "ResourceType", "ParamName", "Start", "End", "ResourceSurrogate")
+                    b.HasIndex("ParamKey", "Start", "End", "ResourceSurrogate")
                         .HasDatabaseName("IX_DateIndex_Lookup");
 
                     b.ToTable("DateIndex", (string)null);
@@ -113,6 +116,9 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
 
                     b.Property<double>("Low")
                         .HasColumnType("float");
+
+                    b.Property<long>("ParamKey")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("ParamName")
                         .IsRequired()
@@ -142,7 +148,7 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
                     b.HasIndex("ResourceSurrogate", "ParamName")
                         .HasDatabaseName("IX_NumberIndex_Resource");
 
-                    b.HasIndex("TenantId", "ResourceType", "ParamName", "Low", "High", "ResourceSurrogate")
+                    b.HasIndex("ParamKey", "Low", "High", "ResourceSurrogate")
                         .HasDatabaseName("IX_NumberIndex_Lookup");
 
                     b.ToTable("NumberIndex", (string)null);
@@ -168,6 +174,9 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
 
                     b.Property<double>("Low")
                         .HasColumnType("float");
+
+                    b.Property<long>("ParamKey")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("ParamName")
                         .IsRequired()
@@ -201,7 +210,7 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
                     b.HasIndex("ResourceSurrogate", "ParamName")
                         .HasDatabaseName("IX_QuantityIndex_Resource");
 
-                    b.HasIndex("TenantId", "ResourceType", "ParamName", "Code", "Low", "High", "ResourceSurrogate")
+                    b.HasIndex("ParamKey", "Code", "Low", "High", "ResourceSurrogate")
                         .HasDatabaseName("IX_QuantityIndex_Lookup");
 
                     b.ToTable("QuantityIndex", (string)null);
@@ -217,6 +226,9 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
 
                     b.Property<int?>("CompositeGroup")
                         .HasColumnType("int");
+
+                    b.Property<long>("ParamKey")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("ParamName")
                         .IsRequired()
@@ -257,10 +269,10 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
                     b.HasIndex("ResourceSurrogate", "ParamName")
                         .HasDatabaseName("IX_ReferenceIndex_Resource");
 
-                    b.HasIndex("TenantId", "ResourceType", "ParamName", "TargetId", "TargetType", "ResourceSurrogate")
+                    b.HasIndex("ParamKey", "TargetId", "TargetType", "ResourceSurrogate")
                         .HasDatabaseName("IX_ReferenceIndex_Lookup");
 
-                    b.HasIndex("TenantId", "ResourceType", "ParamName", "Url", "Version", "ResourceSurrogate")
+                    b.HasIndex("ParamKey", "Url", "Version", "ResourceSurrogate")
                         .HasDatabaseName("IX_ReferenceIndex_Url");
 
                     b.ToTable("ReferenceIndex", (string)null);
@@ -349,6 +361,9 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)");
 
+                    b.Property<long>("ParamKey")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("ParamName")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -372,7 +387,7 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
                     b.HasIndex("ResourceSurrogate", "ParamName")
                         .HasDatabaseName("IX_StringIndex_Resource");
 
-                    b.HasIndex("TenantId", "ResourceType", "ParamName", "Normalized", "ResourceSurrogate")
+                    b.HasIndex("ParamKey", "Normalized", "ResourceSurrogate")
                         .HasDatabaseName("IX_StringIndex_Lookup");
 
                     b.ToTable("StringIndex", (string)null);
@@ -392,6 +407,9 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
 
                     b.Property<int?>("CompositeGroup")
                         .HasColumnType("int");
+
+                    b.Property<long>("ParamKey")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("ParamName")
                         .IsRequired()
@@ -423,7 +441,7 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
                     b.HasIndex("ResourceSurrogate", "ParamName")
                         .HasDatabaseName("IX_TokenIndex_Resource");
 
-                    b.HasIndex("TenantId", "ResourceType", "ParamName", "Code", "System", "ResourceSurrogate")
+                    b.HasIndex("ParamKey", "Code", "System", "ResourceSurrogate")
                         .HasDatabaseName("IX_TokenIndex_Lookup");
 
                     b.ToTable("TokenIndex", (string)null);
@@ -439,6 +457,9 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
 
                     b.Property<int?>("CompositeGroup")
                         .HasColumnType("int");
+
+                    b.Property<long>("ParamKey")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("ParamName")
                         .IsRequired()
@@ -472,7 +493,7 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
                     b.HasIndex("ResourceSurrogate", "ParamName")
                         .HasDatabaseName("IX_UriIndex_Resource");
 
-                    b.HasIndex("TenantId", "ResourceType", "ParamName", "Uri", "Version", "ResourceSurrogate")
+                    b.HasIndex("ParamKey", "Uri", "Version", "ResourceSurrogate")
                         .HasDatabaseName("IX_UriIndex_Lookup");
 
                     b.ToTable("UriIndex", (string)null);

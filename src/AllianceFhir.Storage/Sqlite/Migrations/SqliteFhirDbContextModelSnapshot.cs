@@ -55,6 +55,9 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
                     b.Property<DateTime>("End")
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("ParamKey")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ParamName")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -81,10 +84,10 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
                     b.HasIndex("ResourceSurrogate", "ParamName")
                         .HasDatabaseName("IX_DateIndex_Resource");
 
-                    b.HasIndex("TenantId", "ResourceType", "ParamName", "End", "Start", "ResourceSurrogate")
+                    b.HasIndex("ParamKey", "End", "Start", "ResourceSurrogate")
                         .HasDatabaseName("IX_DateIndex_End");
 
-                    b.HasIndex("TenantId", "ResourceType", "ParamName", "Start", "End", "ResourceSurrogate")
+                    b.HasIndex("ParamKey", "Start", "End", "ResourceSurrogate")
                         .HasDatabaseName("IX_DateIndex_Lookup");
 
                     b.ToTable("DateIndex", (string)null);
@@ -104,6 +107,9 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
 
                     b.Property<double>("Low")
                         .HasColumnType("REAL");
+
+                    b.Property<long>("ParamKey")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("ParamName")
                         .IsRequired()
@@ -133,7 +139,7 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
                     b.HasIndex("ResourceSurrogate", "ParamName")
                         .HasDatabaseName("IX_NumberIndex_Resource");
 
-                    b.HasIndex("TenantId", "ResourceType", "ParamName", "Low", "High", "ResourceSurrogate")
+                    b.HasIndex("ParamKey", "Low", "High", "ResourceSurrogate")
                         .HasDatabaseName("IX_NumberIndex_Lookup");
 
                     b.ToTable("NumberIndex", (string)null);
@@ -157,6 +163,9 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
 
                     b.Property<double>("Low")
                         .HasColumnType("REAL");
+
+                    b.Property<long>("ParamKey")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("ParamName")
                         .IsRequired()
@@ -190,7 +199,7 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
                     b.HasIndex("ResourceSurrogate", "ParamName")
                         .HasDatabaseName("IX_QuantityIndex_Resource");
 
-                    b.HasIndex("TenantId", "ResourceType", "ParamName", "Code", "Low", "High", "ResourceSurrogate")
+                    b.HasIndex("ParamKey", "Code", "Low", "High", "ResourceSurrogate")
                         .HasDatabaseName("IX_QuantityIndex_Lookup");
 
                     b.ToTable("QuantityIndex", (string)null);
@@ -203,6 +212,9 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<int?>("CompositeGroup")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ParamKey")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ParamName")
@@ -244,10 +256,10 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
                     b.HasIndex("ResourceSurrogate", "ParamName")
                         .HasDatabaseName("IX_ReferenceIndex_Resource");
 
-                    b.HasIndex("TenantId", "ResourceType", "ParamName", "TargetId", "TargetType", "ResourceSurrogate")
+                    b.HasIndex("ParamKey", "TargetId", "TargetType", "ResourceSurrogate")
                         .HasDatabaseName("IX_ReferenceIndex_Lookup");
 
-                    b.HasIndex("TenantId", "ResourceType", "ParamName", "Url", "Version", "ResourceSurrogate")
+                    b.HasIndex("ParamKey", "Url", "Version", "ResourceSurrogate")
                         .HasDatabaseName("IX_ReferenceIndex_Url");
 
                     b.ToTable("ReferenceIndex", (string)null);
@@ -332,6 +344,9 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("ParamKey")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ParamName")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -355,7 +370,7 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
                     b.HasIndex("ResourceSurrogate", "ParamName")
                         .HasDatabaseName("IX_StringIndex_Resource");
 
-                    b.HasIndex("TenantId", "ResourceType", "ParamName", "Normalized", "ResourceSurrogate")
+                    b.HasIndex("ParamKey", "Normalized", "ResourceSurrogate")
                         .HasDatabaseName("IX_StringIndex_Lookup");
 
                     b.ToTable("StringIndex", (string)null);
@@ -372,6 +387,9 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<int?>("CompositeGroup")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ParamKey")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ParamName")
@@ -404,7 +422,7 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
                     b.HasIndex("ResourceSurrogate", "ParamName")
                         .HasDatabaseName("IX_TokenIndex_Resource");
 
-                    b.HasIndex("TenantId", "ResourceType", "ParamName", "Code", "System", "ResourceSurrogate")
+                    b.HasIndex("ParamKey", "Code", "System", "ResourceSurrogate")
                         .HasDatabaseName("IX_TokenIndex_Lookup");
 
                     b.ToTable("TokenIndex", (string)null);
@@ -417,6 +435,9 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<int?>("CompositeGroup")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ParamKey")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ParamName")
@@ -451,7 +472,7 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
                     b.HasIndex("ResourceSurrogate", "ParamName")
                         .HasDatabaseName("IX_UriIndex_Resource");
 
-                    b.HasIndex("TenantId", "ResourceType", "ParamName", "Uri", "Version", "ResourceSurrogate")
+                    b.HasIndex("ParamKey", "Uri", "Version", "ResourceSurrogate")
                         .HasDatabaseName("IX_UriIndex_Lookup");
 
                     b.ToTable("UriIndex", (string)null);
