@@ -176,8 +176,9 @@ public static class QueryShapes
             await h.Store.HistoryAsync(new HistoryQuery("Questionnaire", "wai-sr", null, 20), CancellationToken.None);
             await h.Store.HistoryAsync(new HistoryQuery(null, null, DateTimeOffset.UtcNow.AddDays(-1), 20, Before: 5000), CancellationToken.None);
         };
+        // Conditional interactions reach the store as a parsed search limited to two matches (Core's SearchService).
         shapes["conditional lookup (If-None-Exist, conditional update)"] = h =>
-            h.Store.FindCurrentAsync("Patient", [new("identifier", "http://clinic.example.org/mrn|12345"), new("birthdate", "1970-01-01")], 2, CancellationToken.None);
+            h.SearchAsync("Patient", "identifier=http://clinic.example.org/mrn|12345&birthdate=1970-01-01&_count=2");
         shapes["referrers of a resource (delete check)"] = h => h.Store.FindReferrersAsync("Patient", "p1", 10, CancellationToken.None);
 
         // Writes through the SQL Server committer.
