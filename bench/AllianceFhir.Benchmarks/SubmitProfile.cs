@@ -152,7 +152,7 @@ internal static class SubmitProfile
             {
                 foreach (var resource in derived[n])
                 {
-                    FhirSerialization.JsonSerializer.SerializeToString(resource);
+                    FhirSerialization.ToStoredJson(resource);
                 }
 
                 return Task.CompletedTask;
