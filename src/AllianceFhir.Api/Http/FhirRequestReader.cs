@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Text.Json;
 using System.Xml;
@@ -21,14 +22,24 @@ public sealed class FhirRequestReader(IOptions<FhirServerOptions> options)
     public async Task<Resource> ReadResourceAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var format = FhirMediaTypes.ResolveRequestFormat(request);
-        var body = await ReadBodyAsync(request, cancellationToken);
-        if (body.Length == 0)
+        var (buffer, length) = await ReadBodyAsync(request, cancellationToken);
+        string text;
+        try
         {
-            throw FhirOperationException.BadRequest("The request body is empty; a FHIR resource is required");
+            if (length == 0)
+            {
+                throw FhirOperationException.BadRequest("The request body is empty; a FHIR resource is required");
+            }
+
+            // Before Firely's recursive parsers run: they would overflow the stack on deep nesting.
+            var body = buffer.AsSpan(0, length);
+            text = format == FhirFormat.Json ? FhirBodyGuard.CheckJson(body) : FhirBodyGuard.CheckXml(body);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        // Before Firely's recursive parsers run: they would overflow the stack on deep nesting.
-        var text = format == FhirFormat.Json ? FhirBodyGuard.CheckJson(body.Span) : FhirBodyGuard.CheckXml(body.Span);
         try
         {
             return format == FhirFormat.Json
@@ -65,27 +76,50 @@ public sealed class FhirRequestReader(IOptions<FhirServerOptions> options)
         return resource;
     }
 
-    private async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// The body in a pooled buffer (the caller returns it to <see cref="ArrayPool{T}.Shared"/>): a fresh 80 KB chunk
+    /// and a growing MemoryStream per request were most of what reading a small body allocated.
+    /// </summary>
+    private async Task<(byte[] Buffer, int Length)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (request.ContentLength > _limit)
         {
             throw TooLarge();
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        // One byte more than a declared length, so the end of the body is seen without growing the buffer.
+        var buffer = ArrayPool<byte>.Shared.Rent(request.ContentLength is long declared ? (int)Math.Min(declared + 1, Array.MaxLength) : 16 * 1024);
+        var length = 0;
+        try
         {
-            if (buffer.Length + read > _limit)
+            while (true)
             {
-                throw TooLarge();
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(2L * buffer.Length, Math.Min(_limit + 1, Array.MaxLength)));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken);
+                if (read == 0)
+                {
+                    return (buffer, length);
+                }
+
+                length += read;
+                if (length > _limit)
+                {
+                    throw TooLarge();
+                }
             }
-
-            buffer.Write(chunk, 0, read);
         }
-
-        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
     }
 
     private FhirOperationException TooLarge() =>

@@ -93,7 +93,7 @@ public sealed class AuditEventFactory(ISearchIndexer indexer)
             1,
             now,
             IsDeleted: false,
-            FhirSerialization.JsonSerializer.SerializeToString(audit),
+            FhirSerialization.ToStoredJson(audit),
             "POST",
             indexer.Extract(audit));
     }

@@ -383,7 +383,7 @@ public sealed class ResourceService(
                 versionId,
                 now,
                 IsDeleted: false,
-                FhirSerialization.JsonSerializer.SerializeToString(resource),
+                FhirSerialization.ToStoredJson(resource),
                 method,
                 indexer.Extract(resource));
 

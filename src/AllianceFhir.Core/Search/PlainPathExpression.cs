@@ -1,86 +1,212 @@
+using System.Collections;
 using System.Text.RegularExpressions;
 using Hl7.Fhir.Model;
 
 namespace AllianceFhir.Core.Search;
 
 /// <summary>
-/// A search parameter expression that is only paths, possibly cast to a complex type and possibly a union of them
-/// (<c>Observation.subject</c>, <c>Observation.code | Observation.component.code</c>, the common
-/// <c>meta.lastUpdated</c>, <c>(Observation.value as Quantity)</c>, a composite component's <c>value.as(Quantity)</c>),
-/// as most R4 parameters are. It is navigated child by child over the POCO tree, which yields the same nodes the
-/// FHIRPath engine would at a fraction of its cost: extraction runs for every parameter of every resource written.
-/// Anything else (functions, <c>where</c>, casts to primitive or System types) stays with the engine.
+/// A search parameter expression that is only paths, possibly cast to a type, possibly filtered to the references
+/// that point at one resource type, and possibly a union of them (<c>Observation.subject</c>,
+/// <c>Observation.code | Observation.component.code</c>, <c>meta.lastUpdated</c>, <c>(Observation.value as Quantity)</c>,
+/// <c>(Observation.value as CodeableConcept).text</c>, a composite component's <c>value.as(Quantity)</c>,
+/// <c>Observation.subject.where(resolve() is Patient)</c>), as nearly all R4 parameters are. It is walked element by
+/// element over the POCOs themselves (<see cref="Base.TryGetValue"/>), which yields the same values the FHIRPath engine
+/// would without building a node tree or an enumerator per step: extraction runs for every parameter of every
+/// resource written. Anything else (other functions, <c>where</c> on anything but a reference's target type) stays
+/// with the engine.
 /// </summary>
 internal sealed partial class PlainPathExpression
 {
+    /// <summary>
+    /// The primitive types a cast may name, each with the one POCO class that is that type. FHIRPath's casts to other
+    /// primitives and to System types have conversion rules of their own, so those stay with the engine.
+    /// </summary>
+    private static readonly Dictionary<string, Type> PrimitiveCasts = new(StringComparer.Ordinal)
+    {
+        ["dateTime"] = typeof(FhirDateTime),
+        ["string"] = typeof(FhirString),
+    };
+
     private readonly PlainPath[] _paths;
 
     private PlainPathExpression(PlainPath[] paths) => _paths = paths;
 
+    /// <param name="expression">The R4 expression as defined (before <see cref="FhirPathExpressions.RewriteResolveIs"/>).</param>
     /// <param name="relativeOnly">For composite components, which are evaluated from their composite's node.</param>
     public static PlainPathExpression? TryParse(string expression, bool relativeOnly = false)
     {
         var paths = new List<PlainPath>();
         foreach (var part in expression.Split('|', StringSplitOptions.TrimEntries))
         {
-            var cast = CastPattern().Match(part) is { Success: true } operatorCast ? operatorCast
-                : FunctionCastPattern().Match(part) is { Success: true } functionCast ? functionCast
-                : null;
-            var path = cast?.Groups["path"].Value ?? part;
-            Type? castTo = null;
-            if (cast is not null)
-            {
-                // Only complex types: FHIRPath's casts to primitives and System types (DateTime, string) have
-                // conversion rules of their own, so those stay with the engine.
-                castTo = ModelInfo.GetTypeForFhirType(cast.Groups["type"].Value);
-                if (castTo is null || !castTo.IsSubclassOf(typeof(DataType)) || castTo.IsSubclassOf(typeof(PrimitiveType)))
-                {
-                    return null;
-                }
-            }
-
-            var relative = RelativePathPattern().IsMatch(path);
-            if (!relative && (relativeOnly || !TypedPathPattern().IsMatch(path)))
+            var path = TryParseBranch(part, relativeOnly);
+            if (path is null)
             {
                 return null;
             }
 
-            paths.Add(new PlainPath(path.Split('.'), relative, castTo));
+            paths.Add(path);
         }
 
         return new PlainPathExpression([.. paths]);
     }
 
-    /// <param name="focus">The resource, or for a composite component the composite's node.</param>
+    private static PlainPath? TryParseBranch(string part, bool relativeOnly)
+    {
+        string path;
+        string? tail = null;
+        Step? filter = null;
+        if (CastPattern().Match(part) is { Success: true } operatorCast)
+        {
+            path = operatorCast.Groups["path"].Value;
+            filter = CastStep(operatorCast.Groups["type"].Value);
+            tail = operatorCast.Groups["tail"].Success ? operatorCast.Groups["tail"].Value : null;
+        }
+        else if (FunctionCastPattern().Match(part) is { Success: true } functionCast)
+        {
+            path = functionCast.Groups["path"].Value;
+            filter = CastStep(functionCast.Groups["type"].Value);
+        }
+        else if (ReferenceTargetPattern().Match(part) is { Success: true } target)
+        {
+            path = target.Groups["path"].Value;
+            filter = Step.PointsAt(target.Groups["type"].Value);
+        }
+        else
+        {
+            path = part;
+        }
+
+        if (filter is { Kind: StepKind.None })
+        {
+            return null;
+        }
+
+        var relative = RelativePathPattern().IsMatch(path);
+        if (!relative && (relativeOnly || !TypedPathPattern().IsMatch(path)))
+        {
+            return null;
+        }
+
+        var names = path.Split('.');
+        var steps = new List<Step>();
+        steps.AddRange(names.Skip(relative ? 0 : 1).Select(Step.Child));
+        if (filter is not null)
+        {
+            steps.Add(filter.Value);
+        }
+
+        if (tail is not null)
+        {
+            steps.AddRange(tail.Split('.').Select(Step.Child));
+        }
+
+        return new PlainPath(relative ? null : names[0], [.. steps]);
+    }
+
+    private static Step CastStep(string typeName)
+    {
+        if (PrimitiveCasts.TryGetValue(typeName, out var primitive))
+        {
+            return Step.ExactType(primitive);
+        }
+
+        var type = ModelInfo.GetTypeForFhirType(typeName);
+        return type is null || !type.IsSubclassOf(typeof(DataType)) || type.IsSubclassOf(typeof(PrimitiveType))
+            ? default
+            : Step.InstanceOf(type);
+    }
+
+    /// <param name="focus">The resource, or for a composite component the composite's value.</param>
     /// <param name="resourceType">The resource's type; typed paths naming another type select nothing, as in FHIRPath.</param>
-    public IEnumerable<PocoNode> Evaluate(PocoNode focus, string resourceType)
+    /// <param name="into">Receives the selected values, in document order per branch.</param>
+    public void Evaluate(Base focus, string resourceType, List<Base> into)
     {
         foreach (var path in _paths)
         {
-            var segments = path.Segments;
-            if (!path.Relative && segments[0] != resourceType && segments[0] is not ("Resource" or "DomainResource"))
+            if (path.Root is { } root && root != resourceType && root is not ("Resource" or "DomainResource"))
             {
                 continue;
             }
 
-            IEnumerable<PocoNode> nodes = [focus];
-            for (var i = path.Relative ? 0 : 1; i < segments.Length; i++)
-            {
-                var name = segments[i];
-                nodes = nodes.SelectMany(n => (IEnumerable<PocoNode>?)n.Child(name) ?? []);
-            }
-
-            foreach (var node in nodes)
-            {
-                if (path.CastTo is null || path.CastTo.IsInstanceOfType(node.Poco))
-                {
-                    yield return node;
-                }
-            }
+            Walk(focus, path.Steps, 0, into);
         }
     }
 
-    private sealed record PlainPath(string[] Segments, bool Relative, Type? CastTo);
+    private static void Walk(Base node, Step[] steps, int index, List<Base> into)
+    {
+        for (; index < steps.Length; index++)
+        {
+            var step = steps[index];
+            if (step.Kind != StepKind.Child)
+            {
+                if (!step.Accepts(node))
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            if (!node.TryGetValue(step.Name!, out var child))
+            {
+                return;
+            }
+
+            switch (child)
+            {
+                case Base single:
+                    node = single;
+                    continue;
+                case IList list:
+                    // Lists are walked by index: an enumerator per repeating element is what this class avoids.
+                    for (var i = 0; i < list.Count; i++)
+                    {
+                        if (list[i] is Base item)
+                        {
+                            Walk(item, steps, index + 1, into);
+                        }
+                    }
+
+                    return;
+                default:
+                    return;
+            }
+        }
+
+        into.Add(node);
+    }
+
+    /// <param name="Root">The resource type a typed path starts at; null for a relative path.</param>
+    private sealed record PlainPath(string? Root, Step[] Steps);
+
+    private enum StepKind
+    {
+        None,
+        Child,
+        InstanceOf,
+        ExactType,
+        PointsAt,
+    }
+
+    /// <summary>One step of a path: a child element, a type test, or a test of the type a reference points at.</summary>
+    private readonly record struct Step(StepKind Kind, string? Name, Type? Type)
+    {
+        public static Step Child(string name) => new(StepKind.Child, name, null);
+
+        public static Step InstanceOf(Type type) => new(StepKind.InstanceOf, null, type);
+
+        public static Step ExactType(Type type) => new(StepKind.ExactType, null, type);
+
+        public static Step PointsAt(string resourceType) => new(StepKind.PointsAt, resourceType, null);
+
+        public bool Accepts(Base node) => Kind switch
+        {
+            StepKind.InstanceOf => Type!.IsInstanceOfType(node),
+            StepKind.ExactType => node.GetType() == Type,
+            StepKind.PointsAt => node is ResourceReference { Reference: { } reference } && FhirPathExpressions.PointsAt(reference, Name!),
+            _ => false,
+        };
+    }
 
     /// <summary>A type name followed by element names: <c>Observation</c>, <c>Observation.component.code</c>.</summary>
     [GeneratedRegex(@"^[A-Z][A-Za-z]+(\.[a-z][A-Za-z0-9]*)*$", RegexOptions.CultureInvariant)]
@@ -90,11 +216,15 @@ internal sealed partial class PlainPathExpression
     [GeneratedRegex(@"^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)*$", RegexOptions.CultureInvariant)]
     private static partial Regex RelativePathPattern();
 
-    /// <summary><c>(path as Type)</c>.</summary>
-    [GeneratedRegex(@"^\((?<path>[A-Za-z][A-Za-z0-9.]*) as (?<type>[A-Za-z]+)\)$", RegexOptions.CultureInvariant)]
+    /// <summary><c>(path as Type)</c>, optionally followed by element names: <c>(Observation.value as CodeableConcept).text</c>.</summary>
+    [GeneratedRegex(@"^\((?<path>[A-Za-z][A-Za-z0-9.]*) as (?<type>[A-Za-z]+)\)(\.(?<tail>[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)*))?$", RegexOptions.CultureInvariant)]
     private static partial Regex CastPattern();
 
     /// <summary><c>path.as(Type)</c>.</summary>
     [GeneratedRegex(@"^(?<path>[A-Za-z][A-Za-z0-9.]*)\.as\((?<type>[A-Za-z]+)\)$", RegexOptions.CultureInvariant)]
     private static partial Regex FunctionCastPattern();
+
+    /// <summary><c>path.where(resolve() is Type)</c>: the references among the path's values that point at that type.</summary>
+    [GeneratedRegex(@"^(?<path>[A-Za-z][A-Za-z0-9.]*)\.where\(resolve\(\) is (?<type>[A-Z][A-Za-z]+)\)$", RegexOptions.CultureInvariant)]
+    private static partial Regex ReferenceTargetPattern();
 }

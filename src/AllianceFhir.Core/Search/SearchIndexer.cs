@@ -47,25 +47,41 @@ public sealed class SearchIndexer : ISearchIndexer
             return [];
         }
 
-        var root = resource.ToPocoNode();
+        // The node tree is built only for the few parameters the engine evaluates; plain paths walk the POCOs.
+        PocoNode? root = null;
+        var selected = new List<Base>();
         var values = new List<SearchIndexValue>();
         foreach (var parameter in parameters)
         {
-            var results = parameter.PlainPath is { } path
-                ? path.Evaluate(root, resource.TypeName)
-                : parameter.Expression([root], new FhirEvaluationContext());
-            if (parameter.Components.Length == 0)
+            if (parameter.PlainPath is { } path && parameter.AllComponentsPlain)
             {
-                foreach (var node in results)
+                selected.Clear();
+                path.Evaluate(resource, resource.TypeName, selected);
+                foreach (var value in selected)
+                {
+                    if (parameter.Components.Length == 0)
+                    {
+                        IndexValueConverter.Convert(parameter.Name, parameter.Type, value, values);
+                    }
+                    else
+                    {
+                        AddComposites(parameter, value, null, values);
+                    }
+                }
+
+                continue;
+            }
+
+            root ??= resource.ToPocoNode();
+            foreach (var node in parameter.Expression([root], new FhirEvaluationContext()))
+            {
+                if (parameter.Components.Length == 0)
                 {
                     IndexValueConverter.Convert(parameter.Name, parameter.Type, node.Poco, values);
                 }
-            }
-            else
-            {
-                foreach (var node in results)
+                else
                 {
-                    AddComposites(parameter, node, values);
+                    AddComposites(parameter, node.Poco, node, values);
                 }
             }
         }
@@ -73,20 +89,29 @@ public sealed class SearchIndexer : ISearchIndexer
         return Deduplicate(values);
     }
 
-    private static void AddComposites(CompiledParameter parameter, PocoNode focus, List<SearchIndexValue> into)
+    /// <param name="node">The focus as a node, for components the engine evaluates; null when every component is a plain path.</param>
+    private static void AddComposites(CompiledParameter parameter, Base focus, PocoNode? node, List<SearchIndexValue> into)
     {
         // One composite row per combination of component values (a code with two codings and one value → two rows),
         // so a search for code$value matches only pairs that really occur together.
         var perComponent = new List<List<SearchIndexValue>>(parameter.Components.Length);
+        var selected = new List<Base>();
         foreach (var component in parameter.Components)
         {
             var componentValues = new List<SearchIndexValue>();
-            var nodes = component.PlainPath is { } path
-                ? path.Evaluate(focus, string.Empty)
-                : component.Expression([focus], new FhirEvaluationContext());
-            foreach (var node in nodes)
+            selected.Clear();
+            if (component.PlainPath is { } path)
             {
-                IndexValueConverter.Convert(component.Name, component.Type, node.Poco, componentValues);
+                path.Evaluate(focus, string.Empty, selected);
+            }
+            else
+            {
+                selected.AddRange(component.Expression([node!], new FhirEvaluationContext()).Select(n => n.Poco));
+            }
+
+            foreach (var value in selected)
+            {
+                IndexValueConverter.Convert(component.Name, component.Type, value, componentValues);
             }
 
             // A concept's text row has no code; code$value searches match codes, so it pairs with nothing.
@@ -137,22 +162,17 @@ public sealed class SearchIndexer : ISearchIndexer
     {
         try
         {
-            var components = parameter.Components.Select(c =>
-            {
-                var componentExpression = FhirPathExpressions.RewriteResolveIs(c.Expression);
-                return new CompiledComponent(
-                    c.Name,
-                    c.Type,
-                    compiler.Compile(componentExpression),
-                    navigatePlainPaths ? PlainPathExpression.TryParse(componentExpression, relativeOnly: true) : null);
-            }).ToArray();
-            var expression = FhirPathExpressions.RewriteResolveIs(parameter.Expression);
+            var components = parameter.Components.Select(c => new CompiledComponent(
+                c.Name,
+                c.Type,
+                compiler.Compile(FhirPathExpressions.RewriteResolveIs(c.Expression)),
+                navigatePlainPaths ? PlainPathExpression.TryParse(c.Expression, relativeOnly: true) : null)).ToArray();
             return new CompiledParameter(
                 parameter.Name,
                 parameter.Type,
-                compiler.Compile(expression),
+                compiler.Compile(FhirPathExpressions.RewriteResolveIs(parameter.Expression)),
                 components,
-                navigatePlainPaths ? PlainPathExpression.TryParse(expression) : null);
+                navigatePlainPaths ? PlainPathExpression.TryParse(parameter.Expression) : null);
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
         {
@@ -170,5 +190,9 @@ public sealed class SearchIndexer : ISearchIndexer
         SearchParamType Type,
         CompiledExpression Expression,
         CompiledComponent[] Components,
-        PlainPathExpression? PlainPath);
+        PlainPathExpression? PlainPath)
+    {
+        /// <summary>Whether the whole parameter, components included, is walked over the POCOs without the engine.</summary>
+        public bool AllComponentsPlain { get; } = Components.All(c => c.PlainPath is not null);
+    }
 }

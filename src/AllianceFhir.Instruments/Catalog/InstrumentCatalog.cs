@@ -1,5 +1,5 @@
 using System.Reflection;
-using AllianceFhir.Instruments.Fhir;
+using AllianceFhir.Core.Serialization;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Microsoft.Extensions.Options;
@@ -76,7 +76,9 @@ public sealed class InstrumentCatalog
         using var reader = new StreamReader(stream);
         try
         {
-            return FhirSerialization.Deserializer.DeserializeResource(reader.ReadToEnd());
+            // Strict, as every request body is: a catalog file is stored as it is and read back with the strict
+            // parser, so anything a lenient parse let through would break every read of that instrument.
+            return FhirSerialization.JsonDeserializer.DeserializeResource(reader.ReadToEnd());
         }
         catch (DeserializationFailedException ex)
         {

@@ -116,7 +116,7 @@ public static class ObservationExtractor
         {
             // Lets a reader trace the score back to the exact instrument version that defined it.
             observation.Extension.Add(new Extension(
-                "http://hl7.org/fhir/StructureDefinition/workflow-instantiatesCanonical",
+                ExtensionUrls.WorkflowInstantiatesCanonical,
                 new Canonical(questionnaire.Version is null ? questionnaire.Url : $"{questionnaire.Url}|{questionnaire.Version}")));
         }
 
@@ -142,7 +142,7 @@ public static class ObservationExtractor
     };
 
     private static Coding? Unit(Questionnaire.ItemComponent definition) =>
-        definition.GetExtension("http://hl7.org/fhir/StructureDefinition/questionnaire-unit")?.Value as Coding;
+        definition.GetExtension(ExtensionUrls.QuestionnaireUnit)?.Value as Coding;
 
     private static decimal? Number(DataType value) => value switch
     {

@@ -21,6 +21,12 @@ public static class ExtensionUrls
     public const string ObservationExtract = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-observationExtract";
     public const string EnableWhenExpression = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression";
     public const string Translation = "http://hl7.org/fhir/StructureDefinition/translation";
+    public const string Variable = "http://hl7.org/fhir/StructureDefinition/variable";
+    public const string QuestionnaireUnit = "http://hl7.org/fhir/StructureDefinition/questionnaire-unit";
+    public const string WorkflowInstantiatesCanonical = "http://hl7.org/fhir/StructureDefinition/workflow-instantiatesCanonical";
+
+    /// <summary>R5's ValueSet.expansion.contains.property carried in R4 (where the SDC examples put itemWeight).</summary>
+    public const string ExpansionContainsProperty = "http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.contains.property";
 
     public const string MinValue = "http://hl7.org/fhir/StructureDefinition/minValue";
     public const string MaxValue = "http://hl7.org/fhir/StructureDefinition/maxValue";

@@ -97,8 +97,7 @@ public static class AnswerWeights
     /// <summary>R5 expansion properties as carried in R4 (the SDC examples' itemWeight on expansion.contains).</summary>
     private static decimal? FromExpansionProperty(ValueSet.ContainsComponent entry)
     {
-        const string PropertyUrl = "http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.contains.property";
-        foreach (var property in entry.GetExtensions(PropertyUrl))
+        foreach (var property in entry.GetExtensions(ExtensionUrls.ExpansionContainsProperty))
         {
             if ((property.GetExtension("code")?.Value as Code)?.Value is "itemWeight" or "ordinalValue")
             {

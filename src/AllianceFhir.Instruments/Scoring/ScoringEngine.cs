@@ -14,8 +14,6 @@ namespace AllianceFhir.Instruments.Scoring;
 /// </summary>
 public sealed class ScoringEngine
 {
-    private const string VariableUrl = "http://hl7.org/fhir/StructureDefinition/variable";
-
     private readonly FhirPathCompiler _compiler;
     /// <summary>
     /// Clients can post Questionnaires with any expression text, so the cache is bounded: past this size it starts
@@ -109,7 +107,7 @@ public sealed class ScoringEngine
         var scopes = new List<IExtendable> { questionnaire };
         scopes.AddRange((definition.LinkId is null ? null : ItemTree.PathTo(questionnaire.Item, definition.LinkId)) ?? [definition]);
         Dictionary<string, IReadOnlyList<PocoNode>>? variables = null;
-        foreach (var extension in scopes.SelectMany(s => s.GetExtensions(VariableUrl)))
+        foreach (var extension in scopes.SelectMany(s => s.GetExtensions(ExtensionUrls.Variable)))
         {
             if (extension.Value is Hl7.Fhir.Model.Expression { Language: "text/fhirpath", Name: { } name, Expression_: { } text })
             {
@@ -188,7 +186,7 @@ public sealed class ScoringEngine
     /// <summary>A number for a quantity item takes the item's unit (questionnaire-unit), else the UCUM <c>{score}</c>.</summary>
     private static Quantity ScoreQuantity(Questionnaire.ItemComponent definition, Base number)
     {
-        var unit = definition.GetExtension("http://hl7.org/fhir/StructureDefinition/questionnaire-unit")?.Value as Coding;
+        var unit = definition.GetExtension(ExtensionUrls.QuestionnaireUnit)?.Value as Coding;
         return new Quantity
         {
             Value = number is Integer i ? i.Value : ((FhirDecimal)number).Value,

@@ -16,8 +16,8 @@ public sealed class QuestionnaireDefinitionValidator(ScoringEngine scoring)
     private static readonly HashSet<string> FhirPathExtensions =
     [
         ExtensionUrls.CalculatedExpression,
-        "http://hl7.org/fhir/StructureDefinition/variable",
-        "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression",
+        ExtensionUrls.Variable,
+        ExtensionUrls.EnableWhenExpression,
     ];
 
     public OperationOutcome Validate(Questionnaire questionnaire)

@@ -28,7 +28,17 @@ public class PlainPathEquivalenceTests(ITestOutputHelper output)
 
         Assert.Contains("subject", SearchSetup.Indexer.PlainPathParameters("Observation"));
         Assert.Contains("_lastUpdated", SearchSetup.Indexer.PlainPathParameters("Observation")); // meta.lastUpdated
-        Assert.DoesNotContain("patient", SearchSetup.Indexer.PlainPathParameters("Observation")); // subject.where(resolve() is Patient)
+        Assert.Contains("patient", SearchSetup.Indexer.PlainPathParameters("Observation")); // subject.where(resolve() is Patient)
+        Assert.Contains("value-date", SearchSetup.Indexer.PlainPathParameters("Observation")); // (value as dateTime) | (value as Period)
+        Assert.Contains("value-string", SearchSetup.Indexer.PlainPathParameters("Observation")); // (value as string) | (value as CodeableConcept).text
+
+        // A submit stores a QuestionnaireResponse, its score Observations and an AuditEvent: none of them needs the engine.
+        foreach (var type in new[] { "Observation", "QuestionnaireResponse", "AuditEvent" })
+        {
+            Assert.Equal(SearchSetup.Registry.For(type).Select(p => p.Name).Order(), SearchSetup.Indexer.PlainPathParameters(type).Order());
+        }
+
+        Assert.DoesNotContain("email", SearchSetup.Indexer.PlainPathParameters("Patient")); // telecom.where(system='email')
     }
 
     [Fact]
@@ -84,9 +94,39 @@ public class PlainPathEquivalenceTests(ITestOutputHelper output)
                 Item = [new Questionnaire.ItemComponent { LinkId = "1", Type = Questionnaire.QuestionnaireItemType.Integer, Code = [new Coding("http://loinc.org", "2-2")] }],
             },
         ];
+        // The reference-target filter (where(resolve() is X)) meets relative, absolute, other-type and empty references.
+        string?[] references = ["Patient/p1", "http://example.org/fhir/Patient/p2", "Group/g1", "Patient", "PatientX/1", "urn:uuid:1", null];
+        foreach (var reference in references)
+        {
+            var target = new ResourceReference(reference) { Display = "someone" };
+            resources.Add(new QuestionnaireResponse { Id = "qr", Status = QuestionnaireResponse.QuestionnaireResponseStatus.Completed, Subject = target });
+            resources.Add(new Observation { Id = "o2", Status = ObservationStatus.Final, Code = new CodeableConcept("http://loinc.org", "5-5"), Subject = (ResourceReference)target.DeepCopy() });
+            resources.Add(new Encounter
+            {
+                Id = "e1",
+                Status = Encounter.EncounterStatus.Finished,
+                Class = new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "AMB"),
+                Subject = (ResourceReference)target.DeepCopy(),
+                Participant = [new Encounter.ParticipantComponent { Individual = new ResourceReference("Practitioner/t1") }, new Encounter.ParticipantComponent { Individual = (ResourceReference)target.DeepCopy() }],
+            });
+            resources.Add(new AuditEvent
+            {
+                Id = "a1",
+                Type = new Coding("http://dicom.nema.org/resources/ontology/DCM", "110110"),
+                Recorded = DateTimeOffset.UtcNow,
+                Agent = [new AuditEvent.AgentComponent { Who = (ResourceReference)target.DeepCopy(), Requestor = true }, new AuditEvent.AgentComponent { Who = new ResourceReference("Patient/p9"), Requestor = false }],
+                Source = new AuditEvent.SourceComponent { Observer = new ResourceReference("Device/d1") },
+                Entity = [new AuditEvent.EntityComponent { What = (ResourceReference)target.DeepCopy() }],
+            });
+        }
+
+        resources.Add(new Patient { Id = "p3", Deceased = new FhirDateTime("2026-01-02") });
+        resources.Add(new Patient { Id = "p4", Deceased = new FhirBoolean(true) });
+
         DataType[] values =
         [
             new CodeableConcept("http://x", "y", "Y text"), new FhirString("s"), new FhirDateTime("2026-01-02"),
+            new CodeableConcept { Text = "only text" }, new Markdown("m"), new Code("c"), new FhirUri("http://u"), new Date("2026-01-02"), new Instant(DateTimeOffset.UtcNow),
             new Period { Start = "2026-01-01" }, new SampledData { Origin = new Quantity(1, "mg"), Period = 1, Dimensions = 1 },
             new Quantity(2, "mg"), new FhirBoolean(true), new Integer(3), new Hl7.Fhir.Model.Range { Low = new Quantity(1, "mg") },
         ];
