@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using AllianceFhir.Api.Hosting;
+using AllianceFhir.Core;
 using AllianceFhir.Core.Pipeline;
 using AllianceFhir.Core.Resources;
 using AllianceFhir.Core.Search;
@@ -125,7 +125,9 @@ internal static class SubmitProfile
         public async Task<List<Figure>> RunAllAsync(int count)
         {
             await using var scope = services.CreateAsyncScope();
-            var service = scope.ServiceProvider.ResourceServiceFor("default");
+            var store = scope.ServiceProvider.GetRequiredService<IResourceStoreFactory>().ForTenant("default");
+            var service = scope.ServiceProvider.ResourceServiceFor(store);
+            var reader = scope.ServiceProvider.ResourceReaderFor(store);
             var figures = new List<Figure>();
             var bodies = Enumerable.Range(0, count).Select(n => Encoding.UTF8.GetBytes(SampleResources.WaiSrResponse(n))).ToArray();
             figures.Add(await MeasureAsync("strict parse (body checks + deserialize)", count, n =>
@@ -138,7 +140,7 @@ internal static class SubmitProfile
             var derived = new List<Resource>[count];
             figures.Add(await MeasureAsync("hook: resolve, validate, score, extract", count, async n =>
             {
-                var observations = await _processor.ProcessAsync(responses[n], $"QuestionnaireResponse/{n}", service.Reader, CancellationToken.None);
+                var observations = await _processor.ProcessAsync(responses[n], $"QuestionnaireResponse/{n}", reader, CancellationToken.None);
                 derived[n] = [responses[n], .. observations];
             }));
 
@@ -171,7 +173,6 @@ internal static class SubmitProfile
             var writes = new List<ResourceWrite>[count];
             figures.Add(await MeasureAsync("prepare (hook + meta + serialize + index + reference checks)", count, async n =>
                 writes[n] = await service.PrepareAsync(WriteOperation.Create, "QuestionnaireResponse", FhirId.New(), responses[n], null, "POST", CancellationToken.None)));
-            var store = scope.ServiceProvider.GetRequiredService<IResourceStoreFactory>().ForTenant("default");
             figures.Add(await MeasureAsync("commit of the prepared writes (store)", count, n => store.CommitAsync(writes[n], CancellationToken.None)));
             return figures;
         }
