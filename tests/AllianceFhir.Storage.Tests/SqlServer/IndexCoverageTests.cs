@@ -14,9 +14,11 @@ public sealed class IndexCoverageTests
     // No index starts with the column.
     [InlineData("SELECT [t].[Id] FROM [TokenIndex] AS [t] WHERE [t].[Text] = @text")]
     // A seek on the parameter, but the code system is indexed and left to a scan of the parameter's rows.
-    [InlineData("SELECT [t].[Id] FROM [TokenIndex] AS [t] WHERE [t].[TenantId] = @a AND [t].[ResourceType] = @b AND [t].[ParamName] = @c AND [t].[System] = @s")]
+    [InlineData("SELECT [t].[Id] FROM [TokenIndex] AS [t] WHERE [t].[ParamKey] = @k AND [t].[System] = @s")]
     // An OR fixes only what both branches fix: here nothing the lookup index starts with.
-    [InlineData("SELECT [r].[Id] FROM [ReferenceIndex] AS [r] WHERE [r].[TenantId] = @a OR [r].[TargetId] = @b")]
+    [InlineData("SELECT [r].[Id] FROM [ReferenceIndex] AS [r] WHERE [r].[ParamKey] = @k OR [r].[TargetId] = @b")]
+    // The text columns stay in the row, but the lookup indexes start with the parameter's 64-bit key.
+    [InlineData("SELECT [t].[Id] FROM [TokenIndex] AS [t] WHERE [t].[TenantId] = @a AND [t].[ResourceType] = @b AND [t].[ParamName] = @c AND [t].[Code] = @d")]
     // The filtered current-row index needs IsHistory = 0 from the query; without it only the version index helps, and
     // it does not start with ResourceId.
     [InlineData("SELECT [r].[Json] FROM [Resources] AS [r] WHERE [r].[ResourceId] = @id")]
@@ -31,7 +33,7 @@ public sealed class IndexCoverageTests
     }
 
     [Theory]
-    [InlineData("SELECT [t].[Id] FROM [TokenIndex] AS [t] WHERE [t].[TenantId] = @a AND [t].[ResourceType] = @b AND [t].[ParamName] = @c AND [t].[Code] = @d")]
+    [InlineData("SELECT [t].[Id] FROM [TokenIndex] AS [t] WHERE [t].[ParamKey] = @k AND [t].[Code] = @d")]
     // A correlated subquery gets the outer row's value: a per-resource seek.
     [InlineData("SELECT [r].[Json] FROM [Resources] AS [r] WHERE [r].[Surrogate] = @s AND EXISTS (SELECT 1 FROM [DateIndex] AS [d] WHERE [d].[ParamName] = @p AND [d].[ResourceSurrogate] = [r].[Surrogate])")]
     [InlineData("SELECT [r].[Json] FROM [Resources] AS [r] WHERE ([r].[TenantId] = @a OR [r].[TenantId] = @b) AND [r].[ResourceType] = @t AND [r].[ResourceId] = @id AND [r].[IsHistory] = CAST(0 AS bit)")]
