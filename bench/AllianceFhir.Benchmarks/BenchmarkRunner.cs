@@ -18,7 +18,7 @@ internal static class BenchmarkRunner
     {
         var root = RepositoryRoot();
         var work = Directory.CreateTempSubdirectory("alliancefhir-bench-").FullName;
-        var apiDirectory = Path.Combine(root, "src", "AllianceFhir.Api", "bin", options.Configuration, "net10.0");
+        var apiDirectory = options.ApiDirectory ?? Path.Combine(root, "src", "AllianceFhir.Api", "bin", options.Configuration, "net10.0");
         var apiDll = Path.Combine(apiDirectory, "AllianceFhir.Api.dll");
         var benchDll = typeof(BenchmarkRunner).Assembly.Location;
         if (!File.Exists(apiDll))
