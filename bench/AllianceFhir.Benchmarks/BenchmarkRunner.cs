@@ -33,8 +33,10 @@ internal static class BenchmarkRunner
         var commits = new List<CommitResult>();
         try
         {
-            await using (var api = await ServerProcess.StartAsync(apiDll, apiDirectory, "/healthz", [$"--ConnectionStrings:Fhir=Data Source={Path.Combine(work, "fhir.db")}"]))
+            string[] openScenarios = ["create", "read", "submit", "submit-rate"];
+            if (openScenarios.Any(options.Scenarios.Contains))
             {
+                await using var api = await ServerProcess.StartAsync(apiDll, apiDirectory, "/healthz", [$"--ConnectionStrings:Fhir=Data Source={Path.Combine(work, "fhir.db")}"]);
                 using var client = new HttpClient { BaseAddress = api.BaseAddress };
                 foreach (var (path, body) in SampleResources.Referenced())
                 {
@@ -88,6 +90,11 @@ internal static class BenchmarkRunner
             {
                 var submitted = options.Scenarios.Contains("submit") ? Path.Combine(work, "fhir.db") : null;
                 commits.AddRange(await StorageCommitBenchmark.RunAsync(work, options.Concurrency, options.Commits, submitted));
+            }
+
+            if (options.Scenarios.Contains("commit-audit"))
+            {
+                commits.AddRange(await StorageCommitBenchmark.RunAuditAsync(work, options.Commits));
             }
         }
         finally
