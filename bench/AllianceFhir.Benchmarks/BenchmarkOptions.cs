@@ -4,7 +4,8 @@ namespace AllianceFhir.Benchmarks;
 
 /// <param name="SubmitRate">Arrivals per second for the fixed-rate submit phase; null means half the closed-loop submit throughput.</param>
 /// <param name="Commits">Creates committed in each run of the storage-floor scenario.</param>
-internal sealed record BenchmarkOptions(int Seconds, int WarmupSeconds, int Concurrency, string Configuration, IReadOnlySet<string> Scenarios, double? SubmitRate, int Commits, IReadOnlyList<string> Shapes)
+/// <param name="ApiDirectory">A build of the API to measure instead of this checkout's (a copy of an earlier build, to compare two builds back to back).</param>
+internal sealed record BenchmarkOptions(int Seconds, int WarmupSeconds, int Concurrency, string Configuration, IReadOnlySet<string> Scenarios, double? SubmitRate, int Commits, IReadOnlyList<string> Shapes, string? ApiDirectory = null)
 {
     public static BenchmarkOptions Parse(string[] args)
     {
@@ -16,6 +17,7 @@ internal sealed record BenchmarkOptions(int Seconds, int WarmupSeconds, int Conc
         double? submitRate = null;
         var commits = 20_000;
         var shapes = new List<string>();
+        string? apiDirectory = null;
         var scenarios = new HashSet<string>(["create", "read", "create-token", "read-token", "submit", "submit-rate", "baseline", "commit"], StringComparer.Ordinal);
         for (var i = 0; i < args.Length - 1; i++)
         {
@@ -28,10 +30,11 @@ internal sealed record BenchmarkOptions(int Seconds, int WarmupSeconds, int Conc
                 case "--submit-rate": submitRate = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--shapes": shapes = [.. args[++i].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)]; break;
                 case "--commits": commits = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--api-dir": apiDirectory = Path.GetFullPath(args[++i]); break;
                 case "--scenarios": scenarios = [.. args[++i].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)]; break;
             }
         }
 
-        return new BenchmarkOptions(seconds, warmup, concurrency, configuration, scenarios, submitRate, commits, shapes);
+        return new BenchmarkOptions(seconds, warmup, concurrency, configuration, scenarios, submitRate, commits, shapes, apiDirectory);
     }
 }

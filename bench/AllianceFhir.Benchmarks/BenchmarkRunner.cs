@@ -18,7 +18,7 @@ internal static class BenchmarkRunner
     {
         var root = RepositoryRoot();
         var work = Directory.CreateTempSubdirectory("alliancefhir-bench-").FullName;
-        var apiDirectory = Path.Combine(root, "src", "AllianceFhir.Api", "bin", options.Configuration, "net10.0");
+        var apiDirectory = options.ApiDirectory ?? Path.Combine(root, "src", "AllianceFhir.Api", "bin", options.Configuration, "net10.0");
         var apiDll = Path.Combine(apiDirectory, "AllianceFhir.Api.dll");
         var benchDll = typeof(BenchmarkRunner).Assembly.Location;
         if (!File.Exists(apiDll))
@@ -33,8 +33,10 @@ internal static class BenchmarkRunner
         var commits = new List<CommitResult>();
         try
         {
-            await using (var api = await ServerProcess.StartAsync(apiDll, apiDirectory, "/healthz", [$"--ConnectionStrings:Fhir=Data Source={Path.Combine(work, "fhir.db")}"]))
+            string[] openScenarios = ["create", "read", "submit", "submit-rate"];
+            if (openScenarios.Any(options.Scenarios.Contains))
             {
+                await using var api = await ServerProcess.StartAsync(apiDll, apiDirectory, "/healthz", [$"--ConnectionStrings:Fhir=Data Source={Path.Combine(work, "fhir.db")}"]);
                 using var client = new HttpClient { BaseAddress = api.BaseAddress };
                 foreach (var (path, body) in SampleResources.Referenced())
                 {
@@ -94,6 +96,11 @@ internal static class BenchmarkRunner
             {
                 var submitted = options.Scenarios.Contains("submit") ? Path.Combine(work, "fhir.db") : null;
                 commits.AddRange(await StorageCommitBenchmark.RunShapesAsync(work, options.Commits, submitted, options.Shapes));
+            }
+
+            if (options.Scenarios.Contains("commit-audit"))
+            {
+                commits.AddRange(await StorageCommitBenchmark.RunAuditAsync(work, options.Commits));
             }
         }
         finally

@@ -1,7 +1,7 @@
 using AllianceFhir.Benchmarks;
 
 // Usage:
-//   dotnet run -c Release --project bench/AllianceFhir.Benchmarks -- [--seconds 10] [--concurrency 8] [--scenarios create,read,submit,submit-rate,baseline,commit] [--submit-rate R] [--commits N]
+//   dotnet run -c Release --project bench/AllianceFhir.Benchmarks -- [--seconds 10] [--concurrency 8] [--scenarios create,read,create-token,read-token,submit,submit-rate,baseline,commit,commit-audit,shapes] [--shapes a,b] [--api-dir DIR] [--submit-rate R] [--commits N]
 //   dotnet run -c Release --project bench/AllianceFhir.Benchmarks -- profile-submit [--submits 2000] [--warmup 3000] [--rounds 2]
 //   (internal) ... serve-baseline --urls http://127.0.0.1:PORT --db PATH
 if (args.Length > 0 && args[0] == "serve-baseline")

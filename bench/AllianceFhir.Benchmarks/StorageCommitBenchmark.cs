@@ -1,6 +1,9 @@
 using System.Diagnostics;
+using System.Globalization;
+using AllianceFhir.Core.Audit;
 using AllianceFhir.Core.Resources;
 using AllianceFhir.Core.Search;
+using AllianceFhir.Core.Security;
 using AllianceFhir.Core.Serialization;
 using AllianceFhir.Core.Storage;
 using AllianceFhir.Storage;
@@ -22,6 +25,7 @@ namespace AllianceFhir.Benchmarks;
 internal static class StorageCommitBenchmark
 {
     private const int WarmupCommits = 2000;
+    private const int AuditBatch = 1000;
 
     /// <param name="submittedDatabase">
     /// The product's database after the submit scenario, or null: the submit floor recommits what one real submit
@@ -161,6 +165,72 @@ internal static class StorageCommitBenchmark
             (writerAfter?.WrittenBytes - writerBefore?.WrittenBytes) / 1024.0 / measured.Count);
     }
 
+    /// <summary>The background audit writer's floor (scenario <c>commit-audit</c>).</summary>
+    public static async Task<IReadOnlyList<CommitResult>> RunAuditAsync(string workDirectory, int commits)
+    {
+        var indexer = new SearchIndexer(new SearchParameterRegistry(SupportedResourceTypes.All));
+        return
+        [
+            await MeasureAuditAsync(Path.Combine(workDirectory, "commit-audit-1.db"), indexer, commits, AuditCommit.OneCommit),
+            await MeasureAuditAsync(Path.Combine(workDirectory, "commit-audit-2.db"), indexer, commits, AuditCommit.CommitEach),
+            await MeasureAuditAsync(Path.Combine(workDirectory, "commit-audit-3.db"), indexer, commits, AuditCommit.Append),
+        ];
+    }
+
+    /// <summary>
+    /// The AuditEvents of reads by id, committed as the background audit writer commits them: one caller, batches of
+    /// <see cref="AuditBatch"/>. The events are built in the timed part too, as the writer builds them.
+    /// </summary>
+    private static async Task<CommitResult> MeasureAuditAsync(string path, SearchIndexer indexer, int commits, AuditCommit mode)
+    {
+        await using var services = BenchStorage.Services(path);
+        await using var scope = services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<FhirDbContext>().Database.MigrateAsync();
+        var store = scope.ServiceProvider.GetRequiredService<IResourceStoreFactory>().ForTenant("default");
+        var factory = new AuditEventFactory(indexer);
+        var caller = new AccessContext("bench-service", "bench-client", [], "default", null);
+        ResourceWrite Event(int n)
+        {
+            var now = DateTimeOffset.UtcNow;
+            var patient = $"Patient/{Guid.NewGuid():D}";
+            return factory.ToWrite(AuditEventFactory.Create(new AuditRecord(FhirInteraction.Read, null, null, now, 200, caller, "127.0.0.1", [patient], null, [patient])), now);
+        }
+
+        async Task CommitAsync(int count)
+        {
+            for (var done = 0; done < count; done += AuditBatch)
+            {
+                var batch = Enumerable.Range(done, Math.Min(AuditBatch, count - done)).Select(Event).ToList();
+                await (mode switch
+                {
+                    AuditCommit.OneCommit => store.CommitAsync(batch, CancellationToken.None),
+                    AuditCommit.CommitEach => Task.WhenAll(batch.Select(e => store.CommitAsync([e], CancellationToken.None))),
+                    _ => store.AppendAsync(batch, CancellationToken.None),
+                });
+            }
+        }
+
+        await CommitAsync(WarmupCommits);
+        var writerBefore = WriterThreadStats.Read();
+        var started = Stopwatch.GetTimestamp();
+        await CommitAsync(commits);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        var writerAfter = WriterThreadStats.Read();
+        return new CommitResult(
+            $"read AuditEvents, built and stored in batches of {AuditBatch}: " + mode switch
+            {
+                AuditCommit.OneCommit => "one commit (a savepoint around the batch)",
+                AuditCommit.CommitEach => "a commit each (a savepoint each, grouped)",
+                _ => "one append (no savepoint)",
+            },
+            commits,
+            1,
+            Event(0).Index.Count,
+            commits / elapsed.TotalSeconds,
+            (writerAfter?.Cpu - writerBefore?.Cpu)?.TotalMilliseconds / commits,
+            (writerAfter?.WrittenBytes - writerBefore?.WrittenBytes) / 1024.0 / commits);
+    }
+
     /// <summary>Concurrent callers each take the next request and commit it, as concurrent API requests do.</summary>
     private static async Task CommitAllAsync(IResourceStore store, List<ResourceWrite[]> requests, int concurrency)
     {
@@ -173,6 +243,13 @@ internal static class StorageCommitBenchmark
             }
         })));
     }
+}
+
+internal enum AuditCommit
+{
+    OneCommit,
+    CommitEach,
+    Append,
 }
 
 internal sealed record CommitResult(string Name, int Requests, int ResourcesPerRequest, int IndexRowsPerRequest, double Throughput, double? WriterCpuMsPerRequest, double? WalKbPerRequest = null);

@@ -85,6 +85,9 @@ public sealed class EfResourceStore(
     public Task CommitAsync(IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken) =>
         committer.CommitAsync(tenant, writes, cancellationToken);
 
+    public Task AppendAsync(IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken) =>
+        committer.AppendAsync(tenant, writes, cancellationToken);
+
     internal static ResourceVersion ToVersion(ResourceEntity row) =>
         new(
             row.ResourceType,

@@ -10,4 +10,7 @@ namespace AllianceFhir.Storage;
 public interface IVersionCommitter
 {
     Task CommitAsync(string tenant, IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken);
+
+    /// <summary>New resources only (version 1, no claims), all or nothing: see <see cref="IResourceStore.AppendAsync"/>.</summary>
+    Task AppendAsync(string tenant, IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken) => CommitAsync(tenant, writes, cancellationToken);
 }

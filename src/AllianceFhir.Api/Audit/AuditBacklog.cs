@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using AllianceFhir.Core.Storage;
+using AllianceFhir.Core.Audit;
 
 namespace AllianceFhir.Api.Audit;
 
@@ -11,8 +11,11 @@ namespace AllianceFhir.Api.Audit;
 /// </summary>
 public sealed class AuditBacklog(ILogger<AuditBacklog> logger)
 {
-    /// <summary>An event and the tenant it belongs to: the caller's clinic, so each clinic sees its own trail.</summary>
-    public sealed record Entry(string Tenant, ResourceWrite Write);
+    /// <summary>
+    /// What a request did and the tenant it belongs to (the caller's clinic, so each clinic sees its own trail). The
+    /// AuditEvent itself is built by the writer, off the request's path.
+    /// </summary>
+    public sealed record Entry(string Tenant, AuditRecord Record);
 
     public const int Capacity = 10_000;
     public static readonly TimeSpan FullWait = TimeSpan.FromSeconds(1);

@@ -19,7 +19,6 @@ namespace AllianceFhir.Api.Audit;
 public sealed class AuditMiddleware(
     RequestDelegate next,
     AuditBacklog queue,
-    AuditEventFactory factory,
     TimeProvider clock,
     IOptions<StorageOptions> storage)
 {
@@ -55,7 +54,7 @@ public sealed class AuditMiddleware(
                 var now = clock.GetUtcNow();
                 // A caller refused before its tenant was known (no or a bad token) is recorded in the default tenant.
                 var tenant = scope.Request?.Caller()?.Tenant ?? storage.Value.TenantId;
-                await queue.EnqueueAsync(new AuditBacklog.Entry(tenant, factory.ToWrite(AuditEventFactory.Create(scope.ToRecord(now, status)), now)));
+                await queue.EnqueueAsync(new AuditBacklog.Entry(tenant, scope.ToRecord(now, status)));
             }
         }
     }

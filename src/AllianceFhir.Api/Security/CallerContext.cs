@@ -34,7 +34,7 @@ public static class CallerContext
         return new AccessContext(
             principal.FindFirst("sub")?.Value,
             principal.FindFirst("client_id")?.Value ?? principal.FindFirst("azp")?.Value ?? principal.FindFirst("cid")?.Value,
-            SmartScope.ParseAll(scopes),
+            ParsedScopes.Of(scopes),
             principal.FindFirst(options.TenantClaim)?.Value,
             principal.FindFirst(options.PatientClaim)?.Value);
     }

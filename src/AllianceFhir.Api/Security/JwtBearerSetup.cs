@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace AllianceFhir.Api.Security;
@@ -12,7 +13,11 @@ namespace AllianceFhir.Api.Security;
 /// requests after it are accepted; identity providers publish a new key before they sign with it, which the 12-hour
 /// refresh picks up.
 /// </summary>
-public sealed class JwtBearerSetup(IOptions<AuthOptions> auth) : IConfigureNamedOptions<JwtBearerOptions>
+/// <remarks>
+/// A token that passed is remembered by <see cref="CachingTokenHandler"/> until its expiry, so a client's repeated
+/// requests skip the signature check.
+/// </remarks>
+public sealed class JwtBearerSetup(IOptions<AuthOptions> auth, TokenValidationCache cache, TimeProvider clock) : IConfigureNamedOptions<JwtBearerOptions>
 {
     /// <summary>A hung IdP must not hold requests for the default minute while keys are refetched.</summary>
     private static readonly TimeSpan BackchannelTimeout = TimeSpan.FromSeconds(10);
@@ -44,6 +49,8 @@ public sealed class JwtBearerSetup(IOptions<AuthOptions> auth) : IConfigureNamed
 
         // Keep the token's own claim names (scope, scp, sub, tenant, patient) rather than the WS-* URIs.
         options.MapInboundClaims = false;
+        options.TokenHandlers.Clear();
+        options.TokenHandlers.Add(new CachingTokenHandler(new JsonWebTokenHandler { MapInboundClaims = false }, cache, clock));
         options.TokenValidationParameters = new TokenValidationParameters
         {
             ValidateIssuer = true,

@@ -28,6 +28,7 @@ public static class SecurityServiceCollectionExtensions
         services.AddSingleton<SmartEndpoints>();
         services.AddSingleton<ICapabilityRestContributor, SecurityCapability>();
 
+        services.AddSingleton<TokenValidationCache>();
         services.AddAuthentication().AddJwtBearer();
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>, JwtBearerSetup>();
 

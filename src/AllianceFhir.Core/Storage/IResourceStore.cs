@@ -39,4 +39,11 @@ public interface IResourceStore
     /// <exception cref="VersionConflictException">Another writer got there first.</exception>
     /// <exception cref="ConditionClaimedException">A write's <see cref="ResourceWrite.Claim"/> is held by another resource.</exception>
     Task CommitAsync(IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Persists a batch of new resources (version 1, no condition claims) that nothing else writes, such as the server's
+    /// own AuditEvents, all or nothing. A store may write such a batch more cheaply than <see cref="CommitAsync"/> (the
+    /// SQLite store: in a transaction of its own, without savepoints); by default it is a commit.
+    /// </summary>
+    Task AppendAsync(IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken) => CommitAsync(writes, cancellationToken);
 }

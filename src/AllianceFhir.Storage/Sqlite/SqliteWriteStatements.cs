@@ -179,6 +179,34 @@ internal sealed class SqliteWriteStatements : IDisposable
     }
 
     /// <summary>
+    /// Inserts new resources (version 1, no claims) with their index rows, with no savepoint: the caller runs them in a
+    /// transaction of their own and rolls all of it back on failure. A savepoint around hundreds of inserts was the
+    /// expensive part of committing them as one request: SQLite keeps every statement's page images inside a savepoint
+    /// in its in-memory journal until the savepoint is released (perf: 45 % of the writer thread freeing that journal).
+    /// </summary>
+    public void Append(IReadOnlyList<PreparedWrite> writes)
+    {
+        foreach (var prepared in writes)
+        {
+            var write = prepared.Write;
+            long surrogate;
+            try
+            {
+                surrogate = InsertVersion(prepared.Tenant, write);
+            }
+            catch (SqliteException ex) when (ex.SqliteExtendedErrorCode is ConstraintUnique or ConstraintPrimaryKey)
+            {
+                throw new VersionConflictException(write.ResourceType, write.Id, write.VersionId, ex);
+            }
+
+            foreach (var (table, values) in prepared.IndexRows)
+            {
+                table.Insert(values, surrogate);
+            }
+        }
+    }
+
+    /// <summary>
     /// Everything about a write that needs no database: its index rows as column values. Thread-safe; callers run it
     /// before queueing so the single writer thread does as little as possible.
     /// </summary>

@@ -303,4 +303,34 @@ public sealed class AuditTrailTests(FhirApplication app) : IClassFixture<FhirApp
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
     }
+
+    [Fact]
+    public async Task More_read_audits_than_one_batch_holds_are_all_stored_by_shutdown()
+    {
+        // More than one append's worth (AuditWriter.MaxBatch), from concurrent clients, with the app stopped at once.
+        var count = AllianceFhir.Api.Audit.AuditWriter.MaxBatch + 150;
+        string path;
+        using (var own = new FhirApplication { KeepDatabase = true })
+        {
+            path = own.DatabasePath;
+            var next = -1;
+            await System.Threading.Tasks.Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+            {
+                using var client = own.CreateClient();
+                for (var i = Interlocked.Increment(ref next); i < count; i = Interlocked.Increment(ref next))
+                {
+                    using var read = await client.GetAsync($"/fhir/Patient/batch-{i}");
+                }
+            }));
+        }
+
+        var stored = AuditTrail.All(path)
+            .SelectMany(e => e.Entity.Select(x => x.What?.Reference))
+            .Where(r => r is not null && r.StartsWith("Patient/batch-", StringComparison.Ordinal))
+            .ToList();
+        Assert.Equal(count, stored.Count);
+        Assert.Equal(count, stored.Distinct(StringComparer.Ordinal).Count());
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+    }
 }
