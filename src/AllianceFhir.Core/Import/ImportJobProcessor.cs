@@ -127,9 +127,11 @@ public sealed class ImportJobProcessor(
             }
 
             Resource? resource = null;
+            string? sentId = null;
             try
             {
                 resource = ImportLineParser.Parse(line.Bytes);
+                sentId = resource.Id;
                 var type = resource.TypeName;
                 Check(type);
                 if (!alone && ImportLineWriter.ConditionOf(resource) is { } condition && _batch.HoldsCondition(condition))
@@ -158,7 +160,7 @@ public sealed class ImportJobProcessor(
             }
             catch (FhirOperationException failure)
             {
-                await RefuseAsync(line, Describe(resource), failure);
+                await RefuseAsync(line, Describe(resource, sentId), failure);
                 Advance(line);
             }
             catch (ImportLeaseLostException)
@@ -169,7 +171,7 @@ public sealed class ImportJobProcessor(
             {
                 // A fault of ours on one line must not stop the import: log its type, not the line's data.
                 owner.Logger.LogWarning("Import job {JobId}: line {Line} failed with {Exception}", Job.Id, line.Number, failure.GetType().Name);
-                await RefuseAsync(line, Describe(resource), FhirOperationException.Of(
+                await RefuseAsync(line, Describe(resource, sentId), FhirOperationException.Of(
                     HttpStatusCode.InternalServerError,
                     OperationOutcome.IssueType.Exception,
                     "The server failed to process this line; it was not imported"));
@@ -197,8 +199,9 @@ public sealed class ImportJobProcessor(
             }
         }
 
-        private static string? Describe(Resource? resource) =>
-            resource is null ? null : resource.Id is { Length: > 0 } id && FhirId.IsValid(id) ? $"{resource.TypeName}/{id}" : resource.TypeName;
+        /// <summary>The line's resource as the file names it: the id it carried, never one the server assigned and did not store.</summary>
+        private static string? Describe(Resource? resource, string? sentId) =>
+            resource is null ? null : FhirId.IsValid(sentId) ? $"{resource.TypeName}/{sentId}" : resource.TypeName;
 
         private async Task RefuseAsync(PendingLine line, string? resource, FhirOperationException failure)
         {
