@@ -2,11 +2,17 @@ using AllianceFhir.Benchmarks;
 
 // Usage:
 //   dotnet run -c Release --project bench/AllianceFhir.Benchmarks -- [--seconds 10] [--concurrency 8] [--scenarios create,read,submit,submit-rate,baseline,commit] [--submit-rate R] [--commits N]
+//   dotnet run -c Release --project bench/AllianceFhir.Benchmarks -- import [--responses 100000] [--plain 100000] [--batch 500]
 //   (internal) ... serve-baseline --urls http://127.0.0.1:PORT --db PATH
 if (args.Length > 0 && args[0] == "serve-baseline")
 {
     await BaselineServer.RunAsync(args[1..]);
     return 0;
+}
+
+if (args.Length > 0 && args[0] == "import")
+{
+    return await ImportBenchmark.RunAsync(args[1..]);
 }
 
 var options = BenchmarkOptions.Parse(args);

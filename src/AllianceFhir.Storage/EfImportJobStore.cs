@@ -15,6 +15,9 @@ internal sealed class EfImportJobStore(FhirDbContext db, ICheckpointCommitter co
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>The Failure column's length.</summary>
+    private const int FailureLength = 1000;
+
     private static readonly string Queued = nameof(ImportJobStatus.Queued);
     private static readonly string Running = nameof(ImportJobStatus.Running);
 
@@ -88,6 +91,7 @@ internal sealed class EfImportJobStore(FhirDbContext db, ICheckpointCommitter co
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var text = status.ToString();
+        failure = failure is { Length: > FailureLength } ? failure[..FailureLength] : failure;
         return await db.ImportJobs
             .Where(j => j.Id == job.Id && j.Sequence == job.Sequence && j.LeaseOwner == job.LeaseOwner && j.Status == Running)
             .ExecuteUpdateAsync(

@@ -34,7 +34,7 @@ public static class ImportEndpoints
             .WithDescription("Needs 'Prefer: respond-async'. Body: a Parameters resource with 'input' parts (each with 'url' and optional 'type'), "
                 + "or Content-Type application/fhir+ndjson with the file itself (optional ?type=). 202 with Content-Location (the status URL). "
                 + "Each imported type needs c and u from system/ or user/ scopes.")
-            .WithMetadata(new FhirBodyMetadata(nameof(Parameters)))
+            // No body example: Swagger UI cannot send the Prefer header the kick-off requires, so "Try it out" would only get 400.
             .ProducesFhir(StatusCodes.Status202Accepted, StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status415UnsupportedMediaType);
         fhir.MapGet($"/{StatusPath}/{{id}}", StatusAsync)
             .WithName("import-status")
