@@ -31,6 +31,8 @@ public sealed partial class ImportRestartTests
         Assert.InRange(processedAtStop, 1, Lines - 1);
         try
         {
+            Assert.Equal("Running", JobStatus(database));
+
             using var second = Configure(new FhirApplication(), folder).With("ConnectionStrings:Fhir", $"Data Source={database}");
             using var client = second.CreateClient();
             var manifest = await ImportClient.ManifestAsync(client, status);
@@ -43,6 +45,16 @@ public sealed partial class ImportRestartTests
             Directory.Delete(Path.GetDirectoryName(database)!, recursive: true);
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    /// <summary>What the stopped server left in the database: the job, still running (its lease held by a dead worker).</summary>
+    private static string? JobStatus(string database)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT Status FROM ImportJobs";
+        return command.ExecuteScalar() as string;
     }
 
     private static FhirApplication Configure(FhirApplication app, string folder) => app
