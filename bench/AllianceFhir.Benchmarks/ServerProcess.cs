@@ -17,6 +17,8 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    public int ProcessId => _process.Id;
+
     /// <summary>CPU time the server process has used so far (all threads), to report CPU cost per request.</summary>
     public TimeSpan CpuTime
     {

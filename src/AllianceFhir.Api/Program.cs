@@ -1,6 +1,7 @@
 using AllianceFhir.Api.Audit;
 using AllianceFhir.Api.Endpoints;
 using AllianceFhir.Api.Hosting;
+using AllianceFhir.Api.Import;
 using AllianceFhir.Api.OpenApi;
 using AllianceFhir.Api.Security;
 
@@ -10,6 +11,7 @@ builder.Services.AddFhirServer(builder.Configuration);
 builder.Services.AddFhirSecurity(builder.Configuration);
 builder.Services.AddFhirAudit();
 builder.Services.AddHttpHardening(builder.Configuration);
+builder.Services.AddFhirImport(builder.Configuration);
 
 var app = builder.Build();
 
@@ -21,6 +23,7 @@ app.UseFhirAudit();
 app.UseExceptionHandler();
 app.UseFhirSecurity();
 app.UseFhirOpenApi();
+app.MapFhirImport();
 app.MapFhir();
 app.MapHealthChecks("/healthz");
 

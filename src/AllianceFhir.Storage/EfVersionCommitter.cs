@@ -8,9 +8,12 @@ namespace AllianceFhir.Storage;
 /// One EF transaction per commit, on the request's own context. SQL Server uses it: its row locks let writers run side
 /// by side. (SQLite serializes writers, so there <see cref="Sqlite.SqliteGroupCommitter"/> groups them instead.)
 /// </summary>
-public sealed class EfVersionCommitter(FhirDbContext db) : IVersionCommitter
+public sealed partial class EfVersionCommitter(FhirDbContext db) : IVersionCommitter
 {
-    public async Task CommitAsync(string tenant, IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken)
+    public Task CommitAsync(string tenant, IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken) =>
+        CommitAsync(new Commit(tenant, writes), cancellationToken);
+
+    private async Task CommitAsync(Commit commit, CancellationToken cancellationToken)
     {
         // SQL Server is registered with a retrying execution strategy, which refuses a transaction the caller opened
         // itself: the whole unit (claims, version rows, index rows) runs inside the strategy instead, so a transient
@@ -24,7 +27,7 @@ public sealed class EfVersionCommitter(FhirDbContext db) : IVersionCommitter
         try
         {
             await db.Database.CreateExecutionStrategy().ExecuteInTransactionAsync(
-                new Commit(tenant, writes),
+                commit,
                 WriteAllAsync,
                 CommittedAsync,
                 cancellationToken);
@@ -37,7 +40,7 @@ public sealed class EfVersionCommitter(FhirDbContext db) : IVersionCommitter
 
     private async Task WriteAllAsync(Commit commit, CancellationToken cancellationToken)
     {
-        var (tenant, writes) = commit;
+        var (tenant, writes, checkpoint) = commit;
         // A retried attempt starts from nothing: entities tracked by a failed attempt were never stored. (The strategy
         // has begun the transaction: on SQL Server the guarded UPDATE below takes the row lock; on SQLite
         // Microsoft.Data.Sqlite begins it IMMEDIATE, so writers queue instead of failing half-way.)
@@ -87,6 +90,10 @@ public sealed class EfVersionCommitter(FhirDbContext db) : IVersionCommitter
             }
 
             await IndexRowWriter.InsertAsync(db, indexRows, cancellationToken);
+            if (checkpoint is not null)
+            {
+                await ApplyAsync(checkpoint, cancellationToken);
+            }
         }
         catch (DbUpdateException ex) when (UniqueViolation.Is(ex))
         {
@@ -106,7 +113,13 @@ public sealed class EfVersionCommitter(FhirDbContext db) : IVersionCommitter
     /// </summary>
     private async Task<bool> CommittedAsync(Commit commit, CancellationToken cancellationToken)
     {
-        var (tenant, writes) = commit;
+        var (tenant, writes, checkpoint) = commit;
+        if (checkpoint is not null)
+        {
+            // An import batch committed with its job's checkpoint: the job's sequence says whether it landed.
+            return await CheckpointCommittedAsync(checkpoint, cancellationToken);
+        }
+
         var first = writes[0];
         var stored = await db.Resources.AsNoTracking()
             .Where(r => r.TenantId == tenant && r.ResourceType == first.ResourceType && r.ResourceId == first.Id && r.VersionId == first.VersionId)
@@ -195,4 +208,4 @@ public sealed class EfVersionCommitter(FhirDbContext db) : IVersionCommitter
 }
 
 /// <summary>One commit as the execution strategy hands it to each attempt: every write belongs to this tenant.</summary>
-internal sealed record Commit(string Tenant, IReadOnlyList<ResourceWrite> Writes);
+internal sealed record Commit(string Tenant, IReadOnlyList<ResourceWrite> Writes, JobCheckpoint? Checkpoint = null);

@@ -28,6 +28,8 @@ public abstract class FhirDbContext(DbContextOptions options) : DbContext(option
 
     public DbSet<ConditionClaimEntity> ConditionClaims => Set<ConditionClaimEntity>();
 
+    public DbSet<ImportJobEntity> ImportJobs => Set<ImportJobEntity>();
+
     /// <summary>The filter of the "one current version per resource" index, in the provider's SQL dialect.</summary>
     protected abstract string CurrentVersionFilter { get; }
 
@@ -42,6 +44,7 @@ public abstract class FhirDbContext(DbContextOptions options) : DbContext(option
         modelBuilder.ApplyConfiguration(new NumberIndexConfiguration());
         modelBuilder.ApplyConfiguration(new QuantityIndexConfiguration());
         modelBuilder.ApplyConfiguration(new ConditionClaimEntityConfiguration());
+        modelBuilder.ApplyConfiguration(new ImportJobEntityConfiguration());
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

@@ -46,6 +46,10 @@ public static class StorageServiceCollectionExtensions
         services.AddScoped<IResourceStoreFactory>(sp => Options(sp).Provider == StorageProvider.SqlServer
             ? createFactory(sp, [sp.GetRequiredService<EfVersionReader>(), sp.GetRequiredService<EfVersionCommitter>()])
             : createFactory(sp, [sp.GetRequiredService<SqliteVersionReader>(), sp.GetRequiredService<SqliteGroupCommitter>()]));
+        services.AddScoped<Core.Import.IImportJobStore>(sp => new EfImportJobStore(
+            sp.GetRequiredService<FhirDbContext>(),
+            Options(sp).Provider == StorageProvider.SqlServer ? sp.GetRequiredService<EfVersionCommitter>() : sp.GetRequiredService<SqliteGroupCommitter>(),
+            sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 

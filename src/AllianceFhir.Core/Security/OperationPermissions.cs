@@ -36,6 +36,38 @@ public static class OperationPermissions
             "builds an empty response from the Questionnaire a parameter names; reads no patient data"),
     ];
 
+    /// <summary>
+    /// A system-level operation URL: <paramref name="Name"/> at the base, with <paramref name="Segments"/> path segments
+    /// in all (the status URLs carry the job id). The types it writes are named by the request, so the operation itself
+    /// asks <see cref="Import.ImportAccess"/> for each before it records anything.
+    /// </summary>
+    public sealed record SystemRule(string Name, string Method, int Segments, Permissions Needs, string Why);
+
+    public static readonly IReadOnlyList<SystemRule> System =
+    [
+        // Bulk Data style import: every imported line is an upsert, so each imported type needs c and u (system/ or user/).
+        new("import", "POST", 1, Import.ImportAccess.Needs,
+            "writes the resources of NDJSON inputs; each type needs c and u from system/ or user/ scopes, checked before the job is recorded and again per line"),
+
+        // The job's status and result: only for the tenant and requester that started it (anyone else gets 404).
+        new("import-poll-status", "GET", 2, Permissions.None, "reads the status of the caller's own import job"),
+
+        // Cancels the caller's own job; what was committed stays.
+        new("import-poll-status", "DELETE", 2, Permissions.None, "cancels the caller's own import job"),
+
+        // The NDJSON of refused lines of one input of the caller's own job.
+        new("import-poll-status", "GET", 4, Permissions.None, "reads the refused lines of the caller's own import job"),
+    ];
+
+    public static SystemRule? FindSystem(string method, IReadOnlyList<string> segments)
+    {
+        ArgumentNullException.ThrowIfNull(segments);
+        var name = segments.Count > 0 ? segments[0].TrimStart('$') : string.Empty;
+        var effective = method == "HEAD" ? "GET" : method;
+        return System.FirstOrDefault(r => r.Name == name && r.Method == effective && r.Segments == segments.Count
+            && (r.Segments != 4 || segments[2] == "errors"));
+    }
+
     public static Rule? Find(string resourceType, string name, bool instance) =>
         All.FirstOrDefault(r => r.ResourceType == resourceType && r.Name == name.TrimStart('$') && r.Instance == instance);
 }

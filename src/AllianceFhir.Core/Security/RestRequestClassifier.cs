@@ -14,6 +14,13 @@ public enum RestRequestKind
     /// <summary><c>POST [base]</c>: every entry of the transaction or batch is decided on its own.</summary>
     Bundle,
 
+    /// <summary>
+    /// A system-level operation whose resource types come with the request (<c>$import</c> and its status URLs): the
+    /// caller is authenticated here, and the operation decides per type before it records anything
+    /// (<see cref="OperationPermissions.System"/>).
+    /// </summary>
+    SystemOperation,
+
     /// <summary>Not a URL of the FHIR REST grammar this server decides access for.</summary>
     Unknown,
 }
@@ -58,6 +65,13 @@ public static class RestRequestClassifier
         }
 
         var type = segments[0];
+        if (type.StartsWith('$'))
+        {
+            return OperationPermissions.FindSystem(method, segments) is { } system
+                ? new RestRequest(RestRequestKind.SystemOperation, new AccessRequest(FhirInteraction.Operation, [], system.Needs, system.Name))
+                : RestRequest.Unknown;
+        }
+
         if (type == "_history" && segments.Length == 1 && get)
         {
             return Interaction(AccessRequest.OfTypes(FhirInteraction.HistorySystem, SupportedResourceTypes.All));

@@ -14,7 +14,7 @@ namespace AllianceFhir.Storage.Sqlite;
 /// error, and a request's task completes only once the transaction holding it is committed. Nothing waits on a timer:
 /// a lone request is committed at once, and groups form only while the writer is busy.
 /// </summary>
-public sealed class SqliteGroupCommitter(IOptions<StorageOptions> options, IServiceScopeFactory scopes) : IVersionCommitter, IDisposable
+public sealed partial class SqliteGroupCommitter(IOptions<StorageOptions> options, IServiceScopeFactory scopes) : IVersionCommitter, IDisposable
 {
     /// <summary>Enough to spread one commit over many requests; small enough to keep a group's latency low.</summary>
     private const int MaxWritesPerGroup = 256;
@@ -30,12 +30,15 @@ public sealed class SqliteGroupCommitter(IOptions<StorageOptions> options, IServ
     /// <summary>WAL frames after which the checkpointer restarts the log; tests lower it to see restarts quickly.</summary>
     internal int WalRestartPages { get; init; } = SqliteCheckpointer.DefaultRestartAfterPages;
 
-    public Task CommitAsync(string tenant, IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken)
+    public Task CommitAsync(string tenant, IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken) =>
+        Enqueue(tenant, writes, null, cancellationToken);
+
+    private Task Enqueue(string tenant, IReadOnlyList<ResourceWrite> writes, JobCheckpoint? checkpoint, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         EnsureStarted();
         var statements = _statements!;
-        var pending = new PendingCommit([.. writes.Select(w => statements.PrepareWrite(tenant, w))], cancellationToken);
+        var pending = new PendingCommit([.. writes.Select(w => statements.PrepareWrite(tenant, w))], checkpoint, cancellationToken);
         _queue.Add(pending, CancellationToken.None);
         return pending.Completion.Task;
     }
@@ -54,7 +57,7 @@ public sealed class SqliteGroupCommitter(IOptions<StorageOptions> options, IServ
 
         EnsureStarted();
         var statements = _statements!;
-        var pending = new PendingCommit([.. writes.Select(w => statements.PrepareWrite(tenant, w))], cancellationToken) { Alone = true };
+        var pending = new PendingCommit([.. writes.Select(w => statements.PrepareWrite(tenant, w))], checkpoint: null, cancellationToken) { Alone = true };
         _queue.Add(pending, CancellationToken.None);
         return pending.Completion.Task;
     }
@@ -205,7 +208,7 @@ public sealed class SqliteGroupCommitter(IOptions<StorageOptions> options, IServ
                 var request = group[i];
                 failures[i] = request.Cancellation.IsCancellationRequested
                     ? new OperationCanceledException(request.Cancellation)
-                    : statements.TryApply(request.Writes);
+                    : statements.TryApply(request.Writes, request.Checkpoint);
             }
 
             statements.WriteIndexRows();
@@ -234,9 +237,11 @@ public sealed class SqliteGroupCommitter(IOptions<StorageOptions> options, IServ
         }
     }
 
-    private sealed class PendingCommit(IReadOnlyList<PreparedWrite> writes, CancellationToken cancellation)
+    private sealed class PendingCommit(IReadOnlyList<PreparedWrite> writes, JobCheckpoint? checkpoint, CancellationToken cancellation)
     {
         public IReadOnlyList<PreparedWrite> Writes { get; } = writes;
+
+        public JobCheckpoint? Checkpoint { get; } = checkpoint;
 
         public CancellationToken Cancellation { get; } = cancellation;
 

@@ -32,6 +32,7 @@ internal sealed class SqliteWriteStatements : IDisposable
     private readonly SqliteCommand _claimOwner;
     private readonly List<SqliteCommand> _deleteIndexRows = [];
     private readonly Dictionary<Type, IndexTableInsert> _indexInserts = [];
+    private readonly SqliteCheckpointStatement _checkpoint;
 
     /// <summary>The group's index rows, written at its end in key order (<see cref="WriteIndexRows"/>).</summary>
     private readonly List<GroupRow> _groupRows = [];
@@ -95,6 +96,8 @@ internal sealed class SqliteWriteStatements : IDisposable
                 "$surrogate"));
             _indexInserts[indexType.ClrType] = new IndexTableInsert(connection, indexType, _indexInserts.Count);
         }
+
+        _checkpoint = new SqliteCheckpointStatement(connection, model);
     }
 
     public void Begin()
@@ -149,7 +152,8 @@ internal sealed class SqliteWriteStatements : IDisposable
     /// Applies one request's writes inside a savepoint of the group's transaction. On failure only this request's
     /// writes are undone, and the failure is returned for that request; the rest of the group carries on.
     /// </summary>
-    public Exception? TryApply(IReadOnlyList<PreparedWrite> writes)
+    /// <param name="checkpoint">An import job's progress, which commits with these writes or not at all.</param>
+    public Exception? TryApply(IReadOnlyList<PreparedWrite> writes, JobCheckpoint? checkpoint = null)
     {
         var firstRow = _groupRows.Count;
         _requestRetired.Clear();
@@ -159,6 +163,11 @@ internal sealed class SqliteWriteStatements : IDisposable
             foreach (var write in writes)
             {
                 Apply(write);
+            }
+
+            if (checkpoint is not null)
+            {
+                _checkpoint.Apply(checkpoint);
             }
 
             _releaseSavepoint.ExecuteNonQuery();
@@ -357,6 +366,8 @@ internal sealed class SqliteWriteStatements : IDisposable
         {
             insert.Dispose();
         }
+
+        _checkpoint.Dispose();
     }
 }
 

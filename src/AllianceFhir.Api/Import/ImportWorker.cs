@@ -1,0 +1,94 @@
+using AllianceFhir.Core;
+using AllianceFhir.Core.Audit;
+using AllianceFhir.Core.Import;
+using AllianceFhir.Core.Search;
+using AllianceFhir.Core.Storage;
+using Microsoft.Extensions.Options;
+
+namespace AllianceFhir.Api.Import;
+
+/// <summary>
+/// Runs import jobs one at a time: claims a queued job (or one whose worker's lease ran out, after a crash) and imports
+/// it from its last checkpoint in a DI scope of its own, bound to the job's tenant. Woken at once when a job is
+/// recorded, otherwise it looks every <see cref="ImportOptions.PollMilliseconds"/>.
+/// </summary>
+public sealed class ImportWorker(IServiceScopeFactory scopes, IOptions<ImportOptions> options, ILogger<ImportWorker> logger) : BackgroundService
+{
+    /// <summary>Unique per process start (the lease column holds 64 characters).</summary>
+    private readonly string _owner = $"{Environment.ProcessId}:{Guid.NewGuid():N}";
+    private readonly SemaphoreSlim _wake = new(0);
+
+    /// <summary>A new job was recorded: look now rather than at the next poll.</summary>
+    public void Wake()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            _wake.Release();
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var ran = false;
+            try
+            {
+                ran = await RunNextAsync(settings, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                // Shutting down: the batch in flight was not committed, and the job resumes from its last checkpoint.
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogError("Import worker failed with {Exception}; it tries again", ex.GetType().Name);
+            }
+
+            if (!ran)
+            {
+                try
+                {
+                    await _wake.WaitAsync(TimeSpan.FromMilliseconds(settings.PollMilliseconds), stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task<bool> RunNextAsync(ImportOptions settings, CancellationToken stoppingToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        var lease = TimeSpan.FromSeconds(settings.LeaseSeconds);
+        var job = await services.GetRequiredService<IImportJobStore>().ClaimAsync(_owner, lease, stoppingToken);
+        if (job is null)
+        {
+            return false;
+        }
+
+        logger.LogInformation("Import job {JobId} runs from input {Input}, line {Line}", job.Id, job.Progress.Input + 1, job.Progress.Line);
+        var store = services.GetRequiredService<IResourceStoreFactory>().ForTenant(job.Tenant);
+        var engine = new ImportServices(
+            store,
+            services.ResourceServiceFor(store),
+            ActivatorUtilities.CreateInstance<SearchService>(services, store),
+            services.ResourceReaderFor(store));
+        var processor = ActivatorUtilities.CreateInstance<ImportJobProcessor>(
+            services,
+            new ImportSettings(settings.BatchSize, settings.MaxLineBytes, lease));
+        await processor.RunAsync(job, engine, services.GetRequiredService<AuditEventFactory>(), stoppingToken);
+        return true;
+    }
+
+    public override void Dispose()
+    {
+        _wake.Dispose();
+        base.Dispose();
+    }
+}
