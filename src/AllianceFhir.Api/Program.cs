@@ -1,6 +1,7 @@
 using AllianceFhir.Api.Audit;
 using AllianceFhir.Api.Endpoints;
 using AllianceFhir.Api.Hosting;
+using AllianceFhir.Api.Import;
 using AllianceFhir.Api.OpenApi;
 using AllianceFhir.Api.Security;
 
@@ -9,6 +10,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddFhirServer(builder.Configuration);
 builder.Services.AddFhirSecurity(builder.Configuration);
 builder.Services.AddFhirAudit();
+builder.Services.AddSpreadsheetImport(builder.Configuration);
 builder.Services.AddHttpHardening(builder.Configuration);
 
 var app = builder.Build();
