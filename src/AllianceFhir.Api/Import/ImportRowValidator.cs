@@ -74,10 +74,9 @@ public sealed class ImportRowValidator : AbstractValidator<ImportRowInput>
         }
 
         // A value under a heading the instrument does not have is most likely a misnamed column: say so, not drop it.
-        var metadata = typeof(ImportColumns).GetFields().Select(f => f.GetValue(null)).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var (column, value) in input.Row.Cells)
         {
-            if (!string.IsNullOrWhiteSpace(value) && !metadata.Contains(column) && !known.Contains(column))
+            if (!string.IsNullOrWhiteSpace(value) && !ImportColumns.Fields.Contains(column) && !known.Contains(column))
             {
                 context.AddFailure(new ValidationFailure(column, $"column '{column}' is neither a row field nor an item of {input.Questionnaire.Url}"));
             }

@@ -100,9 +100,7 @@ public sealed class SpreadsheetImporter(
             var canonical = instrument.Contains(':', StringComparison.Ordinal)
                 ? instrument
                 : $"{ExtensionUrls.CanonicalBase}/Questionnaire/{instrument.ToLowerInvariant()}";
-            questionnaire = canonical.StartsWith("Questionnaire/", StringComparison.Ordinal)
-                ? null
-                : await QuestionnaireResolver.TryResolveAsync(canonical, resources.Reader, cancellationToken);
+            questionnaire = await QuestionnaireResolver.TryResolveAsync(canonical, resources.Reader, cancellationToken);
             cache[instrument] = questionnaire;
         }
 

@@ -25,6 +25,10 @@ public static class ImportColumns
     public const string Session = "session";
     public const string Episode = "episode";
 
+    /// <summary>Every row field; other columns are answers.</summary>
+    public static readonly IReadOnlySet<string> Fields = new HashSet<string>(
+        [PatientSystem, Patient, Date, Time, TimeZone, Instrument, Practitioner, Encounter, Session, Episode], StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Columns every file must have, whatever its rows hold.</summary>
     public static readonly IReadOnlyList<string> Required = [Patient, Date, Instrument];
 }

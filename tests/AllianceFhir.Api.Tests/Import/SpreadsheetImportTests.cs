@@ -134,4 +134,31 @@ public class SpreadsheetImportTests(FhirApplication app) : IClassFixture<FhirApp
         var outcome = await headerless.ReadAsAsync<OperationOutcome>();
         Assert.Contains("'instrument'", outcome.Issue[0].Diagnostics, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_body_that_is_not_a_workbook_is_400()
+    {
+        using var client = app.CreateClient();
+        var body = Csv(Sample("srs", UniqueSystem()));
+        body.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(Xlsx);
+
+        using var response = await client.PostAsync(Operation, body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(OperationOutcome.IssueType.Structure, (await response.ReadAsAsync<OperationOutcome>()).Issue[0].Code);
+    }
+
+    [Fact]
+    public async Task An_upload_over_the_limit_is_413_and_stores_nothing()
+    {
+        using var small = new FhirApplication().With("Import:MaxUploadBytes", "200");
+        using var client = small.CreateClient();
+        var system = UniqueSystem();
+
+        using var response = await client.PostAsync(Operation, Csv(Sample("wai-sr", system)));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal(OperationOutcome.IssueType.TooCostly, (await response.ReadAsAsync<OperationOutcome>()).Issue[0].Code);
+        Assert.Equal(0, await CountAsync(client, $"Patient?identifier={system}|"));
+    }
 }
