@@ -1,4 +1,5 @@
 using AllianceFhir.Api.Http;
+using AllianceFhir.Api.Import;
 using AllianceFhir.Api.OpenApi;
 using AllianceFhir.Core.Errors;
 using AllianceFhir.Core.Resources;
@@ -22,6 +23,7 @@ public static class FhirRoutes
             .ProducesFhir(StatusCodes.Status200OK);
         fhir.MapSystemHistory();
         fhir.MapInstrumentOperations();
+        fhir.MapSpreadsheetImport();
         fhir.MapSystemSearch();
 
         foreach (var type in SupportedResourceTypes.All)

@@ -28,4 +28,19 @@ public sealed class ImportOptions
     /// inputs at all, only uploads, so the server cannot be made to fetch from arbitrary addresses.
     /// </summary>
     public List<string> AllowedUrlPrefixes { get; set; } = [];
+
+    /// <summary>The identifier system of a spreadsheet's <c>patient</c> column when a row has no <c>patient_system</c>.</summary>
+    public string? DefaultPatientIdentifierSystem { get; set; }
+
+    /// <summary>The IANA zone of a spreadsheet row's time when the row names no <c>timezone</c>.</summary>
+    public string ClinicTimeZone { get; set; } = "UTC";
+
+    /// <summary>
+    /// The largest spreadsheet accepted (413 above it). Far below <see cref="MaxUploadBytes"/>: a spreadsheet is read
+    /// and checked whole before anything is written, an NDJSON upload is streamed to disk.
+    /// </summary>
+    public long MaxSpreadsheetBytes { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>Spreadsheets with more data rows are refused with 413: the report holds a part per row.</summary>
+    public int MaxSpreadsheetRows { get; set; } = 10_000;
 }

@@ -15,7 +15,7 @@ public sealed record AccessRequest(FhirInteraction Interaction, IReadOnlyList<st
         new(interaction, resourceTypes, InteractionPermissions.Required(interaction));
 
     public static AccessRequest OfOperation(OperationPermissions.Rule rule) =>
-        new(FhirInteraction.Operation, [rule.NeedsType], rule.Needs, rule.Name);
+        new(FhirInteraction.Operation, rule.AllTypes, rule.Needs, rule.Name);
 
     /// <summary>The same decision for an entry of a transaction or batch as for the REST call it stands for.</summary>
     public static AccessRequest For(BundleEntryRequest entry)

@@ -7,7 +7,11 @@ namespace AllianceFhir.Core.Security;
 public static class OperationPermissions
 {
     /// <summary>One operation at one level: <paramref name="Instance"/> is <c>[type]/[id]/$name</c>, otherwise <c>[type]/$name</c>.</summary>
-    public sealed record Rule(string ResourceType, string Name, bool Instance, string NeedsType, Permissions Needs, string Why);
+    /// <param name="AlsoNeedsTypes">Further types the operation writes, needing <paramref name="Needs"/> on each too.</param>
+    public sealed record Rule(string ResourceType, string Name, bool Instance, string NeedsType, Permissions Needs, string Why, IReadOnlyList<string>? AlsoNeedsTypes = null)
+    {
+        public IReadOnlyList<string> AllTypes => [NeedsType, .. AlsoNeedsTypes ?? []];
+    }
 
     public static readonly IReadOnlyList<Rule> All =
     [
@@ -34,6 +38,11 @@ public static class OperationPermissions
         // The same, with the Questionnaire named by a parameter (canonical, identifier or inline) instead of the URL.
         new("Questionnaire", "populate", Instance: false, "Questionnaire", Permissions.Read,
             "builds an empty response from the Questionnaire a parameter names; reads no patient data"),
+
+        // Each row is a transaction of two conditional creates (the patient by identifier, the response by row identity):
+        // a conditional create is a create and a search (InteractionPermissions), on both types.
+        new("QuestionnaireResponse", "import-spreadsheet", Instance: false, "QuestionnaireResponse", Permissions.Create | Permissions.Search,
+            "creates responses, and the patients they name, from a clinic's sheet", AlsoNeedsTypes: ["Patient"]),
     ];
 
     /// <summary>
