@@ -18,6 +18,7 @@ public class PatientCompartmentTests(SecuredApp secured) : IClassFixture<Secured
         Observation MyObservation,
         Observation TheirObservation,
         Observation MineObservedByThem,
+        Observation PerformedByMe,
         Encounter MyEncounter) : IDisposable
     {
         public void Dispose() => Admin.Dispose();
@@ -44,7 +45,12 @@ public class PatientCompartmentTests(SecuredApp secured) : IClassFixture<Secured
         var observedByThem = Observation(code, mine.Id);
         observedByThem.Performer = [new ResourceReference($"Patient/{theirs.Id}")];
         observedByThem = await CreateAsync(admin, observedByThem);
-        return new World(admin, code, mine, theirs, myObservation, theirObservation, observedByThem, encounter);
+
+        // About them, but performed by me: in my compartment through performer alone (and in theirs through subject).
+        var performedByMe = Observation(code, theirs.Id);
+        performedByMe.Performer = [new ResourceReference($"Patient/{mine.Id}")];
+        performedByMe = await CreateAsync(admin, performedByMe);
+        return new World(admin, code, mine, theirs, myObservation, theirObservation, observedByThem, performedByMe, encounter);
     }
 
     private HttpClient PatientClient(string scopes, string? patient) =>
@@ -85,11 +91,38 @@ public class PatientCompartmentTests(SecuredApp secured) : IClassFixture<Secured
         using var world = await WorldAsync();
         using var client = PatientClient("patient/*.rs", world.Mine.Id);
 
+        // A member through performer alone is found as it is read: by every membership parameter, not the first.
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/fhir/Observation/{world.PerformedByMe.Id}")).StatusCode);
         Assert.Equal(
-            Ids(world.MyObservation, world.MineObservedByThem),
+            Ids(world.MyObservation, world.MineObservedByThem, world.PerformedByMe),
             await MatchIdsAsync(client, $"/fhir/Observation?code={world.Code}"));
         Assert.Equal(Ids(world.Mine), await MatchIdsAsync(client, $"/fhir/Patient?_id={world.Mine.Id},{world.Theirs.Id}"));
-        Assert.Empty(await MatchIdsAsync(client, $"/fhir/Observation?subject=Patient/{world.Theirs.Id}"));
+        Assert.Equal(Ids(world.PerformedByMe), await MatchIdsAsync(client, $"/fhir/Observation?subject=Patient/{world.Theirs.Id}"));
+        Assert.Equal(Ids(world.TheirObservation, world.PerformedByMe), await MatchIdsAsync(world.Admin, $"/fhir/Observation?code={world.Code}&subject=Patient/{world.Theirs.Id}"));
+
+        // The other patient's token finds theirs (subject) and the one they performed on me (performer), never mine alone.
+        using var theirs = PatientClient("patient/*.rs", world.Theirs.Id);
+        Assert.Equal(
+            Ids(world.TheirObservation, world.PerformedByMe, world.MineObservedByThem),
+            await MatchIdsAsync(theirs, $"/fhir/Observation?code={world.Code}"));
+    }
+
+    [Fact]
+    public async Task A_patient_that_links_to_mine_is_found_as_it_is_read_but_has_never_asks_about_it()
+    {
+        using var world = await WorldAsync();
+        var linked = Patients.WithMrn(Guid.NewGuid().ToString("N"), "Linked");
+        linked.Link = [new Patient.LinkComponent { Other = new ResourceReference($"Patient/{world.Mine.Id}"), Type = Patient.LinkType.Seealso }];
+        linked = await CreateAsync(world.Admin, linked);
+        await CreateAsync(world.Admin, Observation(world.Code, linked.Id));
+        using var client = PatientClient("patient/*.rs", world.Mine.Id);
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/fhir/Patient/{linked.Id}")).StatusCode);
+        Assert.Equal(Ids(world.Mine, linked), await MatchIdsAsync(client, $"/fhir/Patient?_id={world.Mine.Id},{linked.Id},{world.Theirs.Id}"));
+
+        // The linked Patient's own Observations are not in my compartment, so _has may not answer about them.
+        Assert.Equal(Ids(world.Mine), await MatchIdsAsync(client, $"/fhir/Patient?_has:Observation:subject:code={world.Code}"));
+        Assert.Equal(Ids(world.Mine, world.Theirs, linked), await MatchIdsAsync(world.Admin, $"/fhir/Patient?_has:Observation:subject:code={world.Code}"));
     }
 
     [Fact]
@@ -102,6 +135,15 @@ public class PatientCompartmentTests(SecuredApp secured) : IClassFixture<Secured
         var included = await SearchAsync(client, $"/fhir/Observation?_id={world.MineObservedByThem.Id}&_include=Observation:performer&_include=Observation:subject");
         Assert.Equal(Ids(world.MineObservedByThem), IdsOf(included, Bundle.SearchEntryMode.Match));
         Assert.Equal(Ids(world.Mine), IdsOf(included, Bundle.SearchEntryMode.Include));
+
+        // Mine through performer alone: found, with me included and the other patient (its subject) left out.
+        var performed = await SearchAsync(client, $"/fhir/Observation?_id={world.PerformedByMe.Id}&_include=Observation:performer&_include=Observation:subject");
+        Assert.Equal(Ids(world.PerformedByMe), IdsOf(performed, Bundle.SearchEntryMode.Match));
+        Assert.Equal(Ids(world.Mine), IdsOf(performed, Bundle.SearchEntryMode.Include));
+
+        // From my Patient, a revinclude through performer brings it in; through subject, only mine.
+        var mine = await SearchAsync(client, $"/fhir/Patient?_id={world.Mine.Id}&_revinclude=Observation:performer&_revinclude=Observation:subject");
+        Assert.Equal(Ids(world.MyObservation, world.MineObservedByThem, world.PerformedByMe), IdsOf(mine, Bundle.SearchEntryMode.Include));
 
         // Their Observation refers to my Encounter: a revinclude from my Encounter must not bring it in.
         var revincluded = await SearchAsync(client, $"/fhir/Encounter?_id={world.MyEncounter.Id}&_revinclude=Observation:encounter");
@@ -124,6 +166,16 @@ public class PatientCompartmentTests(SecuredApp secured) : IClassFixture<Secured
         // The performer of one of my Observations is the other patient: a chain may not test what that patient is called.
         Assert.Empty(await MatchIdsAsync(client, $"/fhir/Observation?code={world.Code}&performer:Patient.family=Theirs"));
         Assert.Equal(Ids(world.MineObservedByThem), await MatchIdsAsync(world.Admin, $"/fhir/Observation?code={world.Code}&performer:Patient.family=Theirs"));
+
+        // A chain into Observation finds a member through performer alone; a panel of theirs holding the same member is not mine.
+        var myPanel = Observation(world.Code, world.Mine.Id);
+        myPanel.HasMember = [new ResourceReference($"Observation/{world.PerformedByMe.Id}")];
+        myPanel = await CreateAsync(world.Admin, myPanel);
+        var theirPanel = Observation(world.Code, world.Theirs.Id);
+        theirPanel.HasMember = [new ResourceReference($"Observation/{world.PerformedByMe.Id}")];
+        theirPanel = await CreateAsync(world.Admin, theirPanel);
+        Assert.Equal(Ids(myPanel), await MatchIdsAsync(client, $"/fhir/Observation?has-member:Observation._id={world.PerformedByMe.Id}"));
+        Assert.Equal(Ids(myPanel, theirPanel), await MatchIdsAsync(world.Admin, $"/fhir/Observation?has-member:Observation._id={world.PerformedByMe.Id}"));
     }
 
     [Fact]
@@ -219,7 +271,7 @@ public class PatientCompartmentTests(SecuredApp secured) : IClassFixture<Secured
         Assert.StartsWith("201", result.Entry[0].Response?.Status, StringComparison.Ordinal);
         Assert.StartsWith("403", result.Entry[1].Response?.Status, StringComparison.Ordinal);
         Assert.StartsWith("404", result.Entry[2].Response?.Status, StringComparison.Ordinal);
-        Assert.Equal(Ids(world.MyObservation, world.MineObservedByThem), IdsOf(Assert.IsType<Bundle>(result.Entry[3].Resource), Bundle.SearchEntryMode.Match));
+        Assert.Equal(Ids(world.MyObservation, world.MineObservedByThem, world.PerformedByMe), IdsOf(Assert.IsType<Bundle>(result.Entry[3].Resource), Bundle.SearchEntryMode.Match));
         Assert.Single(await MatchIdsAsync(world.Admin, $"/fhir/Observation?code={code}"));
     }
 
@@ -253,7 +305,7 @@ public class PatientCompartmentTests(SecuredApp secured) : IClassFixture<Secured
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/fhir/Observation/{world.TheirObservation.Id}")).StatusCode);
         await AssertNotFoundAsync(await client.GetAsync($"/fhir/Patient/{world.Theirs.Id}"));
         Assert.Equal(
-            Ids(world.MyObservation, world.TheirObservation, world.MineObservedByThem),
+            Ids(world.MyObservation, world.TheirObservation, world.MineObservedByThem, world.PerformedByMe),
             await MatchIdsAsync(client, $"/fhir/Observation?code={world.Code}"));
     }
 

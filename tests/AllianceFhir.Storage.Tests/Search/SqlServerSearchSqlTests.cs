@@ -1,4 +1,5 @@
 using AllianceFhir.Core.Search;
+using AllianceFhir.Core.Security;
 using AllianceFhir.Storage.Search;
 using AllianceFhir.Storage.SqlServer;
 using Microsoft.EntityFrameworkCore;
@@ -12,7 +13,8 @@ namespace AllianceFhir.Storage.Tests.Search;
 /// </summary>
 public sealed class SqlServerSearchSqlTests
 {
-    private static readonly SearchQueryParser Parser = new(new SearchParameterRegistry());
+    private static readonly SearchParameterRegistry Registry = new();
+    private static readonly SearchQueryParser Parser = new(Registry);
 
     [Theory]
     [InlineData("QuestionnaireResponse", "subject=Patient/1&_sort=-authored&_count=20")]
@@ -22,12 +24,37 @@ public sealed class SqlServerSearchSqlTests
     [InlineData("Patient", "family=mül&name:contains=x&given:exact=Y&gender:missing=true&_sort=family,-birthdate")]
     [InlineData("QuestionnaireResponse", "subject:Patient.identifier=sys|1&_has:Observation:derived-from:code=x")]
     [InlineData("Patient", "_has:Observation:subject:code=x&_id=a,b&_lastUpdated=sa2026-01-01T10:00:00Z")]
-    public void Search_sql_for_sql_server_parses_as_t_sql(string type, string query)
+    public void Search_sql_for_sql_server_parses_as_t_sql(string type, string query) =>
+        AssertParsesAsTSql(SearchRequest.ForType(Parser.Parse(type, Parameters(query))));
+
+    /// <summary>
+    /// Under a patient/ scope the policy ANDs in the compartment: any of the type's membership parameters (an OR across
+    /// parameters, a UNION of index lookups), also inside chains; SQL Server must get the same translation as SQLite.
+    /// </summary>
+    [Theory]
+    [InlineData("Observation", "code=x&_sort=-date")]
+    [InlineData("Observation", "has-member:Observation.code=x")]
+    [InlineData("QuestionnaireResponse", "status=completed")]
+    [InlineData("Patient", "family=x&_has:Observation:performer:code=y")]
+    public void Compartment_restricted_search_sql_for_sql_server_parses_as_t_sql(string type, string query)
+    {
+        var indexer = new SearchIndexer(Registry);
+        var policy = new AccessPolicy(new PatientCompartment(indexer), Registry, indexer);
+        var caller = new AccessContext("sub", "client", SmartScope.ParseAll(["patient/*.rs"]), "default", "p1");
+
+        var restricted = policy.AuthorizeSearch(caller, Parser.Parse(type, Parameters(query)));
+
+        Assert.Contains(restricted.Criteria, c => c is AnyOfCriterion || (c is ChainedCriterion { Inner: AnyOfCriterion }));
+        AssertParsesAsTSql(SearchRequest.ForType(restricted));
+    }
+
+    private static IEnumerable<KeyValuePair<string, string>> Parameters(string query) =>
+        query.Split('&').Select(p => p.Split('=', 2)).Select(p => new KeyValuePair<string, string>(p[0], p[1]));
+
+    private static void AssertParsesAsTSql(SearchRequest request)
     {
         using var db = new SqlServerFhirDbContext(new DbContextOptionsBuilder<SqlServerFhirDbContext>()
             .UseSqlServer("Server=unused;Database=unused;TrustServerCertificate=True").Options);
-        var parameters = query.Split('&').Select(p => p.Split('=', 2)).Select(p => new KeyValuePair<string, string>(p[0], p[1]));
-        var request = SearchRequest.ForType(Parser.Parse(type, parameters));
 
         // Both strategies: a driving IN list, and the ordered walk used for broad unsorted searches.
         foreach (var walk in new[] { false, true })
