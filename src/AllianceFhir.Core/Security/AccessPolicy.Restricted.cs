@@ -59,17 +59,12 @@ public sealed partial class AccessPolicy
     }
 
     /// <summary>
-    /// A write under a restricted grant may neither change a resource outside it (<paramref name="current"/>) nor
-    /// leave the resource outside it (<paramref name="incoming"/>): creating or moving a resource out is a 403.
+    /// The content a write under a restricted grant leaves behind must lie inside it: creating or moving a resource out
+    /// is a 403. Which stored resource a write by id may change is <see cref="DemandWritableByIdAsync"/>'s to decide.
     /// </summary>
-    public void DemandWrite(AccessContext caller, Permissions permission, Resource? current, Resource? incoming)
+    public void DemandWrite(AccessContext caller, Permissions permission, Resource? incoming)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        if (current is not null && !Permits(caller, permission, current))
-        {
-            throw Refusal($"{current.TypeName}/{current.Id} is outside {Describe(caller, current.TypeName, permission)}, so this token may not change it");
-        }
-
         if (incoming is not null && !Permits(caller, permission, incoming))
         {
             throw Refusal($"The {incoming.TypeName} would be outside {Describe(caller, incoming.TypeName, permission)}, so this token may not write it");

@@ -82,7 +82,74 @@ public class PatientCompartmentTests(SecuredApp secured) : IClassFixture<Secured
         using var client = PatientClient("patient/*.rs", world.Mine.Id);
 
         await AssertNotFoundAsync(await client.GetAsync($"/fhir/Observation/{world.TheirObservation.Id}"));
+        await AssertNotFoundAsync(await client.GetAsync($"/fhir/Observation/{world.TheirObservation.Id}/_history/2"));
+        await AssertNotFoundAsync(await client.GetAsync($"/fhir/Observation/{world.TheirObservation.Id}/_history"));
         Assert.Equal(HttpStatusCode.Gone, (await world.Admin.GetAsync($"/fhir/Observation/{world.TheirObservation.Id}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_members_deletion_is_gone_and_shows_in_its_history()
+    {
+        using var world = await WorldAsync();
+        Assert.Equal(HttpStatusCode.NoContent, (await world.Admin.DeleteAsync($"/fhir/Observation/{world.MyObservation.Id}")).StatusCode);
+        using var client = PatientClient("patient/*.rs", world.Mine.Id);
+
+        Assert.Equal(HttpStatusCode.Gone, (await client.GetAsync($"/fhir/Observation/{world.MyObservation.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Gone, (await client.GetAsync($"/fhir/Observation/{world.MyObservation.Id}/_history/2")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/fhir/Observation/{world.MyObservation.Id}/_history/1")).StatusCode);
+        Assert.Equal(["2 DELETE", "1 POST"], await HistoryAsync(client, $"Observation/{world.MyObservation.Id}"));
+    }
+
+    [Fact]
+    public async Task Each_version_is_judged_on_its_own_content_by_vread_and_history()
+    {
+        using var world = await WorldAsync();
+        using var client = PatientClient("patient/*.rs", world.Mine.Id);
+
+        // Mine at version 1, moved to the other patient at version 2, back to me at version 3, theirs again at 4.
+        var moved = (Observation)world.MyObservation.DeepCopy();
+        foreach (var subject in new[] { world.Theirs.Id, world.Mine.Id, world.Theirs.Id })
+        {
+            moved.Subject = new ResourceReference($"Patient/{subject}");
+            moved = await (await world.Admin.PutAsync($"/fhir/Observation/{moved.Id}", moved)).ReadAsAsync<Observation>();
+        }
+
+        var path = $"/fhir/Observation/{moved.Id}";
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"{path}/_history/1")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"{path}/_history/3")).StatusCode);
+        await AssertNotFoundAsync(await client.GetAsync(path));
+
+        // A version outside answers as a version that never was, in the same words.
+        using var hidden = await client.GetAsync($"{path}/_history/2");
+        using var unknown = await client.GetAsync($"{path}/_history/9");
+        Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);
+        Assert.Equal(
+            (await unknown.ReadAsAsync<OperationOutcome>()).Issue[0].Diagnostics!.Replace("version 9", "version 2", StringComparison.Ordinal),
+            (await hidden.ReadAsAsync<OperationOutcome>()).Issue[0].Diagnostics);
+        await AssertNotFoundAsync(await client.GetAsync($"{path}/_history/4"));
+
+        Assert.Equal(["3 PUT", "1 POST"], await HistoryAsync(client, $"Observation/{moved.Id}"));
+        Assert.Equal(["3 PUT"], await HistoryAsync(client, $"Observation/{moved.Id}", "_count=1"));
+        Assert.Equal(["4 PUT", "3 PUT", "2 PUT", "1 POST"], await HistoryAsync(world.Admin, $"Observation/{moved.Id}"));
+
+        // The other patient's token sees the other versions, and never mine.
+        using var theirs = PatientClient("patient/*.rs", world.Theirs.Id);
+        Assert.Equal(["4 PUT", "2 PUT"], await HistoryAsync(theirs, $"Observation/{moved.Id}"));
+        await AssertNotFoundAsync(await theirs.GetAsync($"{path}/_history/1"));
+    }
+
+    [Fact]
+    public async Task A_resource_that_moved_into_the_compartment_hides_its_earlier_versions()
+    {
+        using var world = await WorldAsync();
+        using var client = PatientClient("patient/*.rs", world.Mine.Id);
+        var takenIn = (Observation)world.TheirObservation.DeepCopy();
+        takenIn.Subject = new ResourceReference($"Patient/{world.Mine.Id}");
+        Assert.Equal(HttpStatusCode.OK, (await world.Admin.PutAsync($"/fhir/Observation/{takenIn.Id}", takenIn)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/fhir/Observation/{takenIn.Id}/_history/2")).StatusCode);
+        await AssertNotFoundAsync(await client.GetAsync($"/fhir/Observation/{takenIn.Id}/_history/1"));
+        Assert.Equal(["2 PUT"], await HistoryAsync(client, $"Observation/{takenIn.Id}"));
     }
 
     [Fact]
@@ -219,7 +286,7 @@ public class PatientCompartmentTests(SecuredApp secured) : IClassFixture<Secured
 
         var takenIn = (Observation)world.TheirObservation.DeepCopy();
         takenIn.Subject = new ResourceReference($"Patient/{world.Mine.Id}");
-        await AssertForbiddenAsync(await client.PutAsync($"/fhir/Observation/{takenIn.Id}", takenIn), "outside");
+        await AssertForbiddenAsync(await client.PutAsync($"/fhir/Observation/{takenIn.Id}", takenIn), "may update");
 
         Assert.Equal("1", (await ReadAsync<Observation>(world.Admin, $"Observation/{world.MyObservation.Id}")).Meta?.VersionId);
         Assert.Equal("1", (await ReadAsync<Observation>(world.Admin, $"Observation/{world.TheirObservation.Id}")).Meta?.VersionId);
@@ -230,14 +297,85 @@ public class PatientCompartmentTests(SecuredApp secured) : IClassFixture<Secured
     }
 
     [Fact]
-    public async Task Deleting_outside_is_refused_and_inside_succeeds()
+    public async Task Deleting_outside_answers_as_for_an_unknown_id_and_inside_succeeds()
     {
         using var world = await WorldAsync();
         using var client = PatientClient("patient/*.cruds", world.Mine.Id);
 
-        await AssertForbiddenAsync(await client.DeleteAsync($"/fhir/Observation/{world.TheirObservation.Id}"), "outside");
+        await AssertNotFoundAsync(await client.DeleteAsync($"/fhir/Observation/{world.TheirObservation.Id}"));
+        await AssertNotFoundAsync(await client.DeleteAsync($"/fhir/Observation/{Guid.NewGuid():N}"));
         Assert.Equal(HttpStatusCode.OK, (await world.Admin.GetAsync($"/fhir/Observation/{world.TheirObservation.Id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/fhir/Observation/{world.MyObservation.Id}")).StatusCode);
+
+        // Deleting again is repeatable for a member, and a deleted outsider stays as unknown as before.
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/fhir/Observation/{world.MyObservation.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await world.Admin.DeleteAsync($"/fhir/Observation/{world.TheirObservation.Id}")).StatusCode);
+        await AssertNotFoundAsync(await client.DeleteAsync($"/fhir/Observation/{world.TheirObservation.Id}"));
+    }
+
+    [Fact]
+    public async Task A_put_to_an_id_outside_answers_as_a_put_to_an_unknown_id_and_stores_nothing()
+    {
+        using var world = await WorldAsync();
+        using var client = PatientClient("patient/*.cruds", world.Mine.Id);
+        var outside = (Observation)world.TheirObservation.DeepCopy();
+        outside.Subject = new ResourceReference($"Patient/{world.Mine.Id}");
+        var fresh = (Observation)outside.DeepCopy();
+        fresh.Id = Guid.NewGuid().ToString("N");
+
+        using var taken = await client.PutAsync($"/fhir/Observation/{outside.Id}", outside);
+        using var free = await client.PutAsync($"/fhir/Observation/{fresh.Id}", fresh);
+
+        Assert.Equal(HttpStatusCode.Forbidden, taken.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, free.StatusCode);
+        Assert.Equal(
+            (await free.ReadAsAsync<OperationOutcome>()).Issue[0].Diagnostics!.Replace(fresh.Id, "{id}", StringComparison.Ordinal),
+            (await taken.ReadAsAsync<OperationOutcome>()).Issue[0].Diagnostics!.Replace(outside.Id!, "{id}", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.NotFound, (await world.Admin.GetAsync($"/fhir/Observation/{fresh.Id}")).StatusCode);
+        Assert.Equal("1", (await ReadAsync<Observation>(world.Admin, $"Observation/{outside.Id}")).Meta?.VersionId);
+    }
+
+    [Theory]
+    [InlineData(Bundle.BundleType.Batch)]
+    [InlineData(Bundle.BundleType.Transaction)]
+    public async Task Bundle_entries_by_id_outside_answer_as_for_unknown_ids(Bundle.BundleType type)
+    {
+        using var world = await WorldAsync();
+        using var client = PatientClient("patient/*.cruds", world.Mine.Id);
+        var unknown = Guid.NewGuid().ToString("N");
+        var answers = new Dictionary<string, string>();
+        foreach (var (name, id) in new[] { ("outside", world.TheirObservation.Id), ("unknown", unknown) })
+        {
+            foreach (var method in new[] { Bundle.HTTPVerb.PUT, Bundle.HTTPVerb.DELETE, Bundle.HTTPVerb.GET })
+            {
+                var entry = new Bundle.EntryComponent { Request = new Bundle.RequestComponent { Method = method, Url = $"Observation/{id}" } };
+                if (method == Bundle.HTTPVerb.PUT)
+                {
+                    var body = Observation(world.Code, world.Mine.Id);
+                    body.Id = id;
+                    entry.Resource = body;
+                    entry.FullUrl = $"{secured.App.Server.BaseAddress}fhir/Observation/{id}";
+                }
+
+                var bundle = new Bundle { Type = type, Entry = [entry] };
+                using var response = await client.PostAsync("/fhir", bundle);
+                var answer = type == Bundle.BundleType.Batch
+                    ? (await response.ReadAsAsync<Bundle>()).Entry[0].Response?.Status + " " + ((await response.ReadAsAsync<Bundle>()).Entry[0].Response?.Outcome as OperationOutcome)?.Issue[0].Diagnostics
+                    : $"{(int)response.StatusCode} {(await response.ReadAsAsync<OperationOutcome>()).Issue[0].Diagnostics}";
+                answers[$"{name} {method}"] = answer.Replace(id!, "{id}", StringComparison.Ordinal);
+            }
+        }
+
+        foreach (var method in new[] { "PUT", "DELETE", "GET" })
+        {
+            Assert.Equal(answers[$"unknown {method}"], answers[$"outside {method}"]);
+        }
+
+        Assert.StartsWith("403", answers["outside PUT"], StringComparison.Ordinal);
+        Assert.StartsWith("404", answers["outside DELETE"], StringComparison.Ordinal);
+        Assert.StartsWith("404", answers["outside GET"], StringComparison.Ordinal);
+        Assert.Equal("1", (await ReadAsync<Observation>(world.Admin, $"Observation/{world.TheirObservation.Id}")).Meta?.VersionId);
+        Assert.Equal(HttpStatusCode.NotFound, (await world.Admin.GetAsync($"/fhir/Observation/{unknown}")).StatusCode);
     }
 
     [Fact]
@@ -364,6 +502,14 @@ public class PatientCompartmentTests(SecuredApp secured) : IClassFixture<Secured
         using var response = await client.GetAsync(url);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.ReadAsAsync<Bundle>();
+    }
+
+    /// <summary>A resource's history as the caller sees it: "version method" per entry, newest first.</summary>
+    private static async Task<List<string>> HistoryAsync(HttpClient client, string path, string query = "")
+    {
+        var bundle = await SearchAsync(client, $"/fhir/{path}/_history?{query}");
+        Assert.Equal(Bundle.BundleType.History, bundle.Type);
+        return [.. bundle.Entry.Select(e => $"{e.Response?.Etag?.Trim('W', '/', '"')} {e.Request?.Method}")];
     }
 
     private static async Task<List<string>> MatchIdsAsync(HttpClient client, string url) =>
