@@ -3,10 +3,12 @@ using AllianceFhir.Api.Endpoints;
 using AllianceFhir.Api.Errors;
 using AllianceFhir.Api.Http;
 using AllianceFhir.Api.OpenApi;
+using AllianceFhir.Api.Security;
 using AllianceFhir.Core.Bundles;
 using AllianceFhir.Core.References;
 using AllianceFhir.Core.Resources;
 using AllianceFhir.Core.Search;
+using AllianceFhir.Core.Security;
 using AllianceFhir.Core.Storage;
 using AllianceFhir.Instruments;
 using AllianceFhir.Storage;
@@ -54,6 +56,16 @@ public static class FhirApiServiceCollectionExtensions
         return ActivatorUtilities.CreateInstance<ResourceService>(scope, store, NewIntegrity(scope, store));
     }
 
-    private static ReferentialIntegrity NewIntegrity(IServiceProvider services, IResourceStore store) =>
-        new(store, services.GetRequiredService<IOptions<FhirServerOptions>>().Value.ReferentialIntegrityOnDelete);
+    /// <summary>Inside a request, the checks say nothing about resources the caller's restricted grants hide.</summary>
+    private static ReferentialIntegrity NewIntegrity(IServiceProvider services, IResourceStore store)
+    {
+        var onDelete = services.GetRequiredService<IOptions<FhirServerOptions>>().Value.ReferentialIntegrityOnDelete;
+        if (services.GetService<IHttpContextAccessor>()?.HttpContext?.FindAccessContext() is not { } caller)
+        {
+            return new(store, onDelete);
+        }
+
+        var policy = services.GetRequiredService<AccessPolicy>();
+        return new(store, onDelete, (stored, ct) => policy.MayKnowAsync(caller, store, stored, ct));
+    }
 }

@@ -93,6 +93,19 @@ public sealed partial class AccessPolicy
         DemandWrite(caller, permission, incoming);
     }
 
+    /// <summary>
+    /// Whether the caller may learn that this stored resource exists, for answers about resources it did not ask for by
+    /// id (what a write's reference names, what refers to a resource it deletes): always, unless a restricted read
+    /// grant on the type does not cover it.
+    /// </summary>
+    public async Task<bool> MayKnowAsync(AccessContext caller, IResourceStore store, ResourceVersion version, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(version);
+        return !IsRestricted(caller, version.ResourceType, Permissions.Read)
+            || await GrantsAsync(caller, store, Permissions.Read, version, [], cancellationToken);
+    }
+
     /// <summary>Whether the grant covers a stored version: its content, or for a version recording a delete, the content it deleted.</summary>
     private async Task<bool> GrantsAsync(
         AccessContext caller,

@@ -335,6 +335,51 @@ public class PatientCompartmentTests(SecuredApp secured) : IClassFixture<Secured
         Assert.Equal("1", (await ReadAsync<Observation>(world.Admin, $"Observation/{outside.Id}")).Meta?.VersionId);
     }
 
+    [Fact]
+    public async Task A_reference_to_a_resource_outside_fails_as_a_reference_to_nothing_and_stores_nothing()
+    {
+        using var world = await WorldAsync();
+        using var client = PatientClient("patient/*.cruds", world.Mine.Id);
+        var code = Guid.NewGuid().ToString("N");
+        var answers = new List<string>();
+        foreach (var (patient, observation) in new[] { (world.Theirs.Id!, world.TheirObservation.Id!), (Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString("N")) })
+        {
+            var mine = Observation(code, world.Mine.Id);
+            mine.Performer = [new ResourceReference($"Patient/{patient}")];
+            mine.HasMember = [new ResourceReference($"Observation/{observation}")];
+            using var response = await client.PostAsync("/fhir/Observation", mine);
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+            answers.Add(string.Join('\n', (await response.ReadAsAsync<OperationOutcome>()).Issue.Select(i => $"{i.Code} {i.Diagnostics}"))
+                .Replace(patient, "{patient}", StringComparison.Ordinal).Replace(observation, "{observation}", StringComparison.Ordinal));
+        }
+
+        Assert.Equal(answers[1], answers[0]);
+        Assert.Empty(await MatchIdsAsync(world.Admin, $"/fhir/Observation?code={code}"));
+
+        // The same references from a full-access token resolve (the test would pass vacuously otherwise).
+        var full = Observation(code, world.Mine.Id);
+        full.Performer = [new ResourceReference($"Patient/{world.Theirs.Id}")];
+        Assert.Equal(HttpStatusCode.Created, (await world.Admin.PostAsync("/fhir/Observation", full)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_refused_delete_names_only_the_referrers_the_token_may_read()
+    {
+        using var world = await WorldAsync();
+        using var client = PatientClient("patient/*.cruds", world.Mine.Id);
+        var mine = Observation(world.Code, world.Mine.Id);
+        mine.Encounter = new ResourceReference($"Encounter/{world.MyEncounter.Id}");
+        mine = await CreateAsync(world.Admin, mine);
+
+        using var response = await client.DeleteAsync($"/fhir/Encounter/{world.MyEncounter.Id}");
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        var text = string.Join('\n', (await response.ReadAsAsync<OperationOutcome>()).Issue.Select(i => i.Diagnostics));
+        Assert.Contains($"Observation/{mine.Id}", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(world.TheirObservation.Id!, text, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await world.Admin.GetAsync($"/fhir/Encounter/{world.MyEncounter.Id}")).StatusCode);
+    }
+
     [Theory]
     [InlineData(Bundle.BundleType.Batch)]
     [InlineData(Bundle.BundleType.Transaction)]
