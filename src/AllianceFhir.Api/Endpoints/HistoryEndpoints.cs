@@ -1,8 +1,10 @@
 using System.Globalization;
 using AllianceFhir.Api.Http;
 using AllianceFhir.Api.OpenApi;
+using AllianceFhir.Api.Security;
 using AllianceFhir.Core.Errors;
 using AllianceFhir.Core.Resources;
+using AllianceFhir.Core.Security;
 using AllianceFhir.Core.Storage;
 
 namespace AllianceFhir.Api.Endpoints;
@@ -63,6 +65,13 @@ public static class HistoryEndpoints
                 : throw FhirOperationException.BadRequest($"_before-seq '{beforeText}' is not a page cursor of this server");
         }
 
+        var caller = http.GetAccessContext();
+        var policy = http.RequestServices.GetRequiredService<AccessPolicy>();
+        if (id is not null && policy.IsRestricted(caller, type!, Permissions.Read))
+        {
+            return await RestrictedInstanceHistoryAsync(type!, id, since, before, count, http, service, policy, caller, ct);
+        }
+
         // An unknown instance is 404, not an empty Bundle: the client asked about a resource that does not exist.
         if (id is not null && (await service.HistoryAsync(new HistoryQuery(type, id, null, 1), ct)).Count == 0)
         {
@@ -71,6 +80,54 @@ public static class HistoryEndpoints
 
         // One more than asked tells whether a next page exists without counting the table.
         var versions = await service.HistoryAsync(new HistoryQuery(type, id, since, count + 1, before), ct);
+        return Page(http, versions, count);
+    }
+
+    /// <summary>
+    /// One resource's history under a patient/ or search-filtered grant: only the versions the caller may read, each
+    /// judged on its own content; with none at all the resource is as unknown as one that never existed.
+    /// </summary>
+    private static async Task<IResult> RestrictedInstanceHistoryAsync(
+        string type,
+        string id,
+        DateTimeOffset? since,
+        long? before,
+        int count,
+        HttpContext http,
+        ResourceService service,
+        AccessPolicy policy,
+        AccessContext caller,
+        CancellationToken ct)
+    {
+        var store = http.RequestServices.GetRequiredService<IResourceStore>();
+        async Task<List<ResourceVersion>> ReadableAsync(DateTimeOffset? from, long? below, int wanted)
+        {
+            var readable = new List<ResourceVersion>();
+            while (readable.Count < wanted)
+            {
+                var versions = await service.HistoryAsync(new HistoryQuery(type, id, from, MaxCount, below), ct);
+                readable.AddRange(await policy.ReadableVersionsAsync(caller, store, versions, ct));
+                if (versions.Count < MaxCount)
+                {
+                    break;
+                }
+
+                below = versions[^1].Sequence;
+            }
+
+            return readable;
+        }
+
+        if ((await ReadableAsync(null, null, 1)).Count == 0)
+        {
+            throw FhirOperationException.NotFound($"{type}/{id} is not known");
+        }
+
+        return Page(http, await ReadableAsync(since, before, count + 1), count);
+    }
+
+    private static FhirResponse Page(HttpContext http, IReadOnlyList<ResourceVersion> versions, int count)
+    {
         string? next = null;
         if (versions.Count > count)
         {

@@ -1,8 +1,10 @@
 using AllianceFhir.Api.Http;
 using AllianceFhir.Api.OpenApi;
+using AllianceFhir.Api.Security;
 using AllianceFhir.Core.Errors;
 using AllianceFhir.Core.Pipeline;
 using AllianceFhir.Core.Resources;
+using AllianceFhir.Core.Security;
 using AllianceFhir.Instruments.Pipeline;
 using AllianceFhir.Instruments.Resolution;
 using Hl7.Fhir.Model;
@@ -79,7 +81,9 @@ public static class PopulateOperation
     /// A subject that is not on this server is 422, not 404: the request's URL (the Questionnaire or the type) exists,
     /// and R4 keeps 404 for an unknown target of the URL; a parameter pointing at nothing breaks a business rule, which
     /// http.html answers with 422. It is also the status the response that a form filler would then submit gets for
-    /// the same unknown subject.
+    /// the same unknown subject. The caller must be able to read the subject: a token without read on its type gets the
+    /// 403 naming the scope (whatever the id), and one whose patient/ or search-filtered scopes do not cover this
+    /// subject gets the very answer an unknown subject gets, so the operation tells nobody which ids exist.
     /// </summary>
     private static async Task RequireSubjectAsync(string reference, HttpRequest request, IResourceReader reader, CancellationToken ct)
     {
@@ -91,7 +95,10 @@ public static class PopulateOperation
             throw Unprocessable(IssueType.Invalid, $"subject '{reference}' is not a reference to a resource on this server (Type/id)", "subject");
         }
 
-        if (await reader.ReadAsync(parts[0], parts[1], ct) is null)
+        var caller = request.HttpContext.GetAccessContext();
+        var policy = request.HttpContext.RequestServices.GetRequiredService<AccessPolicy>();
+        policy.Demand(caller, AccessRequest.Of(FhirInteraction.Read, parts[0]));
+        if (await reader.ReadAsync(parts[0], parts[1], ct) is not { } subject || !policy.Permits(caller, Permissions.Read, subject))
         {
             throw Unprocessable(IssueType.NotFound, $"subject '{reference}' does not exist on this server", "subject");
         }

@@ -3,8 +3,11 @@ using AllianceFhir.Api.Endpoints;
 using AllianceFhir.Api.Errors;
 using AllianceFhir.Api.Http;
 using AllianceFhir.Api.OpenApi;
+using AllianceFhir.Api.Security;
 using AllianceFhir.Core;
+using AllianceFhir.Core.References;
 using AllianceFhir.Core.Resources;
+using AllianceFhir.Core.Security;
 using AllianceFhir.Core.Storage;
 using AllianceFhir.Instruments;
 using AllianceFhir.Storage;
@@ -20,6 +23,9 @@ public static class FhirApiServiceCollectionExtensions
         services.AddFhirConfiguration(configuration);
         services.AddFhirStorage();
 
+        // Registered before the engine, whose own registration (TryAdd) then stands aside: inside a request the
+        // checks must not reveal resources the caller may not see.
+        services.AddScoped(sp => RequestIntegrity(sp, sp.GetRequiredService<IResourceStore>()));
         services.AddFhirEngine();
         services.AddOptions<FhirEngineOptions>().Configure<IOptions<FhirServerOptions>>(
             (engine, server) => engine.ReferentialIntegrityOnDelete = server.Value.ReferentialIntegrityOnDelete);
@@ -45,4 +51,17 @@ public static class FhirApiServiceCollectionExtensions
     /// </summary>
     public static ResourceService ResourceServiceFor(this IServiceProvider scope, string tenant) =>
         scope.ResourceServiceFor(scope.GetRequiredService<IResourceStoreFactory>().ForTenant(tenant));
+
+    /// <summary>Inside a request, the reference checks say nothing about resources the caller's restricted grants hide.</summary>
+    private static ReferentialIntegrity RequestIntegrity(IServiceProvider services, IResourceStore store)
+    {
+        var onDelete = services.GetRequiredService<IOptions<FhirEngineOptions>>().Value.ReferentialIntegrityOnDelete;
+        if (services.GetService<IHttpContextAccessor>()?.HttpContext?.FindAccessContext() is not { } caller)
+        {
+            return new(store, onDelete);
+        }
+
+        var policy = services.GetRequiredService<AccessPolicy>();
+        return new(store, onDelete, (stored, ct) => policy.MayKnowAsync(caller, store, stored, ct));
+    }
 }

@@ -1,14 +1,15 @@
-using AllianceFhir.Core.Errors;
-using AllianceFhir.Core.Pipeline;
+using System.Globalization;
+using AllianceFhir.Core.Resources;
 using AllianceFhir.Core.Security;
+using AllianceFhir.Core.Storage;
 using Hl7.Fhir.Model;
 
 namespace AllianceFhir.Api.Security;
 
 /// <summary>
-/// Restricted grants (patient/ and search-filtered scopes) applied to REST calls on one resource: a resource the caller
-/// may not read answers 404 as if it did not exist (so nothing is revealed about it), a write to or of a resource outside
-/// the grant answers 403. Decided before the endpoint runs, except the new content of a write, which the endpoint
+/// Restricted grants (patient/ and search-filtered scopes) applied to REST calls on one resource: a resource (or
+/// version) the caller may not read answers 404 as if it did not exist (so nothing is revealed about it), a write to or
+/// of a resource outside the grant answers 403. Decided before the endpoint runs, except the new content of a write, which the endpoint
 /// hands to <see cref="DemandWritable"/> once it has parsed the body.
 /// </summary>
 public static class RestrictedAccess
@@ -31,19 +32,30 @@ public static class RestrictedAccess
             return;
         }
 
-        var reader = http.RequestServices.GetRequiredService<IResourceReader>();
-        var current = await reader.ReadAsync(type, segments[1], http.RequestAborted);
-        var isWrite = access.Interaction is FhirInteraction.Update or FhirInteraction.Delete;
-        if (isWrite)
+        var store = http.RequestServices.GetRequiredService<IResourceStore>();
+        var id = segments[1];
+        switch (access.Interaction)
         {
-            policy.DemandWrite(caller, permission, current, incoming: null);
-            return;
-        }
+            case FhirInteraction.HistoryInstance:
+                // Judged version by version where the versions are listed (HistoryEndpoints).
+                return;
+            case FhirInteraction.VRead:
+                // A version id that is no number is the endpoint's 404 to give, in the same words.
+                if (int.TryParse(segments[3], NumberStyles.None, CultureInfo.InvariantCulture, out var versionId))
+                {
+                    await policy.DemandReadableAsync(caller, store, type, id, versionId, http.RequestAborted);
+                }
 
-        // Unknown, deleted and outside the grant look the same: a deleted resource's 410 would tell that it existed.
-        if (current is null || !policy.Permits(caller, permission, current))
-        {
-            throw FhirOperationException.NotFound($"{type}/{segments[1]} is not known");
+                return;
+            case FhirInteraction.Update or FhirInteraction.Delete:
+                // The new content of an update is checked by the endpoint once it has parsed the body (DemandWritable).
+                await policy.DemandWritableByIdAsync(caller, store, permission, type, id, incoming: null, http.RequestAborted);
+                return;
+            case var _ when permission == Permissions.Read:
+                await policy.DemandReadableAsync(caller, store, type, id, versionId: null, http.RequestAborted);
+                return;
+            default:
+                throw new InvalidOperationException($"No restricted-access rule for {access.Interaction} needing {permission}");
         }
     }
 
@@ -51,6 +63,6 @@ public static class RestrictedAccess
     public static void DemandWritable(this HttpContext http, Permissions permission, Resource incoming)
     {
         var caller = http.GetAccessContext();
-        http.RequestServices.GetRequiredService<AccessPolicy>().DemandWrite(caller, permission, current: null, incoming);
+        http.RequestServices.GetRequiredService<AccessPolicy>().DemandWrite(caller, permission, incoming);
     }
 }

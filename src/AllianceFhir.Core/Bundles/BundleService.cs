@@ -253,21 +253,23 @@ public sealed class BundleService(
             return;
         }
 
-        var stored = entry.Id is null ? null : await store.ReadCurrentAsync(entry.ResourceType, entry.Id, cancellationToken);
-        var current = stored is { IsDeleted: false } ? stored.ToResource() : null;
-        if (permission == Permissions.Read)
+        if (permission == Permissions.Read && entry.Id is not null)
         {
-            // As over REST: unknown, deleted and outside the grant look the same. A resource this transaction creates
-            // is not stored yet and is answered (or not) by the entry itself.
-            if (stored is not null && (current is null || !policy.Permits(caller, permission, current)))
-            {
-                throw FhirOperationException.NotFound($"{entry.ResourceType}/{entry.Id} is not known");
-            }
-
+            // As over REST: each version judged on its own content, hidden ones as unknown. A resource this transaction
+            // creates is not stored yet and is answered (or not) by the entry itself.
+            var version = entry.Interaction == EntryInteraction.VRead ? entry.VersionId : null;
+            await policy.DemandReadableAsync(caller, store, entry.ResourceType, entry.Id, version, cancellationToken);
             return;
         }
 
-        policy.DemandWrite(caller, permission, current, entry.Resource);
+        if (entry.Id is not null)
+        {
+            await policy.DemandWritableByIdAsync(caller, store, permission, entry.ResourceType, entry.Id, entry.Resource, cancellationToken);
+            return;
+        }
+
+
+        policy.DemandWrite(caller, permission, entry.Resource);
     }
 
     private static FhirOperationException ConflictOf(VersionConflictException ex) =>

@@ -36,6 +36,11 @@ public sealed class PendingResourceMatcher(ISearchIndexer indexer)
 
     private static bool Matches(SearchCriterion criterion, ILookup<string, SearchIndexValue> values)
     {
+        if (criterion is AnyOfCriterion anyOf)
+        {
+            return anyOf.Alternatives.Any(a => Matches(a, values));
+        }
+
         if (criterion is not ParameterCriterion { } pc)
         {
             throw CannotEvaluate("chained and _has parameters");

@@ -20,7 +20,15 @@ namespace AllianceFhir.Core.References;
 /// The checks read committed state and the commit follows them, not inside the same database transaction: a delete and
 /// a new reference to the same resource racing each other can both pass. That window is a request's own duration.
 /// </remarks>
-public sealed class ReferentialIntegrity(IResourceStore store, ReferentialIntegrityOnDelete onDelete)
+/// <param name="mayKnow">
+/// Whether the caller may know of a stored resource (null: of every one). A reference to one it may not know of fails
+/// in the words a reference to nothing gets, and a refused delete names only the referrers it may know of, so that
+/// writing a reference does not tell a caller with a restricted grant which ids exist outside it.
+/// </param>
+public sealed class ReferentialIntegrity(
+    IResourceStore store,
+    ReferentialIntegrityOnDelete onDelete,
+    Func<ResourceVersion, CancellationToken, Task<bool>>? mayKnow = null)
 {
     /// <summary>How many referring resources a refused delete names.</summary>
     public const int ListedReferrers = 10;
@@ -107,6 +115,8 @@ public sealed class ReferentialIntegrity(IResourceStore store, ReferentialIntegr
         return result;
     }
 
+    private const string Unknown = "which does not exist on this server";
+
     /// <summary>Why the reference does not resolve, as the end of a sentence; null when it does.</summary>
     private async Task<string?> ProblemAsync(
         LocalReference reference,
@@ -128,6 +138,13 @@ public sealed class ReferentialIntegrity(IResourceStore store, ReferentialIntegr
         }
 
         var pending = reader.PendingChanges.Contains(key);
+        if (!pending && mayKnow is not null
+            && await store.ReadCurrentAsync(key.ResourceType, key.Id, cancellationToken) is { } stored
+            && !await mayKnow(stored, cancellationToken))
+        {
+            return Unknown;
+        }
+
         if (!await reader.ExistsAsync(key.ResourceType, key.Id, cancellationToken))
         {
             if (pending)
@@ -136,7 +153,7 @@ public sealed class ReferentialIntegrity(IResourceStore store, ReferentialIntegr
             }
 
             var current = await store.ReadCurrentAsync(key.ResourceType, key.Id, cancellationToken);
-            return current is { IsDeleted: true } ? "which has been deleted" : "which does not exist on this server";
+            return current is { IsDeleted: true } ? "which has been deleted" : Unknown;
         }
 
         if (reference.Version is null)
@@ -201,11 +218,26 @@ public sealed class ReferentialIntegrity(IResourceStore store, ReferentialIntegr
             IssueType.BusinessRule,
             $"{target} cannot be deleted: {count} to it. Delete those resources or remove their references first "
             + "(or delete them together in one transaction); this server keeps references whole");
-        foreach (var referrer in referrers.Take(ListedReferrers))
+        foreach (var referrer in await KnownAsync(referrers.Take(ListedReferrers), cancellationToken))
         {
             outcome.Issue.Add(Outcomes.Issue(IssueSeverity.Information, IssueType.BusinessRule, $"{referrer} refers to {target}"));
         }
 
         throw new FhirOperationException(HttpStatusCode.Conflict, outcome);
+    }
+
+    private async Task<List<ResourceKey>> KnownAsync(IEnumerable<ResourceKey> keys, CancellationToken cancellationToken)
+    {
+        var known = new List<ResourceKey>();
+        foreach (var key in keys)
+        {
+            if (mayKnow is null
+                || (await store.ReadCurrentAsync(key.ResourceType, key.Id, cancellationToken) is { } stored && await mayKnow(stored, cancellationToken)))
+            {
+                known.Add(key);
+            }
+        }
+
+        return known;
     }
 }

@@ -111,3 +111,10 @@ public sealed record ChainedCriterion(SearchParameterInfo Reference, string Targ
 /// the searched resource satisfies <see cref="Inner"/>.
 /// </summary>
 public sealed record ReverseChainedCriterion(string SourceType, SearchParameterInfo Reference, SearchCriterion Inner) : SearchCriterion;
+
+/// <summary>
+/// At least one of <see cref="Alternatives"/> holds (OR across criteria, where a <see cref="ParameterCriterion"/> ORs
+/// only values of one parameter). The search grammar has no such parameter; the server builds it for conditions that
+/// span several parameters, such as membership of a patient compartment (subject, performer, … = Patient/{id}).
+/// </summary>
+public sealed record AnyOfCriterion(IReadOnlyList<SearchCriterion> Alternatives) : SearchCriterion;

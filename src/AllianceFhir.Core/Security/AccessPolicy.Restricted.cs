@@ -59,17 +59,12 @@ public sealed partial class AccessPolicy
     }
 
     /// <summary>
-    /// A write under a restricted grant may neither change a resource outside it (<paramref name="current"/>) nor
-    /// leave the resource outside it (<paramref name="incoming"/>): creating or moving a resource out is a 403.
+    /// The content a write under a restricted grant leaves behind must lie inside it: creating or moving a resource out
+    /// is a 403. Which stored resource a write by id may change is <see cref="DemandWritableByIdAsync"/>'s to decide.
     /// </summary>
-    public void DemandWrite(AccessContext caller, Permissions permission, Resource? current, Resource? incoming)
+    public void DemandWrite(AccessContext caller, Permissions permission, Resource? incoming)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        if (current is not null && !Permits(caller, permission, current))
-        {
-            throw Refusal($"{current.TypeName}/{current.Id} is outside {Describe(caller, current.TypeName, permission)}, so this token may not change it");
-        }
-
         if (incoming is not null && !Permits(caller, permission, incoming))
         {
             throw Refusal($"The {incoming.TypeName} would be outside {Describe(caller, incoming.TypeName, permission)}, so this token may not write it");
@@ -141,20 +136,28 @@ public sealed partial class AccessPolicy
         (a.Context != ScopeContext.Patient || b.Context == ScopeContext.Patient) && a.Filter.All(b.Filter.Contains);
 
     /// <summary>
-    /// The compartment as one search criterion. The store ANDs criteria and ORs only values of one parameter, so the
-    /// search uses the type's first membership parameter (subject, patient; the Patient's own id): members only through
-    /// another one (an Observation whose performer is the patient) are readable but not found by a search.
+    /// The compartment as one search criterion: any of the type's membership parameters refers to the patient (and for
+    /// Patient, the patient itself), the same test <see cref="PatientCompartment.Contains"/> makes on one resource, so a
+    /// search finds exactly what a read by id would return.
     /// </summary>
-    private ParameterCriterion CompartmentCriterion(string type, string patient)
+    private SearchCriterion CompartmentCriterion(string type, string patient)
     {
+        var members = PatientCompartment.ParametersOf(type)
+            .Select(name => registry.TryGet(type, name, out var parameter) ? parameter : throw new InvalidOperationException($"{type} has no search parameter '{name}'"))
+            .Select(p => (SearchCriterion)new ParameterCriterion(p, SearchModifier.None, null, [new ReferenceSearchValue(nameof(Patient), patient, null, null)]))
+            .ToList();
         if (type == nameof(Patient))
         {
-            registry.TryGet(type, "_id", out var id);
-            return new ParameterCriterion(id, SearchModifier.None, null, [new TokenSearchValue(null, patient)]);
+            members.Insert(0, PatientItself(patient));
         }
 
-        registry.TryGet(type, PatientCompartment.ParametersOf(type)[0], out var parameter);
-        return new ParameterCriterion(parameter, SearchModifier.None, null, [new ReferenceSearchValue(nameof(Patient), patient, null, null)]);
+        return members is [var only] ? only : new AnyOfCriterion(members);
+    }
+
+    private ParameterCriterion PatientItself(string patient)
+    {
+        registry.TryGet(nameof(Patient), "_id", out var id);
+        return new ParameterCriterion(id, SearchModifier.None, null, [new TokenSearchValue(null, patient)]);
     }
 
     /// <summary>
@@ -182,7 +185,7 @@ public sealed partial class AccessPolicy
             case ReverseChainedCriterion reverse when IsRestricted(caller, reverse.SourceType, Permissions.Search):
                 var sources = RestrictingScopes(caller, reverse.SourceType, Permissions.Search)!;
                 var exact = searchedType == nameof(Patient)
-                    && SearchRestriction(caller, nameof(Patient)) is [ParameterCriterion { Parameter.Name: "_id" }]
+                    && SearchRestriction(caller, nameof(Patient)) is [AnyOfCriterion] // the compartment alone (a scope's search adds plain criteria)
                     && sources.Any(s => s.Context == ScopeContext.Patient && !s.IsFiltered)
                     && PatientCompartment.ParametersOf(reverse.SourceType).Contains(reverse.Reference.Name)
                     && reverse.Inner is ParameterCriterion;
@@ -193,6 +196,9 @@ public sealed partial class AccessPolicy
                         + $"with patient/ scopes, _has works on the token's own Patient through a compartment parameter ({string.Join(", ", PatientCompartment.ParametersOf(reverse.SourceType))})");
                 }
 
+                // The sources pointing at the token's own Patient through a compartment parameter are members by definition;
+                // those pointing at a Patient that is a member only through its link are that Patient's, so it is left out.
+                yield return PatientItself(caller.Patient!);
                 break;
         }
     }

@@ -31,7 +31,8 @@ public static class OperationPermissions
         new("QuestionnaireResponse", "extract", Instance: true, "QuestionnaireResponse", Permissions.Read,
             "derives the Observations of a stored response; stores nothing"),
 
-        // Reads only the Questionnaire (the shared catalog) and fills in the subject reference the client gave.
+        // Reads the Questionnaire (the shared catalog) and fills in the subject reference the client gave; the subject
+        // must be one the caller may read (PopulateOperation), so that the answer tells nothing about other ids.
         new("Questionnaire", "populate", Instance: true, "Questionnaire", Permissions.Read,
             "builds an empty response from the Questionnaire; reads no patient data"),
 

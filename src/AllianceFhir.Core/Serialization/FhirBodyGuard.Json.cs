@@ -45,6 +45,13 @@ public static partial class FhirBodyGuard
                     case JsonTokenType.PropertyName:
                         // Checked first: comparing an escaped name unescapes it, which throws on a lone surrogate.
                         CheckEscapedString(ref reader);
+
+                        // Every FHIR JSON property is an element name; Firely's parser fails with an IndexOutOfRangeException on "".
+                        if (reader.ValueTextEquals(""u8))
+                        {
+                            throw Invalid($"The JSON object at {Position(body, reader.TokenStartIndex)} has a property with an empty name; FHIR element names are never empty.");
+                        }
+
                         propertyIsResourceType = reader.ValueTextEquals("resourceType"u8);
                         propertyIsDiv = reader.ValueTextEquals("div"u8);
                         continue;

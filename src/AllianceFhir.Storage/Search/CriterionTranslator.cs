@@ -70,6 +70,7 @@ internal sealed class CriterionTranslator(FhirDbContext db, TenantRows tenant, D
         ParameterCriterion p => Parameter(types, p),
         ChainedCriterion c => Chain(types, c),
         ReverseChainedCriterion h => ReverseChain(types, h),
+        AnyOfCriterion a => AnyOf(types, a),
         _ => throw new NotSupportedException($"Unknown criterion {criterion.GetType().Name}"),
     };
 
@@ -178,6 +179,23 @@ internal sealed class CriterionTranslator(FhirDbContext db, TenantRows tenant, D
         var sources = Filter(CurrentRows([sourceType]), [sourceType], [c.Inner]).Select(s => s.Surrogate);
         var references = db.ReferenceIndex.Where(tenant.Param<ReferenceIndexEntity>([sourceType], referenceName)).Where(x => sources.Contains(x.ResourceSurrogate));
         return new Translated(int.MaxValue, null, r => references.Any(x => x.TargetId == r.ResourceId && x.TargetType == r.ResourceType));
+    }
+
+    /// <summary>
+    /// OR across criteria: the union of their surrogate sets drives the query when every alternative has one (the
+    /// compartment's reference parameters all do), and the OR of their EXISTS checks filters otherwise.
+    /// </summary>
+    private Translated AnyOf(IReadOnlyList<string> types, AnyOfCriterion c)
+    {
+        var alternatives = c.Alternatives.Select(a => Translate(types, a)).ToList();
+        var filter = Predicates.Or(alternatives.Select(a => a.Filter));
+        if (alternatives.Any(a => a.Driver is null))
+        {
+            return new Translated(int.MaxValue, null, filter);
+        }
+
+        var set = alternatives.Select(a => a.Driver!).Aggregate((all, next) => all.Union(next));
+        return new Translated(alternatives.Max(a => a.Rank), set, filter);
     }
 
     /// <summary>Any index row at all for the parameter (`:missing`).</summary>

@@ -111,6 +111,7 @@ public sealed class FhirBodyGuardTests(FhirApplication app) : IClassFixture<Fhir
     [InlineData("""{"resourceType":"Patient","contained":[{"resourceType":"DomainResource"}]}""", "abstract type")]
     [InlineData("""{"resourceType":"Patient","name":[{"family":"a\ud800b"}]}""", "unpaired UTF-16 surrogate")]
     [InlineData("""{"resourceType":"Patient","\ud800x":1}""", "unpaired UTF-16 surrogate")]
+    [InlineData("""{"resourceType":"Patient","name":[{"":"x","family":"a"}]}""", "empty name")]
     [InlineData("""{"resourceType":"Patient","name":[{"family":"a\u0000b"}]}""", "U+0000")]
     [InlineData("""{"resourceType":"Patient","name":[{"family":"a\u0001b"}]}""", "U+0001")]
     [InlineData("""{"resourceType":"Patient","name":[{"family":"a\uFFFEb"}]}""", "U+FFFE")]

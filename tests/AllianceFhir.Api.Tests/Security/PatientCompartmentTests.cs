@@ -18,6 +18,7 @@ public class PatientCompartmentTests(SecuredApp secured) : IClassFixture<Secured
         Observation MyObservation,
         Observation TheirObservation,
         Observation MineObservedByThem,
+        Observation PerformedByMe,
         Encounter MyEncounter) : IDisposable
     {
         public void Dispose() => Admin.Dispose();
@@ -44,7 +45,12 @@ public class PatientCompartmentTests(SecuredApp secured) : IClassFixture<Secured
         var observedByThem = Observation(code, mine.Id);
         observedByThem.Performer = [new ResourceReference($"Patient/{theirs.Id}")];
         observedByThem = await CreateAsync(admin, observedByThem);
-        return new World(admin, code, mine, theirs, myObservation, theirObservation, observedByThem, encounter);
+
+        // About them, but performed by me: in my compartment through performer alone (and in theirs through subject).
+        var performedByMe = Observation(code, theirs.Id);
+        performedByMe.Performer = [new ResourceReference($"Patient/{mine.Id}")];
+        performedByMe = await CreateAsync(admin, performedByMe);
+        return new World(admin, code, mine, theirs, myObservation, theirObservation, observedByThem, performedByMe, encounter);
     }
 
     private HttpClient PatientClient(string scopes, string? patient) =>
@@ -76,7 +82,74 @@ public class PatientCompartmentTests(SecuredApp secured) : IClassFixture<Secured
         using var client = PatientClient("patient/*.rs", world.Mine.Id);
 
         await AssertNotFoundAsync(await client.GetAsync($"/fhir/Observation/{world.TheirObservation.Id}"));
+        await AssertNotFoundAsync(await client.GetAsync($"/fhir/Observation/{world.TheirObservation.Id}/_history/2"));
+        await AssertNotFoundAsync(await client.GetAsync($"/fhir/Observation/{world.TheirObservation.Id}/_history"));
         Assert.Equal(HttpStatusCode.Gone, (await world.Admin.GetAsync($"/fhir/Observation/{world.TheirObservation.Id}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_members_deletion_is_gone_and_shows_in_its_history()
+    {
+        using var world = await WorldAsync();
+        Assert.Equal(HttpStatusCode.NoContent, (await world.Admin.DeleteAsync($"/fhir/Observation/{world.MyObservation.Id}")).StatusCode);
+        using var client = PatientClient("patient/*.rs", world.Mine.Id);
+
+        Assert.Equal(HttpStatusCode.Gone, (await client.GetAsync($"/fhir/Observation/{world.MyObservation.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Gone, (await client.GetAsync($"/fhir/Observation/{world.MyObservation.Id}/_history/2")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/fhir/Observation/{world.MyObservation.Id}/_history/1")).StatusCode);
+        Assert.Equal(["2 DELETE", "1 POST"], await HistoryAsync(client, $"Observation/{world.MyObservation.Id}"));
+    }
+
+    [Fact]
+    public async Task Each_version_is_judged_on_its_own_content_by_vread_and_history()
+    {
+        using var world = await WorldAsync();
+        using var client = PatientClient("patient/*.rs", world.Mine.Id);
+
+        // Mine at version 1, moved to the other patient at version 2, back to me at version 3, theirs again at 4.
+        var moved = (Observation)world.MyObservation.DeepCopy();
+        foreach (var subject in new[] { world.Theirs.Id, world.Mine.Id, world.Theirs.Id })
+        {
+            moved.Subject = new ResourceReference($"Patient/{subject}");
+            moved = await (await world.Admin.PutAsync($"/fhir/Observation/{moved.Id}", moved)).ReadAsAsync<Observation>();
+        }
+
+        var path = $"/fhir/Observation/{moved.Id}";
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"{path}/_history/1")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"{path}/_history/3")).StatusCode);
+        await AssertNotFoundAsync(await client.GetAsync(path));
+
+        // A version outside answers as a version that never was, in the same words.
+        using var hidden = await client.GetAsync($"{path}/_history/2");
+        using var unknown = await client.GetAsync($"{path}/_history/9");
+        Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);
+        Assert.Equal(
+            (await unknown.ReadAsAsync<OperationOutcome>()).Issue[0].Diagnostics!.Replace("version 9", "version 2", StringComparison.Ordinal),
+            (await hidden.ReadAsAsync<OperationOutcome>()).Issue[0].Diagnostics);
+        await AssertNotFoundAsync(await client.GetAsync($"{path}/_history/4"));
+
+        Assert.Equal(["3 PUT", "1 POST"], await HistoryAsync(client, $"Observation/{moved.Id}"));
+        Assert.Equal(["3 PUT"], await HistoryAsync(client, $"Observation/{moved.Id}", "_count=1"));
+        Assert.Equal(["4 PUT", "3 PUT", "2 PUT", "1 POST"], await HistoryAsync(world.Admin, $"Observation/{moved.Id}"));
+
+        // The other patient's token sees the other versions, and never mine.
+        using var theirs = PatientClient("patient/*.rs", world.Theirs.Id);
+        Assert.Equal(["4 PUT", "2 PUT"], await HistoryAsync(theirs, $"Observation/{moved.Id}"));
+        await AssertNotFoundAsync(await theirs.GetAsync($"{path}/_history/1"));
+    }
+
+    [Fact]
+    public async Task A_resource_that_moved_into_the_compartment_hides_its_earlier_versions()
+    {
+        using var world = await WorldAsync();
+        using var client = PatientClient("patient/*.rs", world.Mine.Id);
+        var takenIn = (Observation)world.TheirObservation.DeepCopy();
+        takenIn.Subject = new ResourceReference($"Patient/{world.Mine.Id}");
+        Assert.Equal(HttpStatusCode.OK, (await world.Admin.PutAsync($"/fhir/Observation/{takenIn.Id}", takenIn)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/fhir/Observation/{takenIn.Id}/_history/2")).StatusCode);
+        await AssertNotFoundAsync(await client.GetAsync($"/fhir/Observation/{takenIn.Id}/_history/1"));
+        Assert.Equal(["2 PUT"], await HistoryAsync(client, $"Observation/{takenIn.Id}"));
     }
 
     [Fact]
@@ -85,11 +158,38 @@ public class PatientCompartmentTests(SecuredApp secured) : IClassFixture<Secured
         using var world = await WorldAsync();
         using var client = PatientClient("patient/*.rs", world.Mine.Id);
 
+        // A member through performer alone is found as it is read: by every membership parameter, not the first.
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/fhir/Observation/{world.PerformedByMe.Id}")).StatusCode);
         Assert.Equal(
-            Ids(world.MyObservation, world.MineObservedByThem),
+            Ids(world.MyObservation, world.MineObservedByThem, world.PerformedByMe),
             await MatchIdsAsync(client, $"/fhir/Observation?code={world.Code}"));
         Assert.Equal(Ids(world.Mine), await MatchIdsAsync(client, $"/fhir/Patient?_id={world.Mine.Id},{world.Theirs.Id}"));
-        Assert.Empty(await MatchIdsAsync(client, $"/fhir/Observation?subject=Patient/{world.Theirs.Id}"));
+        Assert.Equal(Ids(world.PerformedByMe), await MatchIdsAsync(client, $"/fhir/Observation?subject=Patient/{world.Theirs.Id}"));
+        Assert.Equal(Ids(world.TheirObservation, world.PerformedByMe), await MatchIdsAsync(world.Admin, $"/fhir/Observation?code={world.Code}&subject=Patient/{world.Theirs.Id}"));
+
+        // The other patient's token finds theirs (subject) and the one they performed on me (performer), never mine alone.
+        using var theirs = PatientClient("patient/*.rs", world.Theirs.Id);
+        Assert.Equal(
+            Ids(world.TheirObservation, world.PerformedByMe, world.MineObservedByThem),
+            await MatchIdsAsync(theirs, $"/fhir/Observation?code={world.Code}"));
+    }
+
+    [Fact]
+    public async Task A_patient_that_links_to_mine_is_found_as_it_is_read_but_has_never_asks_about_it()
+    {
+        using var world = await WorldAsync();
+        var linked = Patients.WithMrn(Guid.NewGuid().ToString("N"), "Linked");
+        linked.Link = [new Patient.LinkComponent { Other = new ResourceReference($"Patient/{world.Mine.Id}"), Type = Patient.LinkType.Seealso }];
+        linked = await CreateAsync(world.Admin, linked);
+        await CreateAsync(world.Admin, Observation(world.Code, linked.Id));
+        using var client = PatientClient("patient/*.rs", world.Mine.Id);
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/fhir/Patient/{linked.Id}")).StatusCode);
+        Assert.Equal(Ids(world.Mine, linked), await MatchIdsAsync(client, $"/fhir/Patient?_id={world.Mine.Id},{linked.Id},{world.Theirs.Id}"));
+
+        // The linked Patient's own Observations are not in my compartment, so _has may not answer about them.
+        Assert.Equal(Ids(world.Mine), await MatchIdsAsync(client, $"/fhir/Patient?_has:Observation:subject:code={world.Code}"));
+        Assert.Equal(Ids(world.Mine, world.Theirs, linked), await MatchIdsAsync(world.Admin, $"/fhir/Patient?_has:Observation:subject:code={world.Code}"));
     }
 
     [Fact]
@@ -102,6 +202,15 @@ public class PatientCompartmentTests(SecuredApp secured) : IClassFixture<Secured
         var included = await SearchAsync(client, $"/fhir/Observation?_id={world.MineObservedByThem.Id}&_include=Observation:performer&_include=Observation:subject");
         Assert.Equal(Ids(world.MineObservedByThem), IdsOf(included, Bundle.SearchEntryMode.Match));
         Assert.Equal(Ids(world.Mine), IdsOf(included, Bundle.SearchEntryMode.Include));
+
+        // Mine through performer alone: found, with me included and the other patient (its subject) left out.
+        var performed = await SearchAsync(client, $"/fhir/Observation?_id={world.PerformedByMe.Id}&_include=Observation:performer&_include=Observation:subject");
+        Assert.Equal(Ids(world.PerformedByMe), IdsOf(performed, Bundle.SearchEntryMode.Match));
+        Assert.Equal(Ids(world.Mine), IdsOf(performed, Bundle.SearchEntryMode.Include));
+
+        // From my Patient, a revinclude through performer brings it in; through subject, only mine.
+        var mine = await SearchAsync(client, $"/fhir/Patient?_id={world.Mine.Id}&_revinclude=Observation:performer&_revinclude=Observation:subject");
+        Assert.Equal(Ids(world.MyObservation, world.MineObservedByThem, world.PerformedByMe), IdsOf(mine, Bundle.SearchEntryMode.Include));
 
         // Their Observation refers to my Encounter: a revinclude from my Encounter must not bring it in.
         var revincluded = await SearchAsync(client, $"/fhir/Encounter?_id={world.MyEncounter.Id}&_revinclude=Observation:encounter");
@@ -124,6 +233,16 @@ public class PatientCompartmentTests(SecuredApp secured) : IClassFixture<Secured
         // The performer of one of my Observations is the other patient: a chain may not test what that patient is called.
         Assert.Empty(await MatchIdsAsync(client, $"/fhir/Observation?code={world.Code}&performer:Patient.family=Theirs"));
         Assert.Equal(Ids(world.MineObservedByThem), await MatchIdsAsync(world.Admin, $"/fhir/Observation?code={world.Code}&performer:Patient.family=Theirs"));
+
+        // A chain into Observation finds a member through performer alone; a panel of theirs holding the same member is not mine.
+        var myPanel = Observation(world.Code, world.Mine.Id);
+        myPanel.HasMember = [new ResourceReference($"Observation/{world.PerformedByMe.Id}")];
+        myPanel = await CreateAsync(world.Admin, myPanel);
+        var theirPanel = Observation(world.Code, world.Theirs.Id);
+        theirPanel.HasMember = [new ResourceReference($"Observation/{world.PerformedByMe.Id}")];
+        theirPanel = await CreateAsync(world.Admin, theirPanel);
+        Assert.Equal(Ids(myPanel), await MatchIdsAsync(client, $"/fhir/Observation?has-member:Observation._id={world.PerformedByMe.Id}"));
+        Assert.Equal(Ids(myPanel, theirPanel), await MatchIdsAsync(world.Admin, $"/fhir/Observation?has-member:Observation._id={world.PerformedByMe.Id}"));
     }
 
     [Fact]
@@ -167,7 +286,7 @@ public class PatientCompartmentTests(SecuredApp secured) : IClassFixture<Secured
 
         var takenIn = (Observation)world.TheirObservation.DeepCopy();
         takenIn.Subject = new ResourceReference($"Patient/{world.Mine.Id}");
-        await AssertForbiddenAsync(await client.PutAsync($"/fhir/Observation/{takenIn.Id}", takenIn), "outside");
+        await AssertForbiddenAsync(await client.PutAsync($"/fhir/Observation/{takenIn.Id}", takenIn), "may update");
 
         Assert.Equal("1", (await ReadAsync<Observation>(world.Admin, $"Observation/{world.MyObservation.Id}")).Meta?.VersionId);
         Assert.Equal("1", (await ReadAsync<Observation>(world.Admin, $"Observation/{world.TheirObservation.Id}")).Meta?.VersionId);
@@ -178,14 +297,130 @@ public class PatientCompartmentTests(SecuredApp secured) : IClassFixture<Secured
     }
 
     [Fact]
-    public async Task Deleting_outside_is_refused_and_inside_succeeds()
+    public async Task Deleting_outside_answers_as_for_an_unknown_id_and_inside_succeeds()
     {
         using var world = await WorldAsync();
         using var client = PatientClient("patient/*.cruds", world.Mine.Id);
 
-        await AssertForbiddenAsync(await client.DeleteAsync($"/fhir/Observation/{world.TheirObservation.Id}"), "outside");
+        await AssertNotFoundAsync(await client.DeleteAsync($"/fhir/Observation/{world.TheirObservation.Id}"));
+        await AssertNotFoundAsync(await client.DeleteAsync($"/fhir/Observation/{Guid.NewGuid():N}"));
         Assert.Equal(HttpStatusCode.OK, (await world.Admin.GetAsync($"/fhir/Observation/{world.TheirObservation.Id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/fhir/Observation/{world.MyObservation.Id}")).StatusCode);
+
+        // Deleting again is repeatable for a member, and a deleted outsider stays as unknown as before.
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/fhir/Observation/{world.MyObservation.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await world.Admin.DeleteAsync($"/fhir/Observation/{world.TheirObservation.Id}")).StatusCode);
+        await AssertNotFoundAsync(await client.DeleteAsync($"/fhir/Observation/{world.TheirObservation.Id}"));
+    }
+
+    [Fact]
+    public async Task A_put_to_an_id_outside_answers_as_a_put_to_an_unknown_id_and_stores_nothing()
+    {
+        using var world = await WorldAsync();
+        using var client = PatientClient("patient/*.cruds", world.Mine.Id);
+        var outside = (Observation)world.TheirObservation.DeepCopy();
+        outside.Subject = new ResourceReference($"Patient/{world.Mine.Id}");
+        var fresh = (Observation)outside.DeepCopy();
+        fresh.Id = Guid.NewGuid().ToString("N");
+
+        using var taken = await client.PutAsync($"/fhir/Observation/{outside.Id}", outside);
+        using var free = await client.PutAsync($"/fhir/Observation/{fresh.Id}", fresh);
+
+        Assert.Equal(HttpStatusCode.Forbidden, taken.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, free.StatusCode);
+        Assert.Equal(
+            (await free.ReadAsAsync<OperationOutcome>()).Issue[0].Diagnostics!.Replace(fresh.Id, "{id}", StringComparison.Ordinal),
+            (await taken.ReadAsAsync<OperationOutcome>()).Issue[0].Diagnostics!.Replace(outside.Id!, "{id}", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.NotFound, (await world.Admin.GetAsync($"/fhir/Observation/{fresh.Id}")).StatusCode);
+        Assert.Equal("1", (await ReadAsync<Observation>(world.Admin, $"Observation/{outside.Id}")).Meta?.VersionId);
+    }
+
+    [Fact]
+    public async Task A_reference_to_a_resource_outside_fails_as_a_reference_to_nothing_and_stores_nothing()
+    {
+        using var world = await WorldAsync();
+        using var client = PatientClient("patient/*.cruds", world.Mine.Id);
+        var code = Guid.NewGuid().ToString("N");
+        var answers = new List<string>();
+        foreach (var (patient, observation) in new[] { (world.Theirs.Id!, world.TheirObservation.Id!), (Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString("N")) })
+        {
+            var mine = Observation(code, world.Mine.Id);
+            mine.Performer = [new ResourceReference($"Patient/{patient}")];
+            mine.HasMember = [new ResourceReference($"Observation/{observation}")];
+            using var response = await client.PostAsync("/fhir/Observation", mine);
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+            answers.Add(string.Join('\n', (await response.ReadAsAsync<OperationOutcome>()).Issue.Select(i => $"{i.Code} {i.Diagnostics}"))
+                .Replace(patient, "{patient}", StringComparison.Ordinal).Replace(observation, "{observation}", StringComparison.Ordinal));
+        }
+
+        Assert.Equal(answers[1], answers[0]);
+        Assert.Empty(await MatchIdsAsync(world.Admin, $"/fhir/Observation?code={code}"));
+
+        // The same references from a full-access token resolve (the test would pass vacuously otherwise).
+        var full = Observation(code, world.Mine.Id);
+        full.Performer = [new ResourceReference($"Patient/{world.Theirs.Id}")];
+        Assert.Equal(HttpStatusCode.Created, (await world.Admin.PostAsync("/fhir/Observation", full)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_refused_delete_names_only_the_referrers_the_token_may_read()
+    {
+        using var world = await WorldAsync();
+        using var client = PatientClient("patient/*.cruds", world.Mine.Id);
+        var mine = Observation(world.Code, world.Mine.Id);
+        mine.Encounter = new ResourceReference($"Encounter/{world.MyEncounter.Id}");
+        mine = await CreateAsync(world.Admin, mine);
+
+        using var response = await client.DeleteAsync($"/fhir/Encounter/{world.MyEncounter.Id}");
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        var text = string.Join('\n', (await response.ReadAsAsync<OperationOutcome>()).Issue.Select(i => i.Diagnostics));
+        Assert.Contains($"Observation/{mine.Id}", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(world.TheirObservation.Id!, text, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await world.Admin.GetAsync($"/fhir/Encounter/{world.MyEncounter.Id}")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData(Bundle.BundleType.Batch)]
+    [InlineData(Bundle.BundleType.Transaction)]
+    public async Task Bundle_entries_by_id_outside_answer_as_for_unknown_ids(Bundle.BundleType type)
+    {
+        using var world = await WorldAsync();
+        using var client = PatientClient("patient/*.cruds", world.Mine.Id);
+        var unknown = Guid.NewGuid().ToString("N");
+        var answers = new Dictionary<string, string>();
+        foreach (var (name, id) in new[] { ("outside", world.TheirObservation.Id), ("unknown", unknown) })
+        {
+            foreach (var method in new[] { Bundle.HTTPVerb.PUT, Bundle.HTTPVerb.DELETE, Bundle.HTTPVerb.GET })
+            {
+                var entry = new Bundle.EntryComponent { Request = new Bundle.RequestComponent { Method = method, Url = $"Observation/{id}" } };
+                if (method == Bundle.HTTPVerb.PUT)
+                {
+                    var body = Observation(world.Code, world.Mine.Id);
+                    body.Id = id;
+                    entry.Resource = body;
+                    entry.FullUrl = $"{secured.App.Server.BaseAddress}fhir/Observation/{id}";
+                }
+
+                var bundle = new Bundle { Type = type, Entry = [entry] };
+                using var response = await client.PostAsync("/fhir", bundle);
+                var answer = type == Bundle.BundleType.Batch
+                    ? (await response.ReadAsAsync<Bundle>()).Entry[0].Response?.Status + " " + ((await response.ReadAsAsync<Bundle>()).Entry[0].Response?.Outcome as OperationOutcome)?.Issue[0].Diagnostics
+                    : $"{(int)response.StatusCode} {(await response.ReadAsAsync<OperationOutcome>()).Issue[0].Diagnostics}";
+                answers[$"{name} {method}"] = answer.Replace(id!, "{id}", StringComparison.Ordinal);
+            }
+        }
+
+        foreach (var method in new[] { "PUT", "DELETE", "GET" })
+        {
+            Assert.Equal(answers[$"unknown {method}"], answers[$"outside {method}"]);
+        }
+
+        Assert.StartsWith("403", answers["outside PUT"], StringComparison.Ordinal);
+        Assert.StartsWith("404", answers["outside DELETE"], StringComparison.Ordinal);
+        Assert.StartsWith("404", answers["outside GET"], StringComparison.Ordinal);
+        Assert.Equal("1", (await ReadAsync<Observation>(world.Admin, $"Observation/{world.TheirObservation.Id}")).Meta?.VersionId);
+        Assert.Equal(HttpStatusCode.NotFound, (await world.Admin.GetAsync($"/fhir/Observation/{unknown}")).StatusCode);
     }
 
     [Fact]
@@ -219,7 +454,7 @@ public class PatientCompartmentTests(SecuredApp secured) : IClassFixture<Secured
         Assert.StartsWith("201", result.Entry[0].Response?.Status, StringComparison.Ordinal);
         Assert.StartsWith("403", result.Entry[1].Response?.Status, StringComparison.Ordinal);
         Assert.StartsWith("404", result.Entry[2].Response?.Status, StringComparison.Ordinal);
-        Assert.Equal(Ids(world.MyObservation, world.MineObservedByThem), IdsOf(Assert.IsType<Bundle>(result.Entry[3].Resource), Bundle.SearchEntryMode.Match));
+        Assert.Equal(Ids(world.MyObservation, world.MineObservedByThem, world.PerformedByMe), IdsOf(Assert.IsType<Bundle>(result.Entry[3].Resource), Bundle.SearchEntryMode.Match));
         Assert.Single(await MatchIdsAsync(world.Admin, $"/fhir/Observation?code={code}"));
     }
 
@@ -253,7 +488,7 @@ public class PatientCompartmentTests(SecuredApp secured) : IClassFixture<Secured
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/fhir/Observation/{world.TheirObservation.Id}")).StatusCode);
         await AssertNotFoundAsync(await client.GetAsync($"/fhir/Patient/{world.Theirs.Id}"));
         Assert.Equal(
-            Ids(world.MyObservation, world.TheirObservation, world.MineObservedByThem),
+            Ids(world.MyObservation, world.TheirObservation, world.MineObservedByThem, world.PerformedByMe),
             await MatchIdsAsync(client, $"/fhir/Observation?code={world.Code}"));
     }
 
@@ -312,6 +547,14 @@ public class PatientCompartmentTests(SecuredApp secured) : IClassFixture<Secured
         using var response = await client.GetAsync(url);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.ReadAsAsync<Bundle>();
+    }
+
+    /// <summary>A resource's history as the caller sees it: "version method" per entry, newest first.</summary>
+    private static async Task<List<string>> HistoryAsync(HttpClient client, string path, string query = "")
+    {
+        var bundle = await SearchAsync(client, $"/fhir/{path}/_history?{query}");
+        Assert.Equal(Bundle.BundleType.History, bundle.Type);
+        return [.. bundle.Entry.Select(e => $"{e.Response?.Etag?.Trim('W', '/', '"')} {e.Request?.Method}")];
     }
 
     private static async Task<List<string>> MatchIdsAsync(HttpClient client, string url) =>

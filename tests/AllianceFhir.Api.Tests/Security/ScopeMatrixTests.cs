@@ -4,42 +4,59 @@ using Hl7.Fhir.Model;
 
 namespace AllianceFhir.Api.Tests.Security;
 
-/// <summary>Scope × interaction → status, over HTTP with real tokens; a refused write leaves nothing behind.</summary>
+/// <summary>
+/// Scope × interaction (× the token's patient) → status, over HTTP with real tokens; a refused write leaves nothing
+/// behind, and where a resource is hidden the answer is the one an unknown id gets.
+/// </summary>
 public class ScopeMatrixTests(SecuredApp secured) : IClassFixture<SecuredApp>
 {
-    private const string Interactions = "read search create update delete history transaction operation";
+    private const string Interactions = "read vread search create update delete history transaction operation populate";
 
-    /// <summary>Each row: the token's scopes, then per interaction (in <see cref="Interactions"/> order) y = allowed, n = 403.</summary>
-    private static readonly (string Scopes, string Allowed)[] Rows =
+    /// <summary>The token's patient claim: none, the Patient the interactions are about, or another patient.</summary>
+    private const string NoPatient = "", Own = "own", Other = "other";
+
+    /// <summary>
+    /// Each row: the token's scopes and patient claim, then per interaction (in <see cref="Interactions"/> order)
+    /// y = allowed, n = 403, h = hidden: answered exactly as the same request about an unknown id, nothing changed.
+    /// </summary>
+    private static readonly (string Scopes, string Patient, string Allowed)[] Rows =
     [
-        ("user/Patient.rs", "y y n n n y n n"),
-        ("user/Patient.read", "y y n n n y n n"),
-        ("user/Patient.cud", "n n y y y n y n"),
-        ("user/Patient.write", "n n y y y n y n"),
-        ("user/Patient.cruds", "y y y y y y y n"),
-        ("user/*.cruds", "y y y y y y y y"),
-        ("user/*.*", "y y y y y y y y"),
-        ("system/*.*", "y y y y y y y y"),
-        ("system/*.rs", "y y n n n y n n"),
-        ("system/Patient.c", "n n y n n n y n"),
-        ("user/Observation.rs", "n n n n n n n n"),
-        ("user/QuestionnaireResponse.c", "n n n n n n n y"),
-        ("user/QuestionnaireResponse.rs", "n n n n n n n n"),
-        ("patient/Patient.read", "n n n n n n n n"),
-        ("user/Observation.rs?category=survey", "n n n n n n n n"),
-        ("openid fhirUser", "n n n n n n n n"),
+        ("user/Patient.rs", NoPatient, "y y y n n n y n n y"),
+        ("user/Patient.read", NoPatient, "y y y n n n y n n y"),
+        ("user/Patient.cud", NoPatient, "n n n y y y n y n n"),
+        ("user/Patient.write", NoPatient, "n n n y y y n y n n"),
+        ("user/Patient.cruds", NoPatient, "y y y y y y y y n y"),
+        ("user/*.cruds", NoPatient, "y y y y y y y y y y"),
+        ("user/*.*", NoPatient, "y y y y y y y y y y"),
+        ("system/*.*", NoPatient, "y y y y y y y y y y"),
+        ("system/*.rs", NoPatient, "y y y n n n y n n y"),
+        ("system/Patient.c", NoPatient, "n n n y n n n y n n"),
+        ("user/Observation.rs", NoPatient, "n n n n n n n n n n"),
+        ("user/QuestionnaireResponse.c", NoPatient, "n n n n n n n n y n"),
+        ("user/QuestionnaireResponse.rs", NoPatient, "n n n n n n n n n n"),
+        ("patient/Patient.read", NoPatient, "n n n n n n n n n n"),
+        ("user/Observation.rs?category=survey", NoPatient, "n n n n n n n n n n"),
+        ("openid fhirUser", NoPatient, "n n n n n n n n n n"),
+
+        // patient/ scopes: the token's own Patient is in its compartment (a new Patient is not: create is 403); another
+        // patient's is hidden from every interaction by id, PUT and DELETE included, and from $populate's subject.
+        ("patient/Patient.cruds", Own, "y y y n y y y n n y"),
+        ("patient/Patient.cruds", Other, "h h h n h h h n n h"),
+        ("patient/*.cruds", Other, "h h h n h h h n y h"),
+        ("patient/Patient.rs user/Patient.c", Other, "h h h y n n h y n h"),
     ];
 
-    public static TheoryData<string, string, bool> Matrix()
+    public static TheoryData<string, string, string, string> Matrix()
     {
-        var data = new TheoryData<string, string, bool>();
+        var data = new TheoryData<string, string, string, string>();
         var names = Interactions.Split(' ');
-        foreach (var (scopes, allowed) in Rows)
+        foreach (var (scopes, patient, allowed) in Rows)
         {
             var flags = allowed.Split(' ');
+            Assert.Equal(names.Length, flags.Length);
             for (var i = 0; i < names.Length; i++)
             {
-                data.Add(scopes, names[i], flags[i] == "y");
+                data.Add(scopes, patient, names[i], flags[i]);
             }
         }
 
@@ -48,29 +65,29 @@ public class ScopeMatrixTests(SecuredApp secured) : IClassFixture<SecuredApp>
 
     [Theory]
     [MemberData(nameof(Matrix))]
-    public async Task Scope_decides_the_interaction(string scopes, string interaction, bool allowed)
+    public async Task Scope_decides_the_interaction(string scopes, string patient, string interaction, string expected)
     {
-        using var admin = secured.ClientWithScopes(SecuredApp.FullAccess);
+        // A client id of its own per case: the per-client rate limit is not what this matrix is about.
+        var clientId = Guid.NewGuid().ToString("N");
+        using var admin = secured.Client(secured.Idp.Token(SecuredApp.FullAccess, claims: new Dictionary<string, object> { ["client_id"] = clientId }));
         var mrn = Guid.NewGuid().ToString("N");
         var existing = await (await admin.PostAsync("/fhir/Patient", Patients.WithMrn(mrn))).ReadAsAsync<Patient>();
-        using var client = secured.ClientWithScopes(scopes);
+        var claim = patient switch
+        {
+            Own => existing.Id,
+            Other => (await (await admin.PostAsync("/fhir/Patient", Patients.WithMrn(Guid.NewGuid().ToString("N")))).ReadAsAsync<Patient>()).Id,
+            _ => null,
+        };
+        var claims = new Dictionary<string, object> { ["client_id"] = clientId };
+        if (claim is not null)
+        {
+            claims["patient"] = claim;
+        }
+
+        using var client = secured.Client(secured.Idp.Token(scopes, claims: claims));
         var newMrn = Guid.NewGuid().ToString("N");
 
-        using var response = interaction switch
-        {
-            "read" => await client.GetAsync($"/fhir/Patient/{existing.Id}"),
-            "search" => await client.GetAsync($"/fhir/Patient?identifier=http://clinic.example.org/mrn|{mrn}"),
-            "create" => await client.PostAsync("/fhir/Patient", Patients.WithMrn(newMrn)),
-            "update" => await client.PutAsync($"/fhir/Patient/{existing.Id}", Renamed(existing)),
-            "delete" => await client.DeleteAsync($"/fhir/Patient/{existing.Id}"),
-            "history" => await client.GetAsync($"/fhir/Patient/{existing.Id}/_history"),
-            "transaction" => await client.PostAsync("/fhir", Transaction(Patients.WithMrn(newMrn))),
-            _ => await client.PostAsync("/fhir/QuestionnaireResponse/$validate", new QuestionnaireResponse
-            {
-                Status = QuestionnaireResponse.QuestionnaireResponseStatus.InProgress,
-                Questionnaire = "http://example.org/Questionnaire/none",
-            }),
-        };
+        using var response = await SendAsync(client, interaction, existing, mrn, newMrn);
 
         var success = interaction switch
         {
@@ -78,22 +95,71 @@ public class ScopeMatrixTests(SecuredApp secured) : IClassFixture<SecuredApp>
             "delete" => HttpStatusCode.NoContent,
             _ => HttpStatusCode.OK,
         };
-        if (allowed)
+        if (expected == "y")
         {
             Assert.Equal(success, response.StatusCode);
             return;
         }
 
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        var outcome = await response.ReadAsAsync<OperationOutcome>();
-        Assert.Equal(OperationOutcome.IssueType.Forbidden, outcome.Issue[0].Code);
-        Assert.Contains("needs the scope", outcome.Issue[0].Diagnostics, StringComparison.Ordinal);
+        if (expected == "h")
+        {
+            // The same request about an id (or identifier) that was never stored must get the very same answer.
+            var unknown = Patients.WithId(Guid.NewGuid().ToString("N"));
+            using var control = await SendAsync(client, interaction, unknown, Guid.NewGuid().ToString("N"), newMrn);
+            Assert.Equal(control.StatusCode, response.StatusCode);
+            Assert.Equal(
+                (await AnswerAsync(control)).Replace(unknown.Id!, "{id}", StringComparison.Ordinal),
+                (await AnswerAsync(response)).Replace(existing.Id!, "{id}", StringComparison.Ordinal));
+            Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync($"/fhir/Patient/{unknown.Id}")).StatusCode);
+        }
+        else
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            var outcome = await response.ReadAsAsync<OperationOutcome>();
+            Assert.Equal(OperationOutcome.IssueType.Forbidden, outcome.Issue[0].Code);
+            Assert.Matches("needs the scope|would be outside", outcome.Issue[0].Diagnostics);
+        }
 
         // Nothing a refused request asked for happened.
         Assert.Empty(await PatientsWithMrnAsync(admin, newMrn));
         var current = await (await admin.GetAsync($"/fhir/Patient/{existing.Id}")).ReadAsAsync<Patient>();
         Assert.Equal("1", current.Meta?.VersionId);
         Assert.Equal("Example", current.Name[0].Family);
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, string interaction, Patient target, string mrn, string newMrn) =>
+        interaction switch
+        {
+            "read" => await client.GetAsync($"/fhir/Patient/{target.Id}"),
+            "vread" => await client.GetAsync($"/fhir/Patient/{target.Id}/_history/1"),
+            "search" => await client.GetAsync($"/fhir/Patient?identifier=http://clinic.example.org/mrn|{mrn}"),
+            "create" => await client.PostAsync("/fhir/Patient", Patients.WithMrn(newMrn)),
+            "update" => await client.PutAsync($"/fhir/Patient/{target.Id}", Renamed(target)),
+            "delete" => await client.DeleteAsync($"/fhir/Patient/{target.Id}"),
+            "history" => await client.GetAsync($"/fhir/Patient/{target.Id}/_history"),
+            "transaction" => await client.PostAsync("/fhir", Transaction(Patients.WithMrn(newMrn))),
+            "populate" => await client.GetAsync($"/fhir/Questionnaire/srs/$populate?subject=Patient/{target.Id}"),
+            _ => await client.PostAsync("/fhir/QuestionnaireResponse/$validate", new QuestionnaireResponse
+            {
+                Status = QuestionnaireResponse.QuestionnaireResponseStatus.InProgress,
+                Questionnaire = "http://example.org/Questionnaire/none",
+            }),
+        };
+
+    /// <summary>What a client learns from an answer's body: an outcome's codes and words, or a searchset's size.</summary>
+    private static async Task<string> AnswerAsync(HttpResponseMessage response)
+    {
+        if (response.Content.Headers.ContentLength == 0)
+        {
+            return string.Empty;
+        }
+
+        return await response.ReadAsAsync<Resource>() switch
+        {
+            OperationOutcome outcome => string.Join('\n', outcome.Issue.Select(i => $"{i.Severity} {i.Code} {i.Diagnostics} {string.Join(',', i.Expression)}")),
+            Bundle bundle => $"{bundle.Type} {bundle.Total} {bundle.Entry.Count}",
+            var other => other.TypeName,
+        };
     }
 
     [Fact]

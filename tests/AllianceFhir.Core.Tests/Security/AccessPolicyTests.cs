@@ -143,7 +143,15 @@ public class AccessPolicyTests
         var narrowed = _policy.AuthorizeSearch(Caller("patient/Observation.rs?category=survey", patient: "p1"), query);
 
         Assert.Equal(3, narrowed.Criteria.Count);
-        Assert.Contains(narrowed.Criteria, c => c is ParameterCriterion { Parameter.Name: "subject", Values: [ReferenceSearchValue { TargetType: "Patient", TargetId: "p1" }] });
+        var compartment = Assert.Single(narrowed.Criteria.OfType<AnyOfCriterion>());
+
+        // Every membership parameter of the R4 Patient CompartmentDefinition for Observation, not the first alone.
+        Assert.Equal(
+            ["performer", "subject"],
+            compartment.Alternatives.Cast<ParameterCriterion>()
+                .Where(p => p.Values is [ReferenceSearchValue { TargetType: "Patient", TargetId: "p1" }])
+                .Select(p => p.Parameter.Name)
+                .Order(StringComparer.Ordinal));
         Assert.Contains(narrowed.Criteria, c => c is ParameterCriterion { Parameter.Name: "category", Values: [TokenSearchValue { Code: "survey" }] });
     }
 
