@@ -45,7 +45,11 @@ public sealed class FhirOperationFilter(SearchParameterRegistry registry) : IOpe
         foreach (var query in metadata.OfType<FhirQueryMetadata>().SelectMany(m => m.Parameters))
         {
             var schema = query.FhirType == "boolean" ? new OpenApiSchema { Type = JsonSchemaType.Boolean } : StringSchema();
-            Add(operation, query.Name, query.Required, $"{query.FhirType}: {query.Description}", schema, query.Example);
+            // A boolean's example must be a JSON boolean, or linters (and Swagger UI's form) read it as a string.
+            JsonNode? example = query.Example is null ? null
+                : query.FhirType == "boolean" && bool.TryParse(query.Example, out var flag) ? JsonValue.Create(flag)
+                : JsonValue.Create(query.Example);
+            Add(operation, query.Name, query.Required, $"{query.FhirType}: {query.Description}", schema, example);
         }
 
         var idExample = metadata.OfType<FhirIdExampleMetadata>().FirstOrDefault()?.Id ?? FhirExamples.Id;
@@ -55,6 +59,7 @@ public sealed class FhirOperationFilter(SearchParameterRegistry registry) : IOpe
             {
                 "id" => (JsonValue.Create(idExample), "The resource's logical id"),
                 "vid" => (JsonValue.Create("1"), "The version id (meta.versionId)"),
+                "input" => (JsonValue.Create(0), "The input's position in the job's request (0 for the first)"),
                 _ => (path.Example, path.Description),
             };
         }
@@ -104,7 +109,7 @@ public sealed class FhirOperationFilter(SearchParameterRegistry registry) : IOpe
                      .OrderBy(p => p.Name, StringComparer.Ordinal))
         {
             // A conditional write of an example body finds it by its id, so "Try it out" updates (or creates) exactly it.
-            var example = search.ConditionalWrite && parameter.Name == "_id" ? FhirExamples.Id : null;
+            JsonNode? example = search.ConditionalWrite && parameter.Name == "_id" ? JsonValue.Create(FhirExamples.Id) : null;
             Add(operation, parameter.Name, required: false, Describe(parameter), StringSchema(), example);
         }
 
@@ -152,7 +157,7 @@ public sealed class FhirOperationFilter(SearchParameterRegistry registry) : IOpe
         AdditionalProperties = new OpenApiSchema(),
     };
 
-    private static void Add(OpenApiOperation operation, string name, bool required, string description, OpenApiSchema schema, string? example = null)
+    private static void Add(OpenApiOperation operation, string name, bool required, string description, OpenApiSchema schema, JsonNode? example = null)
     {
         if (operation.Parameters!.Any(p => p.Name == name && p.In == ParameterLocation.Query))
         {
@@ -166,7 +171,7 @@ public sealed class FhirOperationFilter(SearchParameterRegistry registry) : IOpe
             Required = required,
             Description = description,
             Schema = schema,
-            Example = example is null ? null : JsonValue.Create(example),
+            Example = example,
         });
     }
 }
