@@ -87,6 +87,14 @@ internal sealed class EfImportJobStore(FhirDbContext db, ICheckpointCommitter co
             new JobCheckpoint(job.Id, job.LeaseOwner!, job.Sequence, JsonSerializer.Serialize(progress, Json), clock.GetUtcNow().UtcDateTime + lease),
             cancellationToken);
 
+    public async Task ReleaseAsync(string owner, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await db.ImportJobs
+            .Where(j => j.LeaseOwner == owner && j.Status == Running && j.LeaseUntil > now)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.LeaseUntil, now), cancellationToken);
+    }
+
     public async Task<bool> FinishAsync(ImportJob job, ImportJobStatus status, string? failure, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;

@@ -29,7 +29,18 @@ public sealed class ImportWorker(IServiceScopeFactory scopes, IOptions<ImportOpt
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var settings = options.Value;
+        try
+        {
+            await RunJobsAsync(options.Value, stoppingToken);
+        }
+        finally
+        {
+            await ReleaseLeasesAsync();
+        }
+    }
+
+    private async Task RunJobsAsync(ImportOptions settings, CancellationToken stoppingToken)
+    {
         while (!stoppingToken.IsCancellationRequested)
         {
             var ran = false;
@@ -58,6 +69,25 @@ public sealed class ImportWorker(IServiceScopeFactory scopes, IOptions<ImportOpt
                     return;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// On a clean stop the job in flight is handed back (its lease ends now), so a restarted server resumes it at once
+    /// from its last checkpoint; only a crash leaves it to wait for <see cref="ImportOptions.LeaseSeconds"/>.
+    /// </summary>
+    private async Task ReleaseLeasesAsync()
+    {
+        using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<IImportJobStore>().ReleaseAsync(_owner, bounded.Token);
+        }
+        catch (Exception ex)
+        {
+            // The lease then runs out by itself; the job still resumes, later.
+            logger.LogWarning("Import worker could not hand back its jobs on stopping ({Exception})", ex.GetType().Name);
         }
     }
 

@@ -28,6 +28,12 @@ public interface IImportJobStore
     /// <summary>Sets a terminal state (only while the worker holds the lease and the job runs).</summary>
     Task<bool> FinishAsync(ImportJob job, ImportJobStatus status, string? failure, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Gives up the leases <paramref name="owner"/> holds on running jobs, so the next worker (after a restart) resumes
+    /// them at once from their last checkpoint instead of waiting for the lease to run out.
+    /// </summary>
+    Task ReleaseAsync(string owner, CancellationToken cancellationToken);
+
     /// <summary>Cancels a job that has not finished; false when it had already finished.</summary>
     Task<bool> CancelAsync(string tenant, string id, CancellationToken cancellationToken);
 }

@@ -6,7 +6,11 @@ using Hl7.Fhir.Model;
 
 namespace AllianceFhir.Api.Tests.Import;
 
-/// <summary>A job interrupted by a restart resumes from its last checkpoint: every line imported once, none lost.</summary>
+/// <summary>
+/// A job interrupted by a restart resumes from its last checkpoint: every line imported once, none lost. The lease is
+/// ten minutes long, longer than the test waits: the stopping server must hand the job back, or the second server
+/// would not touch it until the lease ran out.
+/// </summary>
 public sealed partial class ImportRestartTests
 {
     private const int Lines = 3000;
@@ -47,7 +51,7 @@ public sealed partial class ImportRestartTests
         }
     }
 
-    /// <summary>What the stopped server left in the database: the job, still running (its lease held by a dead worker).</summary>
+    /// <summary>What the stopped server left in the database: the job, still running, waiting for the next worker.</summary>
     private static string? JobStatus(string database)
     {
         using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Pooling=False");
@@ -60,7 +64,7 @@ public sealed partial class ImportRestartTests
     private static FhirApplication Configure(FhirApplication app, string folder) => app
         .With("Import:Folder", folder)
         .With("Import:BatchSize", "5")
-        .With("Import:LeaseSeconds", "1")
+        .With("Import:LeaseSeconds", "600")
         .With("Import:PollMilliseconds", "100");
 
     /// <summary>Polls (bounded) until the job has committed some lines but not all; returns how many.</summary>
