@@ -188,12 +188,18 @@ public static class ImportEndpoints
         }
     }
 
-    private static async Task<IResult> CancelAsync(HttpContext http, string id, IImportJobStore jobs, CancellationToken ct)
+    private static async Task<IResult> CancelAsync(HttpContext http, string id, IImportJobStore jobs, ImportFolder folder, CancellationToken ct)
     {
         var job = await FindOwnAsync(http, jobs, id, ct);
         if (!await jobs.CancelAsync(job.Tenant, id, ct))
         {
             throw FhirOperationException.NotFound($"Import job {id} has already finished ({job.Status.ToString().ToLowerInvariant()})");
+        }
+
+        // A queued job has no worker to clean up after it; a running one's worker does when it sees the cancellation.
+        if (job.Status == ImportJobStatus.Queued)
+        {
+            folder.DeleteUploads(id);
         }
 
         return FhirResponse.Of(Outcomes.Create(OperationOutcome.IssueSeverity.Information, OperationOutcome.IssueType.Informational,

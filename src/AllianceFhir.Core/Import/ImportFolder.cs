@@ -24,4 +24,22 @@ public sealed class ImportFolder(string root)
         stream.Seek(0, SeekOrigin.End);
         return stream;
     }
+
+    /// <summary>
+    /// Deletes a finished or cancelled job's spooled uploads: nothing reads them again, and they hold a clinic's
+    /// answers. The error reports stay, since the job's result links to them.
+    /// </summary>
+    public void DeleteUploads(string jobId)
+    {
+        var folder = JobFolder(jobId);
+        if (!Directory.Exists(folder))
+        {
+            return;
+        }
+
+        foreach (var upload in Directory.EnumerateFiles(folder, "upload-*.ndjson"))
+        {
+            File.Delete(upload);
+        }
+    }
 }

@@ -50,16 +50,26 @@ public sealed class ImportJobProcessor(
         try
         {
             await run.ImportAllAsync(cancellationToken);
-            await jobs.FinishAsync(run.Job, ImportJobStatus.Completed, null, cancellationToken);
+            if (await jobs.FinishAsync(run.Job, ImportJobStatus.Completed, null, cancellationToken))
+            {
+                folder.DeleteUploads(job.Id);
+            }
         }
         catch (ImportLeaseLostException)
         {
             logger.LogInformation("Import job {JobId} stopped: cancelled or taken over by another worker", job.Id);
+            if ((await jobs.FindAsync(job.Tenant, job.Id, cancellationToken))?.Status == ImportJobStatus.Cancelled)
+            {
+                folder.DeleteUploads(job.Id);
+            }
         }
         catch (ImportSourceException ex)
         {
             logger.LogWarning("Import job {JobId} failed: an input could not be read ({Reason})", job.Id, ex.Message);
-            await jobs.FinishAsync(run.Job, ImportJobStatus.Failed, ex.Message, cancellationToken);
+            if (await jobs.FinishAsync(run.Job, ImportJobStatus.Failed, ex.Message, cancellationToken))
+            {
+                folder.DeleteUploads(job.Id);
+            }
         }
     }
 

@@ -108,7 +108,14 @@ public sealed class ImportTests : IDisposable
         Assert.Contains(outcomes[2].Issue, i => i.Code == OperationOutcome.IssueType.NotFound && i.Expression.Contains("Observation.subject"));
         Assert.Equal(0, await ImportClient.TotalAsync(_client, "Observation?code=http://loinc.org|1234-5"));
         Assert.Equal(2, await ImportClient.TotalAsync(_client, "Patient?_id=bad-ok1,bad-ok2"));
+
+        // The finished job's upload (a clinic's data) is gone from the server's disk; its report stays for the result.
+        Assert.Empty(Uploads());
+        Assert.NotEmpty(Directory.GetFiles(_folder, "errors-*.ndjson", SearchOption.AllDirectories));
     }
+
+    private string[] Uploads() =>
+        Directory.Exists(_folder) ? Directory.GetFiles(_folder, "upload-*.ndjson", SearchOption.AllDirectories) : [];
 
     [Fact]
     public async Task Importing_the_same_files_twice_leaves_the_same_data_and_no_new_versions()
@@ -185,5 +192,14 @@ public sealed class ImportTests : IDisposable
         Assert.True(settled < 3000, $"the cancelled job went on to import {settled} patients");
         using var again = await client.DeleteAsync(status);
         Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+
+        // The worker drops the cancelled job's spooled upload once it sees the cancellation (at its next checkpoint).
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (Uploads().Length > 0 && DateTime.UtcNow < deadline)
+        {
+            await System.Threading.Tasks.Task.Delay(50);
+        }
+
+        Assert.Empty(Uploads());
     }
 }
