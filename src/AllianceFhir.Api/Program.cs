@@ -10,7 +10,6 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddFhirServer(builder.Configuration);
 builder.Services.AddFhirSecurity(builder.Configuration);
 builder.Services.AddFhirAudit();
-builder.Services.AddSpreadsheetImport(builder.Configuration);
 builder.Services.AddHttpHardening(builder.Configuration);
 builder.Services.AddFhirImport(builder.Configuration);
 

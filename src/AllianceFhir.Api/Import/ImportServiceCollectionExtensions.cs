@@ -6,7 +6,10 @@ namespace AllianceFhir.Api.Import;
 
 public static class ImportServiceCollectionExtensions
 {
-    /// <summary><c>$import</c>: options, the import folder, the input fetcher and the background worker.</summary>
+    /// <summary>
+    /// Both imports: the <c>Import</c> options they share, then <c>$import</c> (the import folder, the input fetcher and
+    /// the background worker) and <c>QuestionnaireResponse/$import-spreadsheet</c>.
+    /// </summary>
     public static IServiceCollection AddFhirImport(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<ImportOptions, ImportOptionsValidator>(configuration, ImportOptions.SectionName);
@@ -17,6 +20,7 @@ public static class ImportServiceCollectionExtensions
         services.AddSingleton<IImportSourceOpener, ImportSourceOpener>();
         services.AddSingleton<ImportWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<ImportWorker>());
+        services.AddSpreadsheetImport();
         return services;
     }
 }

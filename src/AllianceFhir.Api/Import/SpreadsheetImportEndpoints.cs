@@ -16,9 +16,9 @@ public static class SpreadsheetImportEndpoints
 {
     public const string OperationName = "import-spreadsheet";
 
-    public static IServiceCollection AddSpreadsheetImport(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>Called by <see cref="ImportServiceCollectionExtensions.AddFhirImport"/>, which registers the options it reads.</summary>
+    internal static IServiceCollection AddSpreadsheetImport(this IServiceCollection services)
     {
-        // The Import section's options are registered (and validated) once, by AddFhirImport.
         services.AddSingleton<FluentValidation.IValidator<ImportRowInput>, ImportRowValidator>();
         services.AddScoped<SpreadsheetImporter>();
         return services;
