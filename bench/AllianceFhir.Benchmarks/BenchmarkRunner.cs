@@ -105,7 +105,15 @@ internal static class BenchmarkRunner
         }
         finally
         {
-            Directory.Delete(work, recursive: true);
+            // BENCH_KEEP=1 leaves the databases for inspection (which B-trees a commit dirties: SQLite's dbstat).
+            if (Environment.GetEnvironmentVariable("BENCH_KEEP") is null)
+            {
+                Directory.Delete(work, recursive: true);
+            }
+            else
+            {
+                Console.WriteLine($"Databases kept in {work}");
+            }
         }
 
         Print(options, results, commits);

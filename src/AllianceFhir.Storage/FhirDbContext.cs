@@ -33,13 +33,16 @@ public abstract class FhirDbContext(DbContextOptions options) : DbContext(option
     /// <summary>The filter of the "one current version per resource" index, in the provider's SQL dialect.</summary>
     protected abstract string CurrentVersionFilter { get; }
 
+    /// <summary>The filter of the reference index's URL lookup (rows that have a URL), in the provider's SQL dialect.</summary>
+    protected abstract string ReferenceUrlFilter { get; }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfiguration(new ResourceEntityConfiguration(CurrentVersionFilter));
         modelBuilder.ApplyConfiguration(new TokenIndexConfiguration());
         modelBuilder.ApplyConfiguration(new StringIndexConfiguration());
         modelBuilder.ApplyConfiguration(new DateIndexConfiguration());
-        modelBuilder.ApplyConfiguration(new ReferenceIndexConfiguration());
+        modelBuilder.ApplyConfiguration(new ReferenceIndexConfiguration(ReferenceUrlFilter));
         modelBuilder.ApplyConfiguration(new UriIndexConfiguration());
         modelBuilder.ApplyConfiguration(new NumberIndexConfiguration());
         modelBuilder.ApplyConfiguration(new QuantityIndexConfiguration());

@@ -39,7 +39,7 @@ internal static class IndexRowMapper
                     entity.CompositeGroup = group;
                 }
             }
-            else
+            else if (value.ParamName != Search.ResourceIdParameter.Name)
             {
                 AddRow(rows, tenantId, resourceType, value, value.ParamName);
             }

@@ -77,6 +77,11 @@ internal sealed class CriterionTranslator(FhirDbContext db, TenantRows tenant, D
     private Translated Parameter(IReadOnlyList<string> types, ParameterCriterion c)
     {
         var name = c.Parameter.Name;
+        if (name == ResourceIdParameter.Name && c.Parameter.Type == SearchParamType.Token)
+        {
+            return ResourceId(types, c);
+        }
+
         if (c.Modifier == SearchModifier.Missing)
         {
             var any = AnyRow(types, c.Parameter);
@@ -114,6 +119,40 @@ internal sealed class CriterionTranslator(FhirDbContext db, TenantRows tenant, D
                 throw new NotSupportedException($"Search parameter type {c.Parameter.Type} is not translatable");
         }
     }
+
+    /// <summary>
+    /// `_id` on the version row's own id column (<see cref="ResourceIdParameter"/>), with the meaning its token rows had:
+    /// a code without a system (or with the empty one) matches the id, anything with a system matches nothing, `:text`
+    /// matches nothing (an id has no display text), and every resource has an id (`:missing`).
+    /// </summary>
+    private Translated ResourceId(IReadOnlyList<string> types, ParameterCriterion c)
+    {
+        if (c.Modifier == SearchModifier.Missing)
+        {
+            var missing = ((MissingSearchValue)c.Values[0]).Missing;
+            return new Translated(int.MaxValue, null, r => !missing);
+        }
+
+        List<string> ids = c.Modifier == SearchModifier.Text
+            ? []
+            : c.Values.Cast<TokenSearchValue>().Where(v => string.IsNullOrEmpty(v.System) && v.Code is not null).Select(v => v.Code!).Distinct(StringComparer.Ordinal).ToList();
+        Expression<Func<ResourceEntity, bool>> filter = ids.Count switch
+        {
+            0 => r => false,
+            1 => IdEquals(ids[0]),
+            _ => r => ids.Contains(r.ResourceId),
+        };
+        if (c.Modifier == SearchModifier.Not)
+        {
+            return new Translated(int.MaxValue, null, filter.Not());
+        }
+
+        // The current-version index (tenant, type, id) finds each id with one seek.
+        var set = CurrentRows(types).Where(filter).Select(r => r.Surrogate);
+        return new Translated(0, set, filter);
+    }
+
+    private static Expression<Func<ResourceEntity, bool>> IdEquals(string id) => r => r.ResourceId == id;
 
     /// <summary>_id and identifiers are near-unique; a system-qualified code is narrower than a bare one.</summary>
     private static int TokenRank(ParameterCriterion c) =>

@@ -55,6 +55,10 @@ internal abstract class SortExpression(bool descending)
                     : new SortExpression<string>(false, r => rows.Where(x => x.ResourceSurrogate == r.Surrogate && x.ParamName == name).Min(x => x.Normalized) ?? HighString);
             }
 
+            case SearchParamType.Token when name == ResourceIdParameter.Name:
+                // Every resource has exactly one id, on its own row (ResourceIdParameter).
+                return new SortExpression<string>(desc, r => r.ResourceId);
+
             case SearchParamType.Token:
             {
                 var rows = db.TokenIndex;

@@ -324,7 +324,8 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
                         .HasDatabaseName("IX_ReferenceIndex_Lookup");
 
                     b.HasIndex("ParamKey", "Url", "Version", "ResourceSurrogate")
-                        .HasDatabaseName("IX_ReferenceIndex_Url");
+                        .HasDatabaseName("IX_ReferenceIndex_Url")
+                        .HasFilter("[Url] IS NOT NULL");
 
                     b.ToTable("ReferenceIndex", (string)null);
                 });
