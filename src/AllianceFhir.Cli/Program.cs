@@ -1,0 +1,3 @@
+using AllianceFhir.Cli;
+
+return await CliApp.RunAsync(args, CliHost.ForConsole());
