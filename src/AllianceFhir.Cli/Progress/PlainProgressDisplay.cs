@@ -1,8 +1,8 @@
 namespace AllianceFhir.Cli.Progress;
 
 /// <summary>
-/// Progress as lines of text, for redirected output: one line when the numbers change (at most one a second, since a
-/// server is polled about that often), and always the final one.
+/// Progress as lines of text, for redirected output: a line when the server's status text changes, otherwise when the
+/// numbers change but at most one a second (a server is polled about that often), and always the final one.
 /// </summary>
 public sealed class PlainProgressDisplay(CliHost host) : ProgressDisplay
 {
@@ -28,12 +28,16 @@ public sealed class PlainProgressDisplay(CliHost host) : ProgressDisplay
         private TimeSpan? _lastWritten;
         private string? _pending;
         private string? _written;
+        private string? _status;
 
         public void Report(long done, long? total, long refused, string? status = null)
         {
             var line = $"{name}: {Describe(done, total, refused, unit, _clock.Elapsed, status)}";
             _pending = line;
-            if (_lastWritten is not { } last || _clock.Elapsed - last >= MinInterval)
+            // What the server says it is doing is shown whenever it changes; counts at most once a second.
+            var news = status is not null && status != _status;
+            _status = status ?? _status;
+            if (news || _lastWritten is not { } last || _clock.Elapsed - last >= MinInterval)
             {
                 Flush();
             }
