@@ -19,9 +19,8 @@ public static class CliApp
     {
         ArgumentNullException.ThrowIfNull(host);
         var parse = Create(host).Parse(args);
-        var writer = host.Console.Profile.Out.Writer;
         // Failures are reported here, with the documented exit codes, instead of as a stack trace with exit code 1.
-        var configuration = new InvocationConfiguration { Output = writer, Error = writer, EnableDefaultExceptionHandler = false };
+        var configuration = new InvocationConfiguration { Output = host.Console.Profile.Out.Writer, Error = host.Error, EnableDefaultExceptionHandler = false };
         if (parse.Errors.Count > 0)
         {
             // System.CommandLine answers 1 to a bad command line; here 1 means "the server refused some rows".

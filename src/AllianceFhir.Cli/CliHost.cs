@@ -6,7 +6,8 @@ namespace AllianceFhir.Cli;
 /// What the commands talk to: the console (live progress when it is interactive, plain lines when redirected) and the
 /// HTTP handler. Tests hand in a <c>TestConsole</c> and the handler of an in-process server.
 /// </summary>
-public sealed class CliHost(IAnsiConsole console, bool interactive, Func<HttpMessageHandler>? handler = null)
+/// <param name="error">Where errors go: standard error for the tool, so a script can tell them from the summary.</param>
+public sealed class CliHost(IAnsiConsole console, bool interactive, Func<HttpMessageHandler>? handler = null, TextWriter? error = null)
 {
     public IAnsiConsole Console { get; } = console;
 
@@ -17,13 +18,15 @@ public sealed class CliHost(IAnsiConsole console, bool interactive, Func<HttpMes
     {
         var console = AnsiConsole.Console;
         var interactive = console.Profile.Capabilities.Interactive && !System.Console.IsOutputRedirected;
-        return new CliHost(console, interactive);
+        return new CliHost(console, interactive, error: System.Console.Error);
     }
+
+    public TextWriter Error => error ?? Console.Profile.Out.Writer;
 
     public HttpMessageHandler CreateHandler() => handler?.Invoke() ?? new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.All };
 
     /// <summary>A line for a person, never markup: file names and server messages may hold '[' and ']'.</summary>
     public void WriteLine(string text) => Console.Profile.Out.Writer.WriteLine(text);
 
-    public void WriteError(string text) => Console.Profile.Out.Writer.WriteLine("error: " + text);
+    public void WriteError(string text) => Error.WriteLine("error: " + text);
 }
