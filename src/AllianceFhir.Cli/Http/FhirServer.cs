@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
 using AllianceFhir.Core.Serialization;
 using Hl7.Fhir.Model;
@@ -124,8 +123,6 @@ public sealed class FhirServer : IDisposable
     }
 
     public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
-
-    public static bool IsSuccess(HttpStatusCode status) => (int)status is >= 200 and < 300;
 
     public void Dispose() => Client.Dispose();
 }

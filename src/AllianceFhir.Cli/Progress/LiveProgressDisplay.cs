@@ -25,7 +25,7 @@ public sealed class LiveProgressDisplay(IAnsiConsole console) : ProgressDisplay
             {
                 var task = context.AddTask(Markup.Escape(name), maxValue: 1);
                 task.IsIndeterminate = true;
-                var view = new View(task, name);
+                var view = new View(context, task, name);
                 var result = await work(view);
                 if (task.IsIndeterminate)
                 {
@@ -39,7 +39,7 @@ public sealed class LiveProgressDisplay(IAnsiConsole console) : ProgressDisplay
             });
     }
 
-    private sealed class View(ProgressTask task, string name) : IProgressView
+    private sealed class View(ProgressContext context, ProgressTask task, string name) : IProgressView
     {
         public void Report(long done, long? total, long refused, string? status = null)
         {
@@ -52,6 +52,8 @@ public sealed class LiveProgressDisplay(IAnsiConsole console) : ProgressDisplay
             }
 
             task.Value = done;
+            // Drawn now rather than at the next tick: a server's status may last less than one.
+            context.Refresh();
         }
     }
 
