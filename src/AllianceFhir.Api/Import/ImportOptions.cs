@@ -1,3 +1,5 @@
+using AllianceFhir.Spreadsheets;
+
 namespace AllianceFhir.Api.Import;
 
 /// <summary>Settings of <c>$import</c> (section <c>Import</c>).</summary>
@@ -43,4 +45,7 @@ public sealed class ImportOptions
 
     /// <summary>Spreadsheets with more data rows are refused with 413: the report holds a part per row.</summary>
     public int MaxSpreadsheetRows { get; set; } = 10_000;
+
+    /// <summary>The settings above that reading and checking a sheet needs.</summary>
+    public SpreadsheetSettings Spreadsheet => new(DefaultPatientIdentifierSystem, ClinicTimeZone, MaxSpreadsheetRows);
 }

@@ -1,3 +1,4 @@
+using AllianceFhir.Spreadsheets;
 using Hl7.Fhir.Model;
 
 namespace AllianceFhir.Api.Import;
@@ -55,9 +56,7 @@ public static class ImportReport
                 {
                     Severity = OperationOutcome.IssueSeverity.Error,
                     Code = OperationOutcome.IssueType.Invalid,
-                    Diagnostics = error.Column.Length > 0
-                        ? $"Row {result.Row}, column '{error.Column}': {error.Message}"
-                        : $"Row {result.Row}: {error.Message}",
+                    Diagnostics = error.Describe(result.Row),
                 });
             }
         }

@@ -6,6 +6,7 @@ using AllianceFhir.Api.Security;
 using AllianceFhir.Core.Bundles;
 using AllianceFhir.Core.Errors;
 using AllianceFhir.Core.Security;
+using AllianceFhir.Spreadsheets;
 using Hl7.Fhir.Model;
 using Microsoft.Extensions.Options;
 
@@ -20,6 +21,7 @@ public static class SpreadsheetImportEndpoints
     internal static IServiceCollection AddSpreadsheetImport(this IServiceCollection services)
     {
         services.AddSingleton<FluentValidation.IValidator<ImportRowInput>, ImportRowValidator>();
+        services.AddSingleton<SpreadsheetChecker>();
         services.AddScoped<SpreadsheetImporter>();
         return services;
     }
@@ -31,7 +33,7 @@ public static class SpreadsheetImportEndpoints
             .WithTags(nameof(QuestionnaireResponse))
             .WithSummary("Import a clinic's sheet of responses (CSV or .xlsx), one completed QuestionnaireResponse per row")
             .WithDescription(
-                $"Body: {SpreadsheetUpload.CsvMediaType} or {SpreadsheetUpload.XlsxMediaType}, one row per administration "
+                $"Body: {SpreadsheetReader.CsvMediaType} or {SpreadsheetReader.XlsxMediaType}, one row per administration "
                 + "(docs/spreadsheet-import.md). Query: dryRun=true checks the file and stores nothing. 200 with a Parameters report: "
                 + "counts, a 'row' part per row (number, status created|exists|valid|refused, response, issues with column and message) "
                 + "and an 'outcome' OperationOutcome. 400 when the file or its header cannot be read, 413 when too large, 415 for "
@@ -63,7 +65,7 @@ public static class SpreadsheetImportEndpoints
         var options = importOptions.Value;
         var rows = await SpreadsheetUpload.ReadAsync(http.Request, options, ct);
         var context = new BundleRequestContext(FhirUrls.Base(http.Request), ReturnPreference.Minimal, serverOptions.Value.MaxBundleEntries, caller);
-        var results = await importer.ImportAsync(rows, options, dryRun, context, ct);
+        var results = await importer.ImportAsync(rows, options.Spreadsheet, dryRun, context, ct);
         return FhirResponse.Of(ImportReport.Build(results, dryRun));
     }
 

@@ -1,28 +1,20 @@
-using System.Globalization;
 using System.Net;
-using System.Text;
 using AllianceFhir.Core.Errors;
-using CsvHelper;
+using AllianceFhir.Spreadsheets;
 using Hl7.Fhir.Model;
-using MiniExcelLibs;
 
 namespace AllianceFhir.Api.Import;
 
 /// <summary>
-/// Reads an uploaded sheet into rows: CSV with CsvHelper, .xlsx with MiniExcel. MiniExcel was chosen over the Open XML
-/// SDK (which needs shared strings, styles and cell references resolved by hand) and ExcelDataReader (last released in
-/// 2021): it is maintained, reads the sheet row by row from the zip without loading the workbook, and can also write
-/// .xlsx, which the tests and the sample generator use. A zip needs a seekable stream, so the body is spooled to a temp
-/// file that is deleted on close; the size bound is enforced while spooling, so a huge upload never fills the disk.
+/// Takes an uploaded sheet off the request and hands it to <see cref="SpreadsheetReader"/>. A zip needs a seekable
+/// stream, so the body is spooled to a temp file that is deleted on close; the size bound is enforced while spooling,
+/// so a huge upload never fills the disk.
 /// </summary>
 public static class SpreadsheetUpload
 {
-    public const string CsvMediaType = "text/csv";
-    public const string XlsxMediaType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
     public static async Task<IReadOnlyList<SpreadsheetRow>> ReadAsync(HttpRequest request, ImportOptions options, CancellationToken cancellationToken)
     {
-        var mediaType = MediaType(request);
+        var format = Format(request);
         if (request.ContentLength > options.MaxSpreadsheetBytes)
         {
             throw TooLarge(options);
@@ -48,149 +40,21 @@ public static class SpreadsheetUpload
         }
 
         spool.Position = 0;
-        var table = mediaType == CsvMediaType ? ReadCsv(spool, options) : ReadXlsx(spool, options);
-        return ToRows(table, options);
+        return SpreadsheetReader.Read(spool, format, options.Spreadsheet);
     }
 
-    private static string MediaType(HttpRequest request)
+    private static SpreadsheetFormat Format(HttpRequest request)
     {
         var contentType = request.ContentType is { } value ? value.Split(';')[0].Trim().ToLowerInvariant() : null;
         return contentType switch
         {
-            CsvMediaType or XlsxMediaType => contentType,
+            SpreadsheetReader.CsvMediaType => SpreadsheetFormat.Csv,
+            SpreadsheetReader.XlsxMediaType => SpreadsheetFormat.Xlsx,
             _ => throw FhirOperationException.Of(
                 HttpStatusCode.UnsupportedMediaType,
                 OperationOutcome.IssueType.NotSupported,
-                $"$import-spreadsheet takes {CsvMediaType} or {XlsxMediaType}, not '{request.ContentType}'"),
+                $"$import-spreadsheet takes {SpreadsheetReader.CsvMediaType} or {SpreadsheetReader.XlsxMediaType}, not '{request.ContentType}'"),
         };
-    }
-
-    private static List<string[]> ReadCsv(Stream stream, ImportOptions options)
-    {
-        // The separator is detected (',' or ';' as Excel writes in locales with a decimal comma, or tab); the header is
-        // read as a row like any other. Cell values stay out of exception messages: they are patient data.
-        var settings = CsvReaderOptions.Default with
-        {
-            HasHeader = false,
-            TrimWhitespace = true,
-            FieldCountMismatch = CsvFieldCountHandling.Allow,
-            MalformedData = CsvMalformedDataHandling.Throw,
-            MaxRecordSize = 1024 * 1024,
-            IncludeValuesInExceptions = false,
-        };
-        var table = new List<string[]>();
-        try
-        {
-            using var csv = CsvReader.Create(stream, settings, true);
-            while (csv.Read())
-            {
-                Bound(table, options);
-                table.Add(csv.Current.ToArray());
-            }
-        }
-        catch (CsvFormatException ex)
-        {
-            throw FhirOperationException.Of(HttpStatusCode.BadRequest, OperationOutcome.IssueType.Structure,
-                $"The CSV cannot be read at row {ex.RecordNumber}: {ex.Message}");
-        }
-
-        return table;
-    }
-
-    private static List<string[]> ReadXlsx(Stream stream, ImportOptions options)
-    {
-        var table = new List<string[]>();
-        try
-        {
-            // The first sheet; columns are keyed A, B, … so headers are read as a row like any other.
-            foreach (IDictionary<string, object?> row in MiniExcel.Query(stream, useHeaderRow: false, excelType: ExcelType.XLSX))
-            {
-                Bound(table, options);
-                table.Add([.. row.Values.Select(CellText)]);
-            }
-        }
-        catch (Exception ex) when (ex is InvalidDataException or IOException or InvalidOperationException or System.Xml.XmlException or NotSupportedException)
-        {
-            throw FhirOperationException.Of(HttpStatusCode.BadRequest, OperationOutcome.IssueType.Structure,
-                $"The body is not a readable .xlsx workbook ({ex.GetType().Name})");
-        }
-
-        return table;
-    }
-
-    /// <summary>Typed cells back to the text a person would type: dates as ISO 8601, numbers without a locale.</summary>
-    private static string CellText(object? value) => value switch
-    {
-        null => string.Empty,
-        DateTime { TimeOfDay.Ticks: 0 } date => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        // Excel keeps a time of day without a date as a fraction of the day counted from 1899-12-30 or -31.
-        DateTime { Year: 1899 } time => time.ToString("HH:mm:ss", CultureInfo.InvariantCulture),
-        DateTime dateTime => dateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture),
-        double number => number.ToString("R", CultureInfo.InvariantCulture),
-        decimal number => number.ToString(CultureInfo.InvariantCulture),
-        bool flag => flag ? "true" : "false",
-        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? string.Empty,
-    };
-
-    private static void Bound(List<string[]> table, ImportOptions options)
-    {
-        if (table.Count > options.MaxSpreadsheetRows)
-        {
-            throw FhirOperationException.Of(HttpStatusCode.RequestEntityTooLarge, OperationOutcome.IssueType.TooCostly,
-                $"The file has more than {options.MaxSpreadsheetRows} data rows (Import:MaxSpreadsheetRows); split it into several files");
-        }
-    }
-
-    private static List<SpreadsheetRow> ToRows(List<string[]> table, ImportOptions options)
-    {
-        var headerIndex = table.FindIndex(r => r.Any(c => !string.IsNullOrWhiteSpace(c)));
-        if (headerIndex < 0)
-        {
-            throw FhirOperationException.BadRequest("The file has no header row");
-        }
-
-        var headers = table[headerIndex].Select(h => h.Trim().ToLowerInvariant()).ToArray();
-        var duplicate = headers.Where(h => h.Length > 0).GroupBy(h => h).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
-        {
-            throw FhirOperationException.BadRequest($"The header names the column '{duplicate.Key}' twice");
-        }
-
-        var missing = ImportColumns.Required.Where(c => !headers.Contains(c)).ToList();
-        if (options.DefaultPatientIdentifierSystem is null && !headers.Contains(ImportColumns.PatientSystem))
-        {
-            missing.Insert(0, ImportColumns.PatientSystem);
-        }
-
-        if (missing.Count > 0)
-        {
-            throw FhirOperationException.BadRequest(
-                $"The header lacks the column(s) {string.Join(", ", missing.Select(m => $"'{m}'"))}; see docs/spreadsheet-import.md");
-        }
-
-        var rows = new List<SpreadsheetRow>();
-        for (var i = headerIndex + 1; i < table.Count; i++)
-        {
-            var record = table[i];
-            if (record.All(string.IsNullOrWhiteSpace))
-            {
-                continue;
-            }
-
-            var cells = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            for (var c = 0; c < headers.Length && c < record.Length; c++)
-            {
-                if (headers[c].Length > 0)
-                {
-                    cells[headers[c]] = record[c];
-                }
-            }
-
-            rows.Add(new SpreadsheetRow(i + 1, cells));
-        }
-
-        return rows;
     }
 
     private static FhirOperationException TooLarge(ImportOptions options) =>

@@ -3,7 +3,7 @@ using System.Text;
 using AllianceFhir.Instruments.Fhir;
 using Hl7.Fhir.Model;
 
-namespace AllianceFhir.Api.Import;
+namespace AllianceFhir.Spreadsheets;
 
 /// <summary>A checked row as FHIR: the patient's identifier and the completed QuestionnaireResponse.</summary>
 public sealed record ImportedResponse(Identifier Patient, QuestionnaireResponse Response, string RowIdentity)
@@ -21,7 +21,7 @@ public sealed record ImportedResponse(Identifier Patient, QuestionnaireResponse 
         var row = input.Row;
         var questionnaire = input.Questionnaire!;
         var patient = new Identifier(input.PatientSystem, row[ImportColumns.Patient]);
-        var authored = AuthoredTime.Parse(row, input.Options, input.Now).Value!;
+        var authored = AuthoredTime.Parse(row, input.Settings, input.Now).Value!;
         var episode = row[ImportColumns.Episode];
         var session = row[ImportColumns.Session];
         var identity = Hash($"{patient.System}|{patient.Value}|{questionnaire.Url}|{authored.Value}|{episode}|{session}");

@@ -1,4 +1,4 @@
-namespace AllianceFhir.Api.Import;
+namespace AllianceFhir.Spreadsheets;
 
 /// <summary>
 /// One data row as text, keyed by its column header (trimmed, case-insensitive). <see cref="Number"/> is the row's

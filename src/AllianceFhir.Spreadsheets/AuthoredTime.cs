@@ -1,7 +1,7 @@
 using System.Globalization;
 using Hl7.Fhir.Model;
 
-namespace AllianceFhir.Api.Import;
+namespace AllianceFhir.Spreadsheets;
 
 /// <summary>
 /// A row's date, optional time and optional zone as a FHIR dateTime. A time without a zone is the clinic's local time
@@ -13,7 +13,7 @@ public static class AuthoredTime
     private static readonly string[] TimeFormats = ["H:mm", "HH:mm", "H:mm:ss", "HH:mm:ss"];
 
     /// <summary>The authored time, or the column and reason it cannot be one.</summary>
-    public static (FhirDateTime? Value, string? Column, string? Error) Parse(SpreadsheetRow row, ImportOptions options, DateTimeOffset now)
+    public static (FhirDateTime? Value, string? Column, string? Error) Parse(SpreadsheetRow row, SpreadsheetSettings settings, DateTimeOffset now)
     {
         var dateText = row[ImportColumns.Date];
         if (dateText is null)
@@ -54,7 +54,7 @@ public static class AuthoredTime
         TimeSpan offset;
         if (zoneText is null || !TryParseOffset(zoneText, out offset))
         {
-            var zoneId = zoneText ?? options.ClinicTimeZone;
+            var zoneId = zoneText ?? settings.ClinicTimeZone;
             if (!TimeZoneInfo.TryFindSystemTimeZoneById(zoneId, out var zone))
             {
                 return (null, ImportColumns.TimeZone, $"'{zoneId}' is neither a time zone id (e.g. Europe/Zurich) nor an offset (+01:00)");

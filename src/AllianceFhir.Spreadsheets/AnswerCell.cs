@@ -2,7 +2,7 @@ using System.Globalization;
 using AllianceFhir.Instruments.Fhir;
 using Hl7.Fhir.Model;
 
-namespace AllianceFhir.Api.Import;
+namespace AllianceFhir.Spreadsheets;
 
 /// <summary>
 /// One answer cell read against its Questionnaire item. A choice takes the option's code, its display text, or the

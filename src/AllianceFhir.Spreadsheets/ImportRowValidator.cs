@@ -3,12 +3,12 @@ using FluentValidation;
 using FluentValidation.Results;
 using Hl7.Fhir.Model;
 
-namespace AllianceFhir.Api.Import;
+namespace AllianceFhir.Spreadsheets;
 
 /// <summary>A row with what the import resolved for it: its instrument's Questionnaire (null when unknown).</summary>
-public sealed record ImportRowInput(SpreadsheetRow Row, Questionnaire? Questionnaire, ImportOptions Options, DateTimeOffset Now)
+public sealed record ImportRowInput(SpreadsheetRow Row, Questionnaire? Questionnaire, SpreadsheetSettings Settings, DateTimeOffset Now)
 {
-    public string? PatientSystem => Row[ImportColumns.PatientSystem] ?? Options.DefaultPatientIdentifierSystem;
+    public string? PatientSystem => Row[ImportColumns.PatientSystem] ?? Settings.DefaultPatientIdentifierSystem;
 }
 
 /// <summary>
@@ -41,7 +41,7 @@ public sealed class ImportRowValidator : AbstractValidator<ImportRowInput>
             .OverridePropertyName(ImportColumns.Session);
         RuleFor(r => r).Custom((input, context) =>
         {
-            var (_, column, error) = AuthoredTime.Parse(input.Row, input.Options, input.Now);
+            var (_, column, error) = AuthoredTime.Parse(input.Row, input.Settings, input.Now);
             if (error is not null)
             {
                 context.AddFailure(new ValidationFailure(column, error));
