@@ -102,6 +102,11 @@ internal static class BenchmarkRunner
             {
                 commits.AddRange(await StorageCommitBenchmark.RunAuditAsync(work, options.Commits));
             }
+
+            if (options.Scenarios.Contains("audit-log"))
+            {
+                commits.AddRange(AuditLogPrototype.Run(work, options.Commits));
+            }
         }
         finally
         {

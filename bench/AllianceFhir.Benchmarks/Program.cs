@@ -1,8 +1,9 @@
 using AllianceFhir.Benchmarks;
 
 // Usage:
-//   dotnet run -c Release --project bench/AllianceFhir.Benchmarks -- [--seconds 10] [--concurrency 8] [--scenarios create,read,create-token,read-token,submit,submit-rate,baseline,commit,commit-audit,shapes] [--shapes a,b] [--api-dir DIR] [--submit-rate R] [--commits N]
+//   dotnet run -c Release --project bench/AllianceFhir.Benchmarks -- [--seconds 10] [--concurrency 8] [--scenarios create,read,create-token,read-token,submit,submit-rate,baseline,commit,commit-audit,audit-log,shapes] [--shapes a,b] [--api-dir DIR] [--submit-rate R] [--commits N]
 //   dotnet run -c Release --project bench/AllianceFhir.Benchmarks -- profile-submit [--submits 2000] [--warmup 3000] [--rounds 2]
+//   dotnet run -c Release --project bench/AllianceFhir.Benchmarks -- profile-read [--reads 5000] [--warmup 10000] [--rounds 2]
 //   dotnet run -c Release --project bench/AllianceFhir.Benchmarks -- import [--responses 100000] [--plain 100000] [--batch 500]
 //   (internal) ... serve-baseline --urls http://127.0.0.1:PORT --db PATH
 if (args.Length > 0 && args[0] == "serve-baseline")
@@ -14,6 +15,11 @@ if (args.Length > 0 && args[0] == "serve-baseline")
 if (args.Length > 0 && args[0] == "profile-submit")
 {
     return await SubmitProfile.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "profile-read")
+{
+    return await ReadProfile.RunAsync(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "import")

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using AllianceFhir.Core.Search;
 using AllianceFhir.Core.Serialization;
 using AllianceFhir.Core.Storage;
 using AllianceFhir.Core.Versioning;
@@ -96,6 +97,14 @@ public sealed class FhirResponse : IResult
         }
 
         var resource = _resource ?? FhirSerialization.ParseStored(_stored!.Json!);
+        if (_stored is not null && (elements is not null || summary is SummaryType.True or SummaryType.Text or SummaryType.Data))
+        {
+            // A stored resource trimmed by _summary/_elements is incomplete: marked SUBSETTED as a search's matches are
+            // (R4 search.html), so that a client does not take it for the whole resource and write it back.
+            resource = ResourceSubsetting.Apply(resource, ModeOf(summary), elements ?? []);
+            (summary, elements) = (SummaryType.False, null);
+        }
+
         if (format == FhirFormat.Json)
         {
             await using var writer = new Utf8JsonWriter(response.Body, pretty ? IndentedJson : CompactJson);
@@ -107,6 +116,14 @@ public sealed class FhirResponse : IResult
         var body = FhirSerialization.XmlSerializer.SerializeToBytes(resource, summary, elements, pretty);
         await response.Body.WriteAsync(body, httpContext.RequestAborted);
     }
+
+    private static SummaryMode ModeOf(SummaryType summary) => summary switch
+    {
+        SummaryType.True => SummaryMode.True,
+        SummaryType.Text => SummaryMode.Text,
+        SummaryType.Data => SummaryMode.Data,
+        _ => SummaryMode.False,
+    };
 
     private static SummaryType SummaryFrom(HttpRequest request) =>
         request.Query["_summary"].ToString() switch

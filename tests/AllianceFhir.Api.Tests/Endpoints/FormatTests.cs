@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using AllianceFhir.Api.Tests.Infrastructure;
 using Hl7.Fhir.Model;
+using Hl7.Fhir.Serialization;
 
 namespace AllianceFhir.Api.Tests.Endpoints;
 
@@ -66,6 +67,43 @@ public class FormatTests(FhirApplication app) : IClassFixture<FhirApplication>
 
         Assert.DoesNotContain('\n', compact);
         Assert.Contains('\n', pretty);
+    }
+
+    [Fact]
+    public async Task A_plain_json_read_sends_the_stored_bytes_as_the_serializer_would_write_them()
+    {
+        var id = await CreateAsync("f-bytes");
+
+        // A plain JSON read skips parse and serialize: the stored text must be what they would have produced, and carry
+        // the version the headers announce.
+        using var response = await _client.GetAsync($"/fhir/Patient/{id}");
+        var sent = await response.Content.ReadAsStringAsync();
+        var patient = FhirJsonDeserializer.DEFAULT.Deserialize<Patient>(sent);
+
+        Assert.Equal(FhirJsonSerializer.Default.SerializeToString(patient), sent);
+        var meta = Assert.IsType<Meta>(patient.Meta);
+        Assert.Equal($"W/\"{meta.VersionId}\"", response.Headers.ETag?.ToString());
+        Assert.NotNull(meta.LastUpdated);
+        Assert.Equal(meta.LastUpdated.Value.ToUnixTimeSeconds(), response.Content.Headers.LastModified?.ToUnixTimeSeconds());
+    }
+
+    [Fact]
+    public async Task Summary_and_elements_are_applied_to_a_read_rather_than_the_stored_bytes()
+    {
+        var id = await CreateAsync("f-subset");
+
+        var full = await _client.GetStringAsync($"/fhir/Patient/{id}");
+        var elements = await _client.GetStringAsync($"/fhir/Patient/{id}?_elements=identifier");
+        var summary = await _client.GetStringAsync($"/fhir/Patient/{id}?_summary=text");
+        using var xmlRequest = new HttpRequestMessage(HttpMethod.Get, $"/fhir/Patient/{id}?_format=xml");
+        using var xml = await _client.SendAsync(xmlRequest);
+
+        Assert.Contains("\"name\"", full);
+        Assert.DoesNotContain("\"name\"", elements);
+        Assert.Contains("SUBSETTED", elements);
+        Assert.DoesNotContain("\"name\"", summary);
+        Assert.Equal(FhirHttp.Xml, xml.Content.Headers.ContentType?.MediaType);
+        Assert.StartsWith("<Patient", await xml.Content.ReadAsStringAsync());
     }
 
     [Fact]
