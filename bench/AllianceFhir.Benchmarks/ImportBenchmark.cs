@@ -129,8 +129,12 @@ internal static class ImportBenchmark
             throw new InvalidOperationException($"imported {imported} of {lines}: {manifest.ToJsonString()}");
         }
 
-        return string.Create(CultureInfo.InvariantCulture,
+        var row = string.Create(CultureInfo.InvariantCulture,
             $"| {name} | {imported:N0} | {seconds:F1} | {imported / seconds:N0} | {cpu:F1} | {imported / cpu:N0} | {warm} | {PeakRssMiB(api.ProcessId)} MiB |");
+
+        // Printed at once too, so a long run that fails later still leaves what it measured.
+        Console.WriteLine(row);
+        return row;
     }
 
     /// <summary>The lines processed so far, from the status's <c>X-Progress</c> ("…; N lines processed, …").</summary>
