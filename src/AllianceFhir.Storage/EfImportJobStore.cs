@@ -21,6 +21,8 @@ internal sealed class EfImportJobStore(FhirDbContext db, ICheckpointCommitter co
     private static readonly string Queued = nameof(ImportJobStatus.Queued);
     private static readonly string Running = nameof(ImportJobStatus.Running);
 
+    public bool CommitsApart => committer.CommitsApart;
+
     public async Task CreateAsync(ImportJob job, CancellationToken cancellationToken)
     {
         db.ImportJobs.Add(new ImportJobEntity

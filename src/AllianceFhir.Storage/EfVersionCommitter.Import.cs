@@ -6,6 +6,9 @@ namespace AllianceFhir.Storage;
 
 public sealed partial class EfVersionCommitter : ICheckpointCommitter
 {
+    /// <summary>It commits through the scope's context, which the worker also reads through: never alongside.</summary>
+    bool ICheckpointCommitter.CommitsApart => false;
+
     /// <summary>An import batch: its versions and its job's checkpoint in one transaction (retried whole, like any commit).</summary>
     Task ICheckpointCommitter.CommitAsync(string tenant, IReadOnlyList<ResourceWrite> writes, JobCheckpoint checkpoint, CancellationToken cancellationToken) =>
         CommitAsync(new Commit(tenant, writes, checkpoint), cancellationToken);

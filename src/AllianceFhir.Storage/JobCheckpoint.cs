@@ -15,5 +15,8 @@ internal sealed record JobCheckpoint(string JobId, string LeaseOwner, long Expec
 /// <summary>A committer that can carry a <see cref="JobCheckpoint"/> in the transaction of a batch of versions.</summary>
 internal interface ICheckpointCommitter
 {
+    /// <summary>True when a commit runs on a connection of its own (SQLite's writer thread), never on the caller's context.</summary>
+    bool CommitsApart { get; }
+
     Task CommitAsync(string tenant, IReadOnlyList<ResourceWrite> writes, JobCheckpoint checkpoint, CancellationToken cancellationToken);
 }

@@ -10,6 +10,12 @@ namespace AllianceFhir.Core.Import;
 /// </summary>
 public interface IImportJobStore
 {
+    /// <summary>
+    /// Whether <see cref="CommitBatchAsync"/> commits on a connection of its own, so the worker may prepare its next
+    /// batch (reading through its own scope) while one commits; false where the commit uses the scope's context.
+    /// </summary>
+    bool CommitsApart { get; }
+
     Task CreateAsync(ImportJob job, CancellationToken cancellationToken);
 
     /// <summary>The tenant's job, or null (another tenant's job is not found either).</summary>

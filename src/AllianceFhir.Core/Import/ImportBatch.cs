@@ -9,7 +9,8 @@ namespace AllianceFhir.Core.Import;
 /// The writes an import collects for one commit, and the reader its lines are checked through: a reference to a
 /// resource of an earlier line of the same batch resolves, as it will once the batch commits. A line that would write a
 /// resource (or claim an identifier) the batch already holds is committed after the batch, never in it, so each version
-/// is prepared over the one stored before it.
+/// is prepared over the one stored before it. While a batch commits, the next one is prepared over it
+/// (<see cref="Previous"/>): references to its resources resolve as they will once it has committed.
 /// </summary>
 public sealed class ImportBatch(IResourceReader stored) : IResourceReader
 {
@@ -18,6 +19,9 @@ public sealed class ImportBatch(IResourceReader stored) : IResourceReader
     private readonly List<ResourceWrite> _writes = [];
 
     public IReadOnlyList<ResourceWrite> Writes => _writes;
+
+    /// <summary>The batch committing while this one is prepared; null once it has committed.</summary>
+    public ImportBatch? Previous { get; set; }
 
     public bool IsEmpty => _writes.Count == 0;
 
@@ -51,12 +55,12 @@ public sealed class ImportBatch(IResourceReader stored) : IResourceReader
     public Task<Resource?> ReadAsync(string resourceType, string id, CancellationToken cancellationToken) =>
         _pending.TryGetValue(new ResourceKey(resourceType, id), out var resource)
             ? Task.FromResult<Resource?>(resource)
-            : stored.ReadAsync(resourceType, id, cancellationToken);
+            : (Previous ?? stored).ReadAsync(resourceType, id, cancellationToken);
 
     public Task<bool> ExistsAsync(string resourceType, string id, CancellationToken cancellationToken) =>
         _pending.ContainsKey(new ResourceKey(resourceType, id))
             ? Task.FromResult(true)
-            : stored.ExistsAsync(resourceType, id, cancellationToken);
+            : (Previous ?? stored).ExistsAsync(resourceType, id, cancellationToken);
 
     public Task<IReadOnlyList<Resource>> SearchAsync(
         string resourceType,

@@ -76,10 +76,22 @@ public sealed class ImportJobProcessor(
     /// <summary>One line read and not yet committed, kept so the batch can be replayed line by line after a lost race.</summary>
     private sealed record PendingLine(long Number, long EndOffset, byte[] Bytes, bool TooLong);
 
+    /// <summary>A sealed batch whose commit runs while the next batch is prepared.</summary>
+    private sealed record InFlight(Task Commit, int Input, ImportBatch Batch, List<PendingLine> Window, ImportProgress Progress);
+
+    /// <summary>
+    /// Reads and prepares batch N+1 on the worker while batch N commits on the store's writer (when the store commits
+    /// apart from the worker's context, <see cref="IImportJobStore.CommitsApart"/>): the two ran one after the other
+    /// before, each leaving the other's core idle. A line that touches a resource or identifier of the batch in flight
+    /// waits for its commit first, so every version is still prepared over the one stored before it; a batch in flight
+    /// that loses a race is replayed line by line, and the lines prepared over it are handled again.
+    /// </summary>
     private sealed class Run(ImportJobProcessor owner, ImportJob job, ImportLineWriter writer, IResourceReader reader, AuditEventFactory audits)
     {
         private readonly List<PendingLine> _window = [];
         private ImportBatch _batch = null!;
+        private InFlight? _inFlight;
+        private Exception? _commitFailure;
         private FileStream _errors = null!;
         private ImportInputProgress _counts = null!;
         private long _line;
@@ -88,6 +100,18 @@ public sealed class ImportJobProcessor(
         public ImportJob Job { get; private set; } = job;
 
         public async Task ImportAllAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                await ImportInputsAsync(cancellationToken);
+            }
+            finally
+            {
+                await SettleAsync();
+            }
+        }
+
+        private async Task ImportInputsAsync(CancellationToken cancellationToken)
         {
             for (var input = Job.Progress.Input; input < Job.Inputs.Count; input++)
             {
@@ -108,11 +132,11 @@ public sealed class ImportJobProcessor(
                         _window.Add(pending);
                         if (_batch.Writes.Count >= owner.Settings.BatchSize)
                         {
-                            await CheckpointAsync(input, finished: false, cancellationToken);
+                            await SealAsync(input, finished: false, cancellationToken);
                         }
                     }
 
-                    await CheckpointAsync(input, finished: true, cancellationToken);
+                    await SealAsync(input, finished: true, cancellationToken);
                 }
             }
         }
@@ -145,22 +169,17 @@ public sealed class ImportJobProcessor(
                 sentId = resource.Id;
                 var type = resource.TypeName;
                 Check(type);
-                if (!alone && ImportLineWriter.ConditionOf(resource) is { } condition && _batch.HoldsCondition(condition))
+                if (!alone)
                 {
-                    await CheckpointAsync(Job.Progress.Input, finished: false, cancellationToken);
-                }
-
-                if (!alone && resource.Id is { Length: > 0 } id && _batch.Holds(new ResourceKey(type, id)))
-                {
-                    // The same resource twice in one batch: the second is prepared over the first, committed.
-                    await CheckpointAsync(Job.Progress.Input, finished: false, cancellationToken);
+                    await WaitForHoldersAsync(ImportLineWriter.ConditionOf(resource), resource.Id is { Length: > 0 } id ? new ResourceKey(type, id) : null, cancellationToken);
                 }
 
                 var plan = await writer.PrepareAsync(resource, _batch, cancellationToken);
-                if (!plan.Unchanged && _batch.HoldsAny(plan.Writes))
+                while (!alone && !plan.Unchanged && (_batch.HoldsAny(plan.Writes) || _inFlight?.Batch.HoldsAny(plan.Writes) == true))
                 {
-                    // A derived resource the batch already writes: commit the batch, then prepare this line again over it.
-                    await CheckpointAsync(Job.Progress.Input, finished: false, cancellationToken);
+                    // A derived resource a batch not yet committed writes: prepare this line again once it has committed.
+                    await SealAsync(Job.Progress.Input, finished: false, cancellationToken);
+                    await DrainAsync(cancellationToken);
                     resource = ImportLineParser.Parse(line.Bytes);
                     plan = await writer.PrepareAsync(resource, _batch, cancellationToken);
                 }
@@ -178,7 +197,7 @@ public sealed class ImportJobProcessor(
             {
                 throw;
             }
-            catch (Exception failure) when (failure is not OperationCanceledException)
+            catch (Exception failure) when (failure is not OperationCanceledException && !ReferenceEquals(failure, _commitFailure))
             {
                 // A fault of ours on one line must not stop the import: log its type, not the line's data.
                 owner.Logger.LogWarning("Import job {JobId}: line {Line} failed with {Exception}", Job.Id, line.Number, failure.GetType().Name);
@@ -187,6 +206,29 @@ public sealed class ImportJobProcessor(
                     OperationOutcome.IssueType.Exception,
                     "The server failed to process this line; it was not imported"));
                 Advance(line);
+            }
+        }
+
+        /// <summary>
+        /// A line that writes a resource (or claims an identifier) a batch not yet committed holds is prepared only
+        /// once that batch has committed: the batch being filled is sealed first, and the one in flight awaited.
+        /// </summary>
+        private async Task WaitForHoldersAsync(string? condition, ResourceKey? key, CancellationToken cancellationToken)
+        {
+            while (true)
+            {
+                if ((condition is not null && _batch.HoldsCondition(condition)) || (key is { } k && _batch.Holds(k)))
+                {
+                    await SealAsync(Job.Progress.Input, finished: false, cancellationToken);
+                }
+                else if (_inFlight is { } flight && ((condition is not null && flight.Batch.HoldsCondition(condition)) || (key is { } f && flight.Batch.Holds(f))))
+                {
+                    await DrainAsync(cancellationToken);
+                }
+                else
+                {
+                    return;
+                }
             }
         }
 
@@ -229,22 +271,24 @@ public sealed class ImportJobProcessor(
         }
 
         /// <summary>
-        /// Commits the batch with the progress up to the last line handled. If a concurrent writer changed one of the
-        /// batch's resources meanwhile, nothing was committed: the window's lines are handled again one at a time.
+        /// Hands the batch, with the progress up to the last line handled, to the store and starts a new one over it.
+        /// The commit runs while the next lines are prepared; the last batch of an input (and every batch of a store
+        /// that cannot commit apart) is awaited here.
         /// </summary>
-        private async Task CheckpointAsync(int input, bool finished, CancellationToken cancellationToken)
+        private async Task SealAsync(int input, bool finished, CancellationToken cancellationToken)
         {
-            try
+            do
             {
-                await CommitAsync(input, finished, cancellationToken);
+                // Checkpoints follow one another: each expects the sequence the one before it left.
+                await DrainAsync(cancellationToken);
+                _inFlight = await StartCommitAsync(input, finished, cancellationToken);
+                _batch = new ImportBatch(reader) { Previous = _inFlight.Batch };
+                _window.Clear();
             }
-            catch (Exception ex) when (ex is VersionConflictException or ConditionClaimedException && _window.Count > 0)
-            {
-                await ReplayAloneAsync(input, finished, cancellationToken);
-            }
+            while ((finished || !owner.Jobs.CommitsApart) && !await DrainAsync(cancellationToken));
         }
 
-        private async Task CommitAsync(int input, bool finished, CancellationToken cancellationToken)
+        private async Task<InFlight> StartCommitAsync(int input, bool finished, CancellationToken cancellationToken)
         {
             // The refused lines must be on disk before a checkpoint says they were reported.
             await _errors.FlushAsync(cancellationToken);
@@ -255,42 +299,124 @@ public sealed class ImportJobProcessor(
                 ? new ImportProgress(input + 1, 0, 0, 0, inputs)
                 : new ImportProgress(input, _line, _offset, _errors.Length, inputs);
             var writes = _batch.IsEmpty ? _batch.Writes : [.. _batch.Writes, Audit()];
-            await owner.Jobs.CommitBatchAsync(Job, writes, progress, owner.Settings.Lease, cancellationToken);
-            Job = Job with { Progress = progress, Sequence = Job.Sequence + 1 };
-            _batch = new ImportBatch(reader);
-            _window.Clear();
+            var commit = owner.Jobs.CommitBatchAsync(Job, writes, progress, owner.Settings.Lease, cancellationToken);
+            return new InFlight(commit, input, _batch, [.. _window], progress);
         }
 
-        private async Task ReplayAloneAsync(int input, bool finished, CancellationToken cancellationToken)
+        /// <summary>
+        /// Waits for the batch in flight. True when it committed (or none was in flight); false when it lost a race and
+        /// was replayed, which also handled the lines read since again.
+        /// </summary>
+        private async Task<bool> DrainAsync(CancellationToken cancellationToken)
         {
-            var lines = _window.ToList();
+            if (_inFlight is not { } flight)
+            {
+                return true;
+            }
+
+            _inFlight = null;
+            try
+            {
+                await flight.Commit;
+            }
+            catch (Exception ex) when (ex is VersionConflictException or ConditionClaimedException && flight.Window.Count > 0)
+            {
+                await ReplayAsync(flight, cancellationToken);
+                return false;
+            }
+            catch (Exception ex)
+            {
+                // Not the fault of the line being handled when it surfaces: the job stops and resumes from its checkpoint.
+                _commitFailure = ex;
+                throw;
+            }
+
+            Committed(flight.Progress);
+            if (ReferenceEquals(_batch.Previous, flight.Batch))
+            {
+                _batch.Previous = null;
+            }
+
+            return true;
+        }
+
+        /// <summary>On leaving (done or failed), waits for a commit still in flight so the job's sequence is known.</summary>
+        private async Task SettleAsync()
+        {
+            if (_inFlight is not { } flight)
+            {
+                return;
+            }
+
+            _inFlight = null;
+            try
+            {
+                await flight.Commit;
+                Committed(flight.Progress);
+            }
+            catch (Exception ex)
+            {
+                // The failure that made us leave is the one reported; this batch's lines are read again on resume.
+                owner.Logger.LogInformation("Import job {JobId}: the batch in flight was not committed ({Exception})", Job.Id, ex.GetType().Name);
+            }
+        }
+
+        private void Committed(ImportProgress progress) => Job = Job with { Progress = progress, Sequence = Job.Sequence + 1 };
+
+        /// <summary>
+        /// A concurrent writer changed one of the batch's resources meanwhile, so nothing of it was committed: its lines
+        /// are handled and committed again one at a time, then the lines read since (prepared over it) are handled again.
+        /// </summary>
+        private async Task ReplayAsync(InFlight flight, CancellationToken cancellationToken)
+        {
+            var input = flight.Input;
+            var later = _window.ToList();
             var committed = Job.Progress.Input == input ? Job.Progress : null;
             _counts = Job.Progress.Inputs[input];
             _errors.SetLength(committed?.ErrorBytes ?? 0);
             _errors.Seek(0, SeekOrigin.End);
             _batch = new ImportBatch(reader);
             _window.Clear();
-            var (lastLine, lastOffset) = (_line, _offset);
-            foreach (var line in lines)
+            foreach (var line in flight.Window)
             {
                 await HandleAsync(line, alone: true, cancellationToken);
                 try
                 {
-                    await CommitAsync(input, finished: false, cancellationToken);
+                    await CommitNowAsync(input, cancellationToken);
                 }
                 catch (Exception ex) when (ex is VersionConflictException or ConditionClaimedException)
                 {
                     // Raced again on its own: the line is refused as the REST write would be (409), and the rest go on.
                     _counts = Job.Progress.Inputs[input];
                     _batch = new ImportBatch(reader);
-                    _window.Clear();
                     await RefuseAsync(line, null, FhirOperationException.Conflict("Another write changed this resource while it was imported; import the line again"));
-                    await CommitAsync(input, finished: false, cancellationToken);
+                    await CommitNowAsync(input, cancellationToken);
                 }
             }
 
-            (_line, _offset) = (lastLine, lastOffset);
-            await CommitAsync(input, finished, cancellationToken);
+            foreach (var line in later)
+            {
+                await HandleAsync(line, alone: false, cancellationToken);
+                _window.Add(line);
+            }
+        }
+
+        private async Task CommitNowAsync(int input, CancellationToken cancellationToken)
+        {
+            var flight = await StartCommitAsync(input, finished: false, cancellationToken);
+            _batch = new ImportBatch(reader);
+            try
+            {
+                await flight.Commit;
+            }
+            catch (Exception ex)
+            {
+                _batch = flight.Batch;
+                _commitFailure = ex is VersionConflictException or ConditionClaimedException ? null : ex;
+                throw;
+            }
+
+            Committed(flight.Progress);
         }
 
         /// <summary>One AuditEvent per committed batch, in its transaction, as a REST write carries its own.</summary>

@@ -38,7 +38,7 @@ public sealed partial class SqliteGroupCommitter(IOptions<StorageOptions> option
         cancellationToken.ThrowIfCancellationRequested();
         EnsureStarted();
         var statements = _statements!;
-        var pending = new PendingCommit([.. writes.Select(w => statements.PrepareWrite(tenant, w))], checkpoint, cancellationToken);
+        var pending = new PendingCommit([.. writes.Select(w => statements.PrepareWrite(tenant, w))], checkpoint, cancellationToken) { Alone = checkpoint is not null };
         _queue.Add(pending, CancellationToken.None);
         return pending.Completion.Task;
     }
@@ -183,7 +183,16 @@ public sealed partial class SqliteGroupCommitter(IOptions<StorageOptions> option
         {
             pending.Cancellation.ThrowIfCancellationRequested();
             statements.Begin();
-            statements.Append(pending.Writes);
+            if (pending.Checkpoint is { } checkpoint)
+            {
+                statements.ApplyBatch(pending.Writes, checkpoint);
+                statements.WriteIndexRows();
+            }
+            else
+            {
+                statements.Append(pending.Writes);
+            }
+
             statements.Commit();
         }
         catch (Exception failure)
@@ -245,7 +254,7 @@ public sealed partial class SqliteGroupCommitter(IOptions<StorageOptions> option
 
         public CancellationToken Cancellation { get; } = cancellation;
 
-        /// <summary>An append: committed in a transaction of its own, never grouped with others.</summary>
+        /// <summary>An append or an import batch: committed in a transaction of its own, never grouped with others.</summary>
         public bool Alone { get; init; }
 
         /// <summary>Continuations run on the thread pool, never on the writer thread.</summary>

@@ -188,6 +188,23 @@ internal sealed class SqliteWriteStatements : IDisposable
     }
 
     /// <summary>
+    /// Applies an import batch with its job's checkpoint, with no savepoint: the caller runs it in a transaction of its
+    /// own, calls <see cref="WriteIndexRows"/>, and rolls all of it back on failure (see <see cref="Append"/> for why a
+    /// savepoint around hundreds of writes is the expensive part).
+    /// </summary>
+    public void ApplyBatch(IReadOnlyList<PreparedWrite> writes, JobCheckpoint checkpoint)
+    {
+        _requestRetired.Clear();
+        foreach (var write in writes)
+        {
+            Apply(write);
+        }
+
+        _checkpoint.Apply(checkpoint);
+        _groupRetired.UnionWith(_requestRetired);
+    }
+
+    /// <summary>
     /// Inserts new resources (version 1, no claims) with their index rows, with no savepoint: the caller runs them in a
     /// transaction of their own and rolls all of it back on failure. A savepoint around hundreds of inserts was the
     /// expensive part of committing them as one request: SQLite keeps every statement's page images inside a savepoint
