@@ -149,7 +149,15 @@ public sealed class SubscriptionDispatcher(
     {
         if (subscription is null || !subscription.Collects)
         {
-            // Deleted or off: what it collected has no one to go to.
+            // Deleted or off: what it collected has no one to go to. The cache may predate the subscription (another
+            // replica wrote it), so the store has the last word before anything is dropped.
+            var stored = await services.GetRequiredService<IResourceStoreFactory>().ForTenant(tenant).ReadCurrentAsync(nameof(Subscription), id, stoppingToken);
+            if (stored is { IsDeleted: false } && stored.ToResource() is Subscription { Status: not Subscription.SubscriptionStatus.Off })
+            {
+                cache.Invalidate(tenant);
+                return false;
+            }
+
             var dropped = await outbox.NextAsync(tenant, id, kind: null, stoppingToken);
             if (dropped is null)
             {

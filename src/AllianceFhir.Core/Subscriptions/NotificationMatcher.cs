@@ -67,18 +67,16 @@ public sealed class NotificationMatcher(SubscriptionCache cache, NotificationSig
     {
         ArgumentNullException.ThrowIfNull(writes);
         ArgumentNullException.ThrowIfNull(notifications);
+
+        // Invalidate before waking the dispatcher, or it could look the new subscription up in the old list.
+        if (writes.Any(w => w.ResourceType == nameof(Subscription)))
+        {
+            cache.Invalidate(tenant);
+        }
+
         if (notifications.Count > 0)
         {
             signal.Pulse();
-        }
-
-        foreach (var write in writes)
-        {
-            if (write.ResourceType == nameof(Subscription))
-            {
-                cache.Invalidate(tenant);
-                return;
-            }
         }
     }
 
