@@ -65,7 +65,7 @@ public sealed class SubscriptionCache(
                 catch (Errors.FhirOperationException ex)
                 {
                     // Stored before a rule it breaks existed: it is left out, never matched, and said once per load.
-                    logger.LogWarning("A stored Subscription no longer validates ({Reason}); it is not matched", ex.Message);
+                    logger.LogWarning("A stored Subscription no longer validates ({Status}); it is not matched", (int)ex.Status);
                 }
             }
 
