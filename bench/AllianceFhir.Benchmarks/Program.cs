@@ -5,6 +5,7 @@ using AllianceFhir.Benchmarks;
 //   dotnet run -c Release --project bench/AllianceFhir.Benchmarks -- profile-submit [--submits 2000] [--warmup 3000] [--rounds 2]
 //   dotnet run -c Release --project bench/AllianceFhir.Benchmarks -- profile-read [--reads 5000] [--warmup 10000] [--rounds 2]
 //   dotnet run -c Release --project bench/AllianceFhir.Benchmarks -- import [--responses 100000] [--plain 100000] [--batch 500]
+//   dotnet run -c Release --project bench/AllianceFhir.Benchmarks -- subscriptions [--seconds 10] [--concurrency 8] [--rounds 2] [--latency-submits 300] [--latency-rate 20]
 //   (internal) ... serve-baseline --urls http://127.0.0.1:PORT --db PATH
 if (args.Length > 0 && args[0] == "serve-baseline")
 {
@@ -25,6 +26,11 @@ if (args.Length > 0 && args[0] == "profile-read")
 if (args.Length > 0 && args[0] == "import")
 {
     return await ImportBenchmark.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "subscriptions")
+{
+    return await SubscriptionBenchmark.RunAsync(args[1..]);
 }
 
 var options = BenchmarkOptions.Parse(args);

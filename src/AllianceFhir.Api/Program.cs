@@ -4,6 +4,7 @@ using AllianceFhir.Api.Hosting;
 using AllianceFhir.Api.Import;
 using AllianceFhir.Api.OpenApi;
 using AllianceFhir.Api.Security;
+using AllianceFhir.Api.Subscriptions;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -12,6 +13,7 @@ builder.Services.AddFhirSecurity(builder.Configuration);
 builder.Services.AddFhirAudit();
 builder.Services.AddHttpHardening(builder.Configuration);
 builder.Services.AddFhirImport(builder.Configuration);
+builder.Services.AddFhirSubscriptions(builder.Configuration);
 
 var app = builder.Build();
 

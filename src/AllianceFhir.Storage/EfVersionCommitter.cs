@@ -1,4 +1,5 @@
 using AllianceFhir.Core.Storage;
+using AllianceFhir.Core.Subscriptions;
 using AllianceFhir.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 
@@ -8,13 +9,19 @@ namespace AllianceFhir.Storage;
 /// One EF transaction per commit, on the request's own context. SQL Server uses it: its row locks let writers run side
 /// by side. (SQLite serializes writers, so there <see cref="Sqlite.SqliteGroupCommitter"/> groups them instead.)
 /// </summary>
-public sealed partial class EfVersionCommitter(FhirDbContext db) : IVersionCommitter
+/// <remarks>The subscription notifications a commit causes (<see cref="ICommitObserver"/>) are outbox rows of the same transaction.</remarks>
+public sealed partial class EfVersionCommitter(FhirDbContext db, ICommitObserver? observer = null) : IVersionCommitter
 {
     public Task CommitAsync(string tenant, IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken) =>
         CommitAsync(new Commit(tenant, writes), cancellationToken);
 
     private async Task CommitAsync(Commit commit, CancellationToken cancellationToken)
     {
+        if (observer is not null)
+        {
+            commit = commit with { Notifications = await observer.MatchAsync(commit.Tenant, commit.Writes, cancellationToken) };
+        }
+
         // SQL Server is registered with a retrying execution strategy, which refuses a transaction the caller opened
         // itself: the whole unit (claims, version rows, index rows) runs inside the strategy instead, so a transient
         // fault anywhere in it rolls all of it back and runs all of it again from the start.
@@ -36,11 +43,13 @@ public sealed partial class EfVersionCommitter(FhirDbContext db) : IVersionCommi
         {
             db.ChangeTracker.Clear();
         }
+
+        observer?.Committed(commit.Tenant, commit.Writes, commit.Notifications ?? []);
     }
 
     private async Task WriteAllAsync(Commit commit, CancellationToken cancellationToken)
     {
-        var (tenant, writes, checkpoint) = commit;
+        var (tenant, writes, checkpoint, _) = commit;
         // A retried attempt starts from nothing: entities tracked by a failed attempt were never stored. (The strategy
         // has begun the transaction: on SQL Server the guarded UPDATE below takes the row lock; on SQLite
         // Microsoft.Data.Sqlite begins it IMMEDIATE, so writers queue instead of failing half-way.)
@@ -75,6 +84,22 @@ public sealed partial class EfVersionCommitter(FhirDbContext db) : IVersionCommi
                 };
                 db.Resources.Add(entity);
                 versions.Add((entity, write));
+            }
+
+            var now = DateTime.UtcNow;
+            foreach (var entry in commit.Notifications ?? [])
+            {
+                db.SubscriptionOutbox.Add(new SubscriptionOutboxEntity
+                {
+                    TenantId = entry.Tenant,
+                    SubscriptionId = entry.SubscriptionId,
+                    Kind = entry.Kind.ToString(),
+                    ResourceType = entry.ResourceType,
+                    ResourceId = entry.ResourceId,
+                    VersionId = entry.VersionId,
+                    Context = entry.Context,
+                    CreatedAt = now,
+                });
             }
 
             // The version rows first (their keys are generated), then every index row pointing at them.
@@ -113,7 +138,7 @@ public sealed partial class EfVersionCommitter(FhirDbContext db) : IVersionCommi
     /// </summary>
     private async Task<bool> CommittedAsync(Commit commit, CancellationToken cancellationToken)
     {
-        var (tenant, writes, checkpoint) = commit;
+        var (tenant, writes, checkpoint, _) = commit;
         if (checkpoint is not null)
         {
             // An import batch committed with its job's checkpoint: the job's sequence says whether it landed.
@@ -208,4 +233,4 @@ public sealed partial class EfVersionCommitter(FhirDbContext db) : IVersionCommi
 }
 
 /// <summary>One commit as the execution strategy hands it to each attempt: every write belongs to this tenant.</summary>
-internal sealed record Commit(string Tenant, IReadOnlyList<ResourceWrite> Writes, JobCheckpoint? Checkpoint = null);
+internal sealed record Commit(string Tenant, IReadOnlyList<ResourceWrite> Writes, JobCheckpoint? Checkpoint = null, IReadOnlyList<OutboxEntry>? Notifications = null);

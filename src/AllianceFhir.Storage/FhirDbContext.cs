@@ -30,6 +30,10 @@ public abstract class FhirDbContext(DbContextOptions options) : DbContext(option
 
     public DbSet<ImportJobEntity> ImportJobs => Set<ImportJobEntity>();
 
+    public DbSet<SubscriptionOutboxEntity> SubscriptionOutbox => Set<SubscriptionOutboxEntity>();
+
+    public DbSet<DispatchLeaseEntity> DispatchLeases => Set<DispatchLeaseEntity>();
+
     /// <summary>The filter of the "one current version per resource" index, in the provider's SQL dialect.</summary>
     protected abstract string CurrentVersionFilter { get; }
 
@@ -48,6 +52,8 @@ public abstract class FhirDbContext(DbContextOptions options) : DbContext(option
         modelBuilder.ApplyConfiguration(new QuantityIndexConfiguration());
         modelBuilder.ApplyConfiguration(new ConditionClaimEntityConfiguration());
         modelBuilder.ApplyConfiguration(new ImportJobEntityConfiguration());
+        modelBuilder.ApplyConfiguration(new SubscriptionOutboxEntityConfiguration());
+        modelBuilder.ApplyConfiguration(new DispatchLeaseEntityConfiguration());
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

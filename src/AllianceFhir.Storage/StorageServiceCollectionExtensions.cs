@@ -50,6 +50,9 @@ public static class StorageServiceCollectionExtensions
             sp.GetRequiredService<FhirDbContext>(),
             Options(sp).Provider == StorageProvider.SqlServer ? sp.GetRequiredService<EfVersionCommitter>() : sp.GetRequiredService<SqliteGroupCommitter>(),
             sp.GetRequiredService<TimeProvider>()));
+        // Subscriptions: the outbox the dispatcher works, and the stored Subscriptions the matcher's cache compiles.
+        services.AddScoped<Core.Subscriptions.ISubscriptionOutbox, EfSubscriptionOutbox>();
+        services.AddSingleton<Core.Subscriptions.ISubscriptionSource, EfSubscriptionSource>();
         return services;
     }
 

@@ -1,6 +1,7 @@
 using AllianceFhir.Api.Http;
 using AllianceFhir.Api.Import;
 using AllianceFhir.Api.OpenApi;
+using AllianceFhir.Api.Subscriptions;
 using AllianceFhir.Core.Errors;
 using AllianceFhir.Core.Resources;
 using Hl7.Fhir.Model;
@@ -24,6 +25,7 @@ public static class FhirRoutes
         fhir.MapSystemHistory();
         fhir.MapInstrumentOperations();
         fhir.MapSpreadsheetImport();
+        fhir.MapSubscriptionOperations();
         fhir.MapSystemSearch();
 
         foreach (var type in SupportedResourceTypes.All)

@@ -135,6 +135,23 @@ public static class FhirExamples
             """,
 
         // $populate at instance level: the questionnaire is the one in the URL.
+        // A loopback endpoint nothing listens on: trying it out never sends data off the machine (the handshake fails
+        // and the subscription goes to error, saying why).
+        "Subscription" => """
+            {
+              "resourceType": "Subscription",
+              "id": "example",
+              "status": "requested",
+              "reason": "SRS totals below the cut-off of 36",
+              "criteria": "Observation?code=http://alliancefhir.org/fhir/CodeSystem/alliance-score|srs-total&value-quantity=lt36",
+              "channel": {
+                "type": "rest-hook",
+                "endpoint": "http://127.0.0.1:9/fhir-notify",
+                "payload": "application/fhir+json",
+                "header": ["Authorization: Bearer example-ehr-token"]
+              }
+            }
+            """,
         "Parameters" => """
             {
               "resourceType": "Parameters",

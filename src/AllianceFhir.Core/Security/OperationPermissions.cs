@@ -40,6 +40,10 @@ public static class OperationPermissions
         new("Questionnaire", "populate", Instance: false, "Questionnaire", Permissions.Read,
             "builds an empty response from the Questionnaire a parameter names; reads no patient data"),
 
+        // The backport IG's status of one subscription: what reading it tells, plus its event count.
+        new("Subscription", "status", Instance: true, "Subscription", Permissions.Read,
+            "reads a subscription's status and how many events it has been sent"),
+
         // Each row is a transaction of two conditional creates (the patient by identifier, the response by row identity):
         // a conditional create is a create and a search (InteractionPermissions), on both types.
         new("QuestionnaireResponse", "import-spreadsheet", Instance: false, "QuestionnaireResponse", Permissions.Create | Permissions.Search,

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using AllianceFhir.Core.Storage;
+using AllianceFhir.Core.Subscriptions;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,11 @@ namespace AllianceFhir.Storage.Sqlite;
 /// error, and a request's task completes only once the transaction holding it is committed. Nothing waits on a timer:
 /// a lone request is committed at once, and groups form only while the writer is busy.
 /// </summary>
-public sealed partial class SqliteGroupCommitter(IOptions<StorageOptions> options, IServiceScopeFactory scopes) : IVersionCommitter, IDisposable
+/// <remarks>
+/// Each commit also carries the subscription notifications it causes (<see cref="ICommitObserver"/>, matched before it is
+/// queued): they are inserted in the same savepoint as its versions, so a notification exists exactly when its write does.
+/// </remarks>
+public sealed partial class SqliteGroupCommitter(IOptions<StorageOptions> options, IServiceScopeFactory scopes, ICommitObserver? observer = null) : IVersionCommitter, IDisposable
 {
     /// <summary>Enough to spread one commit over many requests; small enough to keep a group's latency low.</summary>
     private const int MaxWritesPerGroup = 256;
@@ -33,21 +38,23 @@ public sealed partial class SqliteGroupCommitter(IOptions<StorageOptions> option
     public Task CommitAsync(string tenant, IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken) =>
         Enqueue(tenant, writes, null, cancellationToken);
 
-    private Task Enqueue(string tenant, IReadOnlyList<ResourceWrite> writes, JobCheckpoint? checkpoint, CancellationToken cancellationToken)
+    private async Task Enqueue(string tenant, IReadOnlyList<ResourceWrite> writes, JobCheckpoint? checkpoint, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         EnsureStarted();
         var statements = _statements!;
-        var pending = new PendingCommit([.. writes.Select(w => statements.PrepareWrite(tenant, w))], checkpoint, cancellationToken) { Alone = checkpoint is not null };
+        var notifications = observer is null ? [] : await observer.MatchAsync(tenant, writes, cancellationToken);
+        var pending = new PendingCommit([.. writes.Select(w => statements.PrepareWrite(tenant, w))], checkpoint, cancellationToken) { Alone = checkpoint is not null, Notifications = notifications };
         _queue.Add(pending, CancellationToken.None);
-        return pending.Completion.Task;
+        await pending.Completion.Task;
+        observer?.Committed(tenant, writes, notifications);
     }
 
     /// <summary>
     /// A batch of new resources in a transaction of its own, without savepoints (<see cref="SqliteWriteStatements.Append"/>):
     /// all of it is stored or none. Inserting the index rows sorted in index order was measured too and saved nothing.
     /// </summary>
-    public Task AppendAsync(string tenant, IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken)
+    public async Task AppendAsync(string tenant, IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (writes.Any(w => w.VersionId != 1 || w.Claim is not null))
@@ -57,9 +64,11 @@ public sealed partial class SqliteGroupCommitter(IOptions<StorageOptions> option
 
         EnsureStarted();
         var statements = _statements!;
-        var pending = new PendingCommit([.. writes.Select(w => statements.PrepareWrite(tenant, w))], checkpoint: null, cancellationToken) { Alone = true };
+        var notifications = observer is null ? [] : await observer.MatchAsync(tenant, writes, cancellationToken);
+        var pending = new PendingCommit([.. writes.Select(w => statements.PrepareWrite(tenant, w))], checkpoint: null, cancellationToken) { Alone = true, Notifications = notifications };
         _queue.Add(pending, CancellationToken.None);
-        return pending.Completion.Task;
+        await pending.Completion.Task;
+        observer?.Committed(tenant, writes, notifications);
     }
 
     public void Dispose()
@@ -185,12 +194,12 @@ public sealed partial class SqliteGroupCommitter(IOptions<StorageOptions> option
             statements.Begin();
             if (pending.Checkpoint is { } checkpoint)
             {
-                statements.ApplyBatch(pending.Writes, checkpoint);
+                statements.ApplyBatch(pending.Writes, checkpoint, pending.Notifications);
                 statements.WriteIndexRows();
             }
             else
             {
-                statements.Append(pending.Writes);
+                statements.Append(pending.Writes, pending.Notifications);
             }
 
             statements.Commit();
@@ -217,7 +226,7 @@ public sealed partial class SqliteGroupCommitter(IOptions<StorageOptions> option
                 var request = group[i];
                 failures[i] = request.Cancellation.IsCancellationRequested
                     ? new OperationCanceledException(request.Cancellation)
-                    : statements.TryApply(request.Writes, request.Checkpoint);
+                    : statements.TryApply(request.Writes, request.Checkpoint, request.Notifications);
             }
 
             statements.WriteIndexRows();
@@ -253,6 +262,9 @@ public sealed partial class SqliteGroupCommitter(IOptions<StorageOptions> option
         public JobCheckpoint? Checkpoint { get; } = checkpoint;
 
         public CancellationToken Cancellation { get; } = cancellation;
+
+        /// <summary>The outbox rows this commit causes.</summary>
+        public IReadOnlyList<OutboxEntry> Notifications { get; init; } = [];
 
         /// <summary>An append or an import batch: committed in a transaction of its own, never grouped with others.</summary>
         public bool Alone { get; init; }

@@ -1,4 +1,5 @@
 using AllianceFhir.Core.Storage;
+using AllianceFhir.Core.Subscriptions;
 using AllianceFhir.Storage.Entities;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -33,6 +34,7 @@ internal sealed class SqliteWriteStatements : IDisposable
     private readonly List<SqliteCommand> _deleteIndexRows = [];
     private readonly Dictionary<Type, IndexTableInsert> _indexInserts = [];
     private readonly SqliteCheckpointStatement _checkpoint;
+    private readonly SqliteOutboxStatement _outbox;
 
     /// <summary>The group's index rows, written at its end in key order (<see cref="WriteIndexRows"/>).</summary>
     private readonly List<GroupRow> _groupRows = [];
@@ -98,6 +100,7 @@ internal sealed class SqliteWriteStatements : IDisposable
         }
 
         _checkpoint = new SqliteCheckpointStatement(connection, model);
+        _outbox = new SqliteOutboxStatement(connection, model);
     }
 
     public void Begin()
@@ -153,7 +156,8 @@ internal sealed class SqliteWriteStatements : IDisposable
     /// writes are undone, and the failure is returned for that request; the rest of the group carries on.
     /// </summary>
     /// <param name="checkpoint">An import job's progress, which commits with these writes or not at all.</param>
-    public Exception? TryApply(IReadOnlyList<PreparedWrite> writes, JobCheckpoint? checkpoint = null)
+    /// <param name="notifications">The outbox rows these writes cause, which commit with them or not at all.</param>
+    public Exception? TryApply(IReadOnlyList<PreparedWrite> writes, JobCheckpoint? checkpoint = null, IReadOnlyList<OutboxEntry>? notifications = null)
     {
         var firstRow = _groupRows.Count;
         _requestRetired.Clear();
@@ -170,6 +174,7 @@ internal sealed class SqliteWriteStatements : IDisposable
                 _checkpoint.Apply(checkpoint);
             }
 
+            _outbox.Insert(notifications ?? []);
             _releaseSavepoint.ExecuteNonQuery();
             _groupRetired.UnionWith(_requestRetired);
             return null;
@@ -192,9 +197,10 @@ internal sealed class SqliteWriteStatements : IDisposable
     /// own, calls <see cref="WriteIndexRows"/>, and rolls all of it back on failure (see <see cref="Append"/> for why a
     /// savepoint around hundreds of writes is the expensive part).
     /// </summary>
-    public void ApplyBatch(IReadOnlyList<PreparedWrite> writes, JobCheckpoint checkpoint)
+    public void ApplyBatch(IReadOnlyList<PreparedWrite> writes, JobCheckpoint checkpoint, IReadOnlyList<OutboxEntry> notifications)
     {
         _requestRetired.Clear();
+        _outbox.Insert(notifications);
         foreach (var write in writes)
         {
             Apply(write);
@@ -210,8 +216,9 @@ internal sealed class SqliteWriteStatements : IDisposable
     /// expensive part of committing them as one request: SQLite keeps every statement's page images inside a savepoint
     /// in its in-memory journal until the savepoint is released (perf: 45 % of the writer thread freeing that journal).
     /// </summary>
-    public void Append(IReadOnlyList<PreparedWrite> writes)
+    public void Append(IReadOnlyList<PreparedWrite> writes, IReadOnlyList<OutboxEntry> notifications)
     {
+        _outbox.Insert(notifications);
         foreach (var prepared in writes)
         {
             var write = prepared.Write;
@@ -385,6 +392,7 @@ internal sealed class SqliteWriteStatements : IDisposable
         }
 
         _checkpoint.Dispose();
+        _outbox.Dispose();
     }
 }
 

@@ -100,6 +100,25 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
                     b.ToTable("DateIndex", (string)null);
                 });
 
+            modelBuilder.Entity("AllianceFhir.Storage.Entities.DispatchLeaseEntity", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<DateTime>("Until")
+                        .HasColumnType("datetime2");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("DispatchLeases", (string)null);
+                });
+
             modelBuilder.Entity("AllianceFhir.Storage.Entities.ImportJobEntity", b =>
                 {
                     b.Property<string>("Id")
@@ -443,6 +462,68 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
                         .HasDatabaseName("IX_StringIndex_Lookup");
 
                     b.ToTable("StringIndex", (string)null);
+                });
+
+            modelBuilder.Entity("AllianceFhir.Storage.Entities.SubscriptionOutboxEntity", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Sequence"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Context")
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime?>("DeliveredAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<long?>("EventNumber")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
+
+                    b.Property<string>("ResourceId")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("ResourceType")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("SubscriptionId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<int>("VersionId")
+                        .HasColumnType("int");
+
+                    b.HasKey("Sequence");
+
+                    b.HasIndex("DeliveredAt", "TenantId", "SubscriptionId");
+
+                    b.HasIndex("TenantId", "SubscriptionId", "DeliveredAt", "Sequence");
+
+                    b.ToTable("SubscriptionOutbox", (string)null);
                 });
 
             modelBuilder.Entity("AllianceFhir.Storage.Entities.TokenIndexEntity", b =>

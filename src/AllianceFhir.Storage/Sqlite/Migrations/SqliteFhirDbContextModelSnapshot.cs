@@ -93,6 +93,25 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
                     b.ToTable("DateIndex", (string)null);
                 });
 
+            modelBuilder.Entity("AllianceFhir.Storage.Entities.DispatchLeaseEntity", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("Until")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("DispatchLeases", (string)null);
+                });
+
             modelBuilder.Entity("AllianceFhir.Storage.Entities.ImportJobEntity", b =>
                 {
                     b.Property<string>("Id")
@@ -426,6 +445,66 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
                         .HasDatabaseName("IX_StringIndex_Lookup");
 
                     b.ToTable("StringIndex", (string)null);
+                });
+
+            modelBuilder.Entity("AllianceFhir.Storage.Entities.SubscriptionOutboxEntity", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Context")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DeliveredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("EventNumber")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResourceId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResourceType")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SubscriptionId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("VersionId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Sequence");
+
+                    b.HasIndex("DeliveredAt", "TenantId", "SubscriptionId");
+
+                    b.HasIndex("TenantId", "SubscriptionId", "DeliveredAt", "Sequence");
+
+                    b.ToTable("SubscriptionOutbox", (string)null);
                 });
 
             modelBuilder.Entity("AllianceFhir.Storage.Entities.TokenIndexEntity", b =>

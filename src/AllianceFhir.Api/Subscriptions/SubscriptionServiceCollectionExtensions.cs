@@ -1,0 +1,49 @@
+using AllianceFhir.Api.Endpoints;
+using AllianceFhir.Core.Pipeline;
+using AllianceFhir.Core.Subscriptions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Polly;
+
+namespace AllianceFhir.Api.Subscriptions;
+
+public static class SubscriptionServiceCollectionExtensions
+{
+    /// <summary>
+    /// R4 rest-hook and backport topic Subscriptions: validation on write, matching of every commit into the outbox (the
+    /// stores ask <see cref="ICommitObserver"/>), and the dispatcher that delivers it. Settings: section <c>Subscriptions</c>.
+    /// </summary>
+    public static IServiceCollection AddFhirSubscriptions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SubscriptionOptions>().Bind(configuration.GetSection(SubscriptionOptions.SectionName));
+        services.AddSingleton<SubscriptionReader>();
+        services.AddSingleton<SubscriptionCache>();
+        services.AddSingleton<NotificationSignal>();
+        services.AddSingleton<NotificationMatcher>();
+        services.AddSingleton<ICommitObserver>(sp => sp.GetRequiredService<NotificationMatcher>());
+        services.AddHttpContextAccessor();
+        services.AddScoped<IResourceWriteHook, SubscriptionWriteHook>();
+        services.AddScoped<SubscriptionStatusWriter>();
+        services.AddSingleton<NotificationSender>();
+        services.AddSingleton<ICapabilityContributor, SubscriptionCapability>();
+
+        // Each notification: up to MaxRetries retries on 5xx, 408, 429, connection failures and attempt timeouts, with
+        // exponential backoff and jitter, each attempt bounded by AttemptTimeoutSeconds. The client's own timeout is off:
+        // the pipeline bounds the whole.
+        services.AddHttpClient(NotificationSender.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .AddResilienceHandler("subscription-delivery", (pipeline, context) =>
+            {
+                var settings = context.ServiceProvider.GetRequiredService<IOptions<SubscriptionOptions>>().Value;
+                pipeline.AddRetry(new HttpRetryStrategyOptions
+                {
+                    MaxRetryAttempts = settings.MaxRetries,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = TimeSpan.FromMilliseconds(settings.RetryDelayMilliseconds),
+                });
+                pipeline.AddTimeout(TimeSpan.FromSeconds(settings.AttemptTimeoutSeconds));
+            });
+        services.AddHostedService<SubscriptionDispatcher>();
+        return services;
+    }
+}

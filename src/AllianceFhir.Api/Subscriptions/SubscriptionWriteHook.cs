@@ -1,0 +1,49 @@
+using AllianceFhir.Api.Security;
+using AllianceFhir.Core.Errors;
+using AllianceFhir.Core.Pipeline;
+using AllianceFhir.Core.Security;
+using AllianceFhir.Core.Subscriptions;
+using Hl7.Fhir.Model;
+
+namespace AllianceFhir.Api.Subscriptions;
+
+/// <summary>
+/// Every create or update of a Subscription (REST or a Bundle entry) is validated and authorized here, before anything
+/// is written: a refused Subscription stores nothing. The server owns <c>status</c> beyond <c>requested</c>/<c>off</c>
+/// and the owner-patient extension.
+/// </summary>
+public sealed class SubscriptionWriteHook(SubscriptionReader reader, AccessPolicy policy, IHttpContextAccessor http) : IResourceWriteHook
+{
+    public string ResourceType => nameof(Subscription);
+
+    public Task OnWriteAsync(ResourceWriteContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Resource is not Subscription subscription)
+        {
+            return Task.CompletedTask;
+        }
+
+        var previous = (context.Previous as Subscription)?.Status;
+        var status = subscription.Status;
+        if (status is not (Subscription.SubscriptionStatus.Requested or Subscription.SubscriptionStatus.Off) && status != previous)
+        {
+            throw FhirOperationException.Of(
+                System.Net.HttpStatusCode.UnprocessableEntity,
+                OperationOutcome.IssueType.BusinessRule,
+                $"A client sets Subscription.status to requested (or off); '{subscription.StatusElement?.JsonValue ?? "(none)"}' is the server's to set",
+                "Subscription.status");
+        }
+
+        // The owner is the server's to record: whatever the client sent is replaced by what its token allows.
+        subscription.RemoveExtension(BackportUrls.OwnerPatient);
+        var live = reader.Read(string.Empty, subscription);
+        if (http.HttpContext?.FindAccessContext() is { } caller
+            && SubscriptionAccess.OwnerPatient(policy, caller, live) is { } patient)
+        {
+            subscription.SetExtension(BackportUrls.OwnerPatient, new ResourceReference($"Patient/{patient}"));
+        }
+
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,72 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace AllianceFhir.Storage.Sqlite.Migrations
+{
+    /// <inheritdoc />
+    public partial class Subscriptions : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "DispatchLeases",
+                columns: table => new
+                {
+                    Name = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Owner = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Until = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_DispatchLeases", x => x.Name);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SubscriptionOutbox",
+                columns: table => new
+                {
+                    Sequence = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    TenantId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    SubscriptionId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    ResourceType = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    ResourceId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    VersionId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Context = table.Column<string>(type: "TEXT", nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    DeliveredAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    EventNumber = table.Column<long>(type: "INTEGER", nullable: true),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    LastError = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SubscriptionOutbox", x => x.Sequence);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SubscriptionOutbox_DeliveredAt_TenantId_SubscriptionId",
+                table: "SubscriptionOutbox",
+                columns: new[] { "DeliveredAt", "TenantId", "SubscriptionId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SubscriptionOutbox_TenantId_SubscriptionId_DeliveredAt_Sequence",
+                table: "SubscriptionOutbox",
+                columns: new[] { "TenantId", "SubscriptionId", "DeliveredAt", "Sequence" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "DispatchLeases");
+
+            migrationBuilder.DropTable(
+                name: "SubscriptionOutbox");
+        }
+    }
+}
