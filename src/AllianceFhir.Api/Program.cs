@@ -1,5 +1,6 @@
 using AllianceFhir.Api.Audit;
 using AllianceFhir.Api.Endpoints;
+using AllianceFhir.Api.Export;
 using AllianceFhir.Api.Hosting;
 using AllianceFhir.Api.Import;
 using AllianceFhir.Api.OpenApi;
@@ -12,6 +13,7 @@ builder.Services.AddFhirSecurity(builder.Configuration);
 builder.Services.AddFhirAudit();
 builder.Services.AddHttpHardening(builder.Configuration);
 builder.Services.AddFhirImport(builder.Configuration);
+builder.Services.AddFhirExport(builder.Configuration);
 
 var app = builder.Build();
 
@@ -24,6 +26,7 @@ app.UseExceptionHandler();
 app.UseFhirSecurity();
 app.UseFhirOpenApi();
 app.MapFhirImport();
+app.MapFhirExport();
 app.MapFhir();
 app.MapHealthChecks("/healthz");
 

@@ -50,6 +50,8 @@ public static class StorageServiceCollectionExtensions
             sp.GetRequiredService<FhirDbContext>(),
             Options(sp).Provider == StorageProvider.SqlServer ? sp.GetRequiredService<EfVersionCommitter>() : sp.GetRequiredService<SqliteGroupCommitter>(),
             sp.GetRequiredService<TimeProvider>()));
+        services.AddScoped<Core.Export.IExportJobStore, EfExportJobStore>();
+        services.AddScoped<Core.Export.IExportSource, Export.EfExportSource>();
         return services;
     }
 
