@@ -31,17 +31,17 @@ public static class ExportEndpoints
         const string kickOff = "Needs 'Prefer: respond-async'. Parameters: _outputFormat (application/fhir+ndjson, application/ndjson, ndjson), "
             + "_since (instant), _type, _typeFilter ([type]?[search]), _elements. Unsupported parameters are 400 unless 'Prefer: handling=lenient'. "
             + "Each exported type needs r and s (e.g. system/*.rs). 202 with Content-Location (the status URL).";
-        fhir.MapGet("/$export", (HttpContext http, IServiceProvider services, CancellationToken ct) => KickOffAsync(http, services, ExportLevel.System, null, ct))
+        fhir.MapGet("/$export", SystemAsync)
             .WithName("export")
             .WithSummary("Bulk Data export of the whole system (asynchronous)")
             .WithDescription(kickOff)
             .ProducesFhir(StatusCodes.Status202Accepted, StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden);
-        fhir.MapGet("/Patient/$export", (HttpContext http, IServiceProvider services, CancellationToken ct) => KickOffAsync(http, services, ExportLevel.Patient, null, ct))
+        fhir.MapGet("/Patient/$export", PatientAsync)
             .WithName("export-patient")
             .WithSummary("Bulk Data export of the Patient compartment of every patient (asynchronous)")
             .WithDescription(kickOff)
             .ProducesFhir(StatusCodes.Status202Accepted, StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden);
-        fhir.MapGet("/Group/{id}/$export", (HttpContext http, string id, IServiceProvider services, CancellationToken ct) => KickOffAsync(http, services, ExportLevel.Group, id, ct))
+        fhir.MapGet("/Group/{id}/$export", GroupAsync)
             .WithName("export-group")
             .WithSummary("Bulk Data export of the Patient compartment of the group's member patients (asynchronous)")
             .WithDescription(kickOff)
@@ -62,7 +62,25 @@ public static class ExportEndpoints
             .ProducesFhir(StatusCodes.Status404NotFound);
     }
 
-    private static async Task<IResult> KickOffAsync(HttpContext http, IServiceProvider services, ExportLevel level, string? groupId, CancellationToken ct)
+    /// <summary>What a kick-off needs from DI.</summary>
+    public sealed record KickOffServices(
+        ExportKickOff Reader,
+        IExportJobStore Jobs,
+        ExportFolder Folder,
+        ExportWorker Worker,
+        IResourceStoreFactory Stores,
+        TimeProvider Clock);
+
+    private static Task<IResult> SystemAsync(HttpContext http, [AsParameters] KickOffServices services, CancellationToken ct) =>
+        KickOffAsync(http, services, ExportLevel.System, null, ct);
+
+    private static Task<IResult> PatientAsync(HttpContext http, [AsParameters] KickOffServices services, CancellationToken ct) =>
+        KickOffAsync(http, services, ExportLevel.Patient, null, ct);
+
+    private static Task<IResult> GroupAsync(HttpContext http, string id, [AsParameters] KickOffServices services, CancellationToken ct) =>
+        KickOffAsync(http, services, ExportLevel.Group, id, ct);
+
+    private static async Task<IResult> KickOffAsync(HttpContext http, KickOffServices services, ExportLevel level, string? groupId, CancellationToken ct)
     {
         var request = http.Request;
         var prefer = request.Headers["Prefer"].SelectMany(v => (v ?? string.Empty).Split(',', StringSplitOptions.TrimEntries)).ToList();
@@ -76,20 +94,20 @@ public static class ExportEndpoints
         var tenant = caller.Tenant!;
         if (level == ExportLevel.Group)
         {
-            var store = services.GetRequiredService<IResourceStoreFactory>().ForTenant(tenant);
+            var store = services.Stores.ForTenant(tenant);
             if (!FhirId.IsValid(groupId!) || await store.ReadCurrentAsync("Group", groupId!, ct) is not { IsDeleted: false })
             {
                 throw FhirOperationException.NotFound($"Group/{groupId} is not known");
             }
         }
 
-        var clock = services.GetRequiredService<TimeProvider>();
+        var clock = services.Clock;
         var parameters = request.Query.SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string>(q.Key, v ?? string.Empty))).ToList();
-        var (export, ignored) = services.GetRequiredService<ExportKickOff>().Read(
+        var (export, ignored) = services.Reader.Read(
             level, groupId, parameters, lenient, caller, FhirUrls.Current(request), Truncate(clock.GetUtcNow()));
 
         var id = Guid.NewGuid().ToString("N");
-        var folder = services.GetRequiredService<ExportFolder>();
+        var folder = services.Folder;
         if (ignored.Count > 0)
         {
             await WriteIgnoredAsync(folder, id, ignored, ct);
@@ -97,8 +115,8 @@ public static class ExportEndpoints
 
         var job = new ExportJob(id, ExportRequester.Of(caller, tenant), export, ExportJobStatus.Queued, ExportProgress.Start(export.Types.Count),
             ignored.Count, 0, clock.GetUtcNow(), null, null, null, null);
-        await services.GetRequiredService<IExportJobStore>().CreateAsync(job, ct);
-        services.GetRequiredService<ExportWorker>().Wake();
+        await services.Jobs.CreateAsync(job, ct);
+        services.Worker.Wake();
         http.Response.Headers.ContentLocation = StatusUrl(request, id);
         var outcome = Outcomes.Information($"Export job {id} accepted; poll {StatusUrl(request, id)}");
         outcome.Issue.AddRange(ignored);

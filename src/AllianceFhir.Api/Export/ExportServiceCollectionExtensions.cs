@@ -13,7 +13,8 @@ public static class ExportServiceCollectionExtensions
         services.AddSingleton(sp => new ExportFolder(Path.Combine(
             sp.GetRequiredService<IHostEnvironment>().ContentRootPath,
             sp.GetRequiredService<IOptions<ExportOptions>>().Value.Folder)));
-        services.AddScoped<ExportKickOff>();
+        services.AddScoped(sp => new ExportKickOff(
+            sp.GetRequiredService<Core.Security.AccessPolicy>(), new Core.Search.SearchQueryParser(sp.GetRequiredService<Core.Search.SearchParameterRegistry>())));
         services.AddSingleton<ExportWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<ExportWorker>());
         return services;

@@ -135,6 +135,16 @@ public static class FhirExamples
             """,
 
         // $populate at instance level: the questionnaire is the one in the URL.
+        "Group" => """
+            {
+              "resourceType": "Group",
+              "id": "example",
+              "type": "person",
+              "actual": true,
+              "name": "Example cohort",
+              "member": [{ "entity": { "reference": "Patient/example" } }]
+            }
+            """,
         "Parameters" => """
             {
               "resourceType": "Parameters",
