@@ -16,6 +16,7 @@ using Microsoft.Extensions.DependencyInjection;
 // Seeding and measuring the search benchmark of issue 3. Usage (see docs/performance.md):
 //   seed    --db <file> --patients <n> --per-patient <n>
 //   measure --db <file> --patients <n> --per-patient <n> [--iterations <n>] [--warmup <n>]
+//   export  --db <file> [--page-size <n>]   (a system $export of the seed over HTTP: resources/s and server RSS)
 var command = args.FirstOrDefault();
 var options = Options(args.Skip(1).ToArray());
 var db = options.GetValueOrDefault("db") ?? "data/bench.db";
@@ -35,8 +36,11 @@ switch (command)
             int.Parse(options.GetValueOrDefault("iterations") ?? "300", CultureInfo.InvariantCulture),
             int.Parse(options.GetValueOrDefault("warmup") ?? "500", CultureInfo.InvariantCulture));
         break;
+    case "export":
+        await ExportBenchmark.RunAsync(db, int.Parse(options.GetValueOrDefault("page-size") ?? "1000", CultureInfo.InvariantCulture), RepositoryRoot());
+        break;
     default:
-        Console.Error.WriteLine("usage: seed|measure --db <file> --patients <n> --per-patient <n> [--iterations <n>] [--warmup <n>]");
+        Console.Error.WriteLine("usage: seed|measure|export --db <file> --patients <n> --per-patient <n> [--iterations <n>] [--warmup <n>]");
         return 2;
 }
 

@@ -1,5 +1,6 @@
 using AllianceFhir.Api.Audit;
 using AllianceFhir.Api.Endpoints;
+using AllianceFhir.Api.Export;
 using AllianceFhir.Api.Hosting;
 using AllianceFhir.Api.Import;
 using AllianceFhir.Api.OpenApi;
@@ -14,6 +15,7 @@ builder.Services.AddFhirAudit();
 builder.Services.AddHttpHardening(builder.Configuration);
 builder.Services.AddFhirImport(builder.Configuration);
 builder.Services.AddFhirSubscriptions(builder.Configuration);
+builder.Services.AddFhirExport(builder.Configuration);
 
 var app = builder.Build();
 
@@ -26,6 +28,7 @@ app.UseExceptionHandler();
 app.UseFhirSecurity();
 app.UseFhirOpenApi();
 app.MapFhirImport();
+app.MapFhirExport();
 app.MapFhir();
 app.MapHealthChecks("/healthz");
 

@@ -33,6 +33,7 @@ public abstract class FhirDbContext(DbContextOptions options) : DbContext(option
     public DbSet<SubscriptionOutboxEntity> SubscriptionOutbox => Set<SubscriptionOutboxEntity>();
 
     public DbSet<DispatchLeaseEntity> DispatchLeases => Set<DispatchLeaseEntity>();
+    public DbSet<ExportJobEntity> ExportJobs => Set<ExportJobEntity>();
 
     /// <summary>The filter of the "one current version per resource" index, in the provider's SQL dialect.</summary>
     protected abstract string CurrentVersionFilter { get; }
@@ -54,6 +55,7 @@ public abstract class FhirDbContext(DbContextOptions options) : DbContext(option
         modelBuilder.ApplyConfiguration(new ImportJobEntityConfiguration());
         modelBuilder.ApplyConfiguration(new SubscriptionOutboxEntityConfiguration());
         modelBuilder.ApplyConfiguration(new DispatchLeaseEntityConfiguration());
+        modelBuilder.ApplyConfiguration(new ExportJobEntityConfiguration());
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

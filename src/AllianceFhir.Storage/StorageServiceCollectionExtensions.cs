@@ -53,6 +53,8 @@ public static class StorageServiceCollectionExtensions
         // Subscriptions: the outbox the dispatcher works, and the stored Subscriptions the matcher's cache compiles.
         services.AddScoped<Core.Subscriptions.ISubscriptionOutbox, EfSubscriptionOutbox>();
         services.AddSingleton<Core.Subscriptions.ISubscriptionSource, EfSubscriptionSource>();
+        services.AddScoped<Core.Export.IExportJobStore, EfExportJobStore>();
+        services.AddScoped<Core.Export.IExportSource, Export.EfExportSource>();
         return services;
     }
 

@@ -134,7 +134,6 @@ public static class FhirExamples
             }
             """,
 
-        // $populate at instance level: the questionnaire is the one in the URL.
         // A loopback endpoint nothing listens on: trying it out never sends data off the machine (the handshake fails
         // and the subscription goes to error, saying why).
         "Subscription" => """
@@ -152,6 +151,17 @@ public static class FhirExamples
               }
             }
             """,
+        "Group" => """
+            {
+              "resourceType": "Group",
+              "id": "example",
+              "type": "person",
+              "actual": true,
+              "name": "Example cohort",
+              "member": [{ "entity": { "reference": "Patient/example" } }]
+            }
+            """,
+        // $populate at instance level: the questionnaire is the one in the URL.
         "Parameters" => """
             {
               "resourceType": "Parameters",

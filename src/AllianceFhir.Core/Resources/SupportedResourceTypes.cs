@@ -21,6 +21,7 @@ public static class SupportedResourceTypes
         nameof(CodeSystem),
         nameof(ValueSet),
         nameof(Subscription),
+        nameof(Group),
 
         // Written only by the server (Core/Audit); searchable and readable, never changed through the API.
         nameof(AuditEvent),

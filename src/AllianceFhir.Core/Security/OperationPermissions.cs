@@ -48,6 +48,15 @@ public static class OperationPermissions
         // a conditional create is a create and a search (InteractionPermissions), on both types.
         new("QuestionnaireResponse", "import-spreadsheet", Instance: false, "QuestionnaireResponse", Permissions.Create | Permissions.Search,
             "creates responses, and the patients they name, from a clinic's sheet", AlsoNeedsTypes: ["Patient"]),
+
+        // Bulk Data export of every patient's compartment: the exported types are named by _type, so the operation
+        // asks Export.ExportAccess for r and s on each before it records the job.
+        new("Patient", "export", Instance: false, "Patient", Permissions.None,
+            "exports the Patient compartment of every patient; each exported type needs r and s, checked before the job is recorded"),
+
+        // The same for a Group's members: reading the Group's member list needs read on it.
+        new("Group", "export", Instance: true, "Group", Permissions.Read,
+            "exports the Patient compartment of the group's members; each exported type needs r and s, checked before the job is recorded"),
     ];
 
     /// <summary>
@@ -55,7 +64,8 @@ public static class OperationPermissions
     /// in all (the status URLs carry the job id). The types it writes are named by the request, so the operation itself
     /// asks <see cref="Import.ImportAccess"/> for each before it records anything.
     /// </summary>
-    public sealed record SystemRule(string Name, string Method, int Segments, Permissions Needs, string Why);
+    /// <param name="Part">For a four-segment URL: its third segment (<c>errors</c>, <c>files</c>).</param>
+    public sealed record SystemRule(string Name, string Method, int Segments, Permissions Needs, string Why, string? Part = null);
 
     public static readonly IReadOnlyList<SystemRule> System =
     [
@@ -70,7 +80,17 @@ public static class OperationPermissions
         new("import-poll-status", "DELETE", 2, Permissions.None, "cancels the caller's own import job"),
 
         // The NDJSON of refused lines of one input of the caller's own job.
-        new("import-poll-status", "GET", 4, Permissions.None, "reads the refused lines of the caller's own import job"),
+        new("import-poll-status", "GET", 4, Permissions.None, "reads the refused lines of the caller's own import job", Part: "errors"),
+
+        // Bulk Data export: each exported type needs r and s (system/, user/, or patient/ for the token's own compartment),
+        // checked before the job is recorded; the job reads with the caller's restrictions.
+        new("export", "GET", 1, Export.ExportAccess.Needs,
+            "exports the resources of the requested types; each type needs r and s, checked before the job is recorded"),
+
+        // Status, cancel and files: only for the tenant and requester that started the job (anyone else gets 404).
+        new("export-poll-status", "GET", 2, Permissions.None, "reads the status of the caller's own export job"),
+        new("export-poll-status", "DELETE", 2, Permissions.None, "cancels the caller's own export job and deletes its files"),
+        new("export-poll-status", "GET", 4, Permissions.None, "downloads a file of the caller's own export job", Part: "files"),
     ];
 
     public static SystemRule? FindSystem(string method, IReadOnlyList<string> segments)
@@ -79,7 +99,7 @@ public static class OperationPermissions
         var name = segments.Count > 0 ? segments[0].TrimStart('$') : string.Empty;
         var effective = method == "HEAD" ? "GET" : method;
         return System.FirstOrDefault(r => r.Name == name && r.Method == effective && r.Segments == segments.Count
-            && (r.Segments != 4 || segments[2] == "errors"));
+            && (r.Part is null || segments[2] == r.Part));
     }
 
     public static Rule? Find(string resourceType, string name, bool instance) =>

@@ -1,0 +1,151 @@
+using System.Text;
+using AllianceFhir.Core.Resources;
+using AllianceFhir.Core.Search;
+using AllianceFhir.Core.Security;
+using AllianceFhir.Core.Serialization;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
+using Microsoft.Extensions.Logging;
+
+namespace AllianceFhir.Core.Export;
+
+/// <summary>Page size, lease and file lifetime of export jobs (from the host's Export settings).</summary>
+public sealed record ExportSettings(int PageSize, TimeSpan Lease, TimeSpan Retention);
+
+/// <summary>
+/// Runs one export job from its last checkpoint: per type, pages of resources read from the store in store order are
+/// appended to the type's NDJSON file, flushed, and the file length and store position checkpointed, so memory holds
+/// one page and a resumed job cuts the file back to its checkpoint and goes on after it. Stored JSON is written as it
+/// is; only <c>_elements</c> makes a resource be parsed and trimmed.
+/// </summary>
+public sealed class ExportJobProcessor(
+    IExportJobStore jobs,
+    IExportSource source,
+    ExportFolder folder,
+    AccessPolicy policy,
+    SearchQueryParser parser,
+    ExportSettings settings,
+    TimeProvider clock,
+    ILogger<ExportJobProcessor> logger)
+{
+    private static readonly byte[] NewLine = "\n"u8.ToArray();
+
+    public async Task RunAsync(ExportJob job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var request = job.Request;
+        var caller = job.Requester.ToAccessContext();
+        var progress = job.Progress;
+        while (progress.Type < request.Types.Count)
+        {
+            var type = request.Types[progress.Type];
+            var alternatives = Alternatives(caller, request, type);
+            var compartment = request.Level switch
+            {
+                ExportLevel.Patient => ExportCompartment.AllPatients,
+                ExportLevel.Group => ExportCompartment.GroupMembers,
+                _ => ExportCompartment.None,
+            };
+            var elements = ElementsOf(request.Elements, type);
+            await using (var file = folder.OpenType(job.Id, type, progress.Bytes))
+            {
+                while (true)
+                {
+                    var page = await source.ReadPageAsync(
+                        job.Tenant,
+                        new ExportPage(type, request.TransactionTime, request.Since, alternatives, compartment, request.GroupId, progress.After, settings.PageSize),
+                        cancellationToken);
+                    foreach (var row in page)
+                    {
+                        await file.WriteAsync(elements.Count == 0 ? Encoding.UTF8.GetBytes(row.Json) : Subset(row.Json, elements), cancellationToken);
+                        await file.WriteAsync(NewLine, cancellationToken);
+                    }
+
+                    if (page.Count == 0)
+                    {
+                        break;
+                    }
+
+                    // On disk before the checkpoint that counts it: a resumed job trusts the recorded length.
+                    file.Flush(flushToDisk: true);
+                    var counts = progress.Counts.ToArray();
+                    counts[progress.Type] += page.Count;
+                    progress = progress with { After = page[^1].Position, Bytes = file.Length, Counts = counts };
+                    if (!await CheckpointAsync(job, progress, cancellationToken))
+                    {
+                        return;
+                    }
+
+                    job = job with { Sequence = job.Sequence + 1 };
+                    if (page.Count < settings.PageSize)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            if (progress.Counts[progress.Type] == 0)
+            {
+                File.Delete(folder.TypeFile(job.Id, type));
+            }
+
+            progress = progress with { Type = progress.Type + 1, After = 0, Bytes = 0 };
+            if (!await CheckpointAsync(job, progress, cancellationToken))
+            {
+                return;
+            }
+
+            job = job with { Sequence = job.Sequence + 1 };
+        }
+
+        if (await jobs.FinishAsync(job, ExportJobStatus.Completed, null, clock.GetUtcNow() + settings.Retention, cancellationToken))
+        {
+            logger.LogInformation("Export job {JobId} completed: {Count} resources", job.Id, progress.Exported);
+        }
+    }
+
+    /// <summary>False when the job was cancelled (its files are deleted here, as the cancel may have raced a write) or taken over.</summary>
+    private async Task<bool> CheckpointAsync(ExportJob job, ExportProgress progress, CancellationToken cancellationToken)
+    {
+        if (await jobs.CheckpointAsync(job, progress, settings.Lease, cancellationToken))
+        {
+            return true;
+        }
+
+        var now = await jobs.FindAsync(job.Tenant, job.Id, cancellationToken);
+        if (now is null || now.Status == ExportJobStatus.Cancelled)
+        {
+            folder.Delete(job.Id);
+        }
+
+        logger.LogInformation("Export job {JobId} stopped: it was cancelled or taken over", job.Id);
+        return false;
+    }
+
+    /// <summary>
+    /// The type's queries, each with the caller's restrictions AND-ed in (patient compartment, a scope's search): one
+    /// per <c>_typeFilter</c> of the type (OR-ed), or the restrictions alone.
+    /// </summary>
+    private List<IReadOnlyList<SearchCriterion>> Alternatives(AccessContext caller, ExportRequest request, string type)
+    {
+        var queries = request.TypeFilters.TryGetValue(type, out var filters) && filters.Count > 0
+            ? filters.Select(f => parser.Parse(type, QueryParameters.Parse(f)))
+            : [parser.Parse(type, [])];
+        return [.. queries.Select(q => policy.AuthorizeSearch(caller, q).Criteria)];
+    }
+
+    private static List<string> ElementsOf(IReadOnlyList<string> elements, string type) =>
+        [.. elements
+            .Select(e => e.IndexOf('.', StringComparison.Ordinal) is var dot and >= 0
+                ? (e[..dot] == type ? e[(dot + 1)..] : null)
+                : e)
+            .Where(e => e is not null && ExportKickOff.HasElement(type, e))
+            .Select(e => e!)];
+
+    private static byte[] Subset(string json, List<string> elements)
+    {
+        var resource = FhirSerialization.ParseStored(json);
+        var subset = ResourceSubsetting.Apply(resource, SummaryMode.False, elements);
+        return Encoding.UTF8.GetBytes(FhirSerialization.ToStoredJson(subset));
+    }
+}
