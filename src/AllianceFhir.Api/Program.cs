@@ -1,3 +1,4 @@
+using AllianceFhir.Api.App;
 using AllianceFhir.Api.Audit;
 using AllianceFhir.Api.Endpoints;
 using AllianceFhir.Api.Hosting;
@@ -12,6 +13,7 @@ builder.Services.AddFhirSecurity(builder.Configuration);
 builder.Services.AddFhirAudit();
 builder.Services.AddHttpHardening(builder.Configuration);
 builder.Services.AddFhirImport(builder.Configuration);
+builder.Services.AddAppPages(builder.Configuration);
 
 var app = builder.Build();
 
@@ -25,6 +27,7 @@ app.UseFhirSecurity();
 app.UseFhirOpenApi();
 app.MapFhirImport();
 app.MapFhir();
+app.MapAppPages();
 app.MapHealthChecks("/healthz");
 
 await app.RunAsync();

@@ -30,6 +30,8 @@ public abstract class FhirDbContext(DbContextOptions options) : DbContext(option
 
     public DbSet<ImportJobEntity> ImportJobs => Set<ImportJobEntity>();
 
+    public DbSet<FormLinkEntity> FormLinks => Set<FormLinkEntity>();
+
     /// <summary>The filter of the "one current version per resource" index, in the provider's SQL dialect.</summary>
     protected abstract string CurrentVersionFilter { get; }
 
@@ -45,6 +47,7 @@ public abstract class FhirDbContext(DbContextOptions options) : DbContext(option
         modelBuilder.ApplyConfiguration(new QuantityIndexConfiguration());
         modelBuilder.ApplyConfiguration(new ConditionClaimEntityConfiguration());
         modelBuilder.ApplyConfiguration(new ImportJobEntityConfiguration());
+        modelBuilder.ApplyConfiguration(new FormLinkEntityConfiguration());
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

@@ -50,6 +50,7 @@ public static class StorageServiceCollectionExtensions
             sp.GetRequiredService<FhirDbContext>(),
             Options(sp).Provider == StorageProvider.SqlServer ? sp.GetRequiredService<EfVersionCommitter>() : sp.GetRequiredService<SqliteGroupCommitter>(),
             sp.GetRequiredService<TimeProvider>()));
+        services.AddScoped<Core.FormLinks.IFormLinkStore>(sp => new EfFormLinkStore(sp.GetRequiredService<FhirDbContext>()));
         return services;
     }
 

@@ -151,6 +151,13 @@ public static class FhirExamples
             }
             """,
 
+        CreateLink => """
+            {
+              "resourceType": "Parameters",
+              "parameter": [{ "name": "subject", "valueReference": { "reference": "Patient/example" } }]
+            }
+            """,
+
         // Operations whose parameters are all optional take an empty Parameters resource (or no body).
         NoParameters => """
             {
@@ -193,4 +200,6 @@ public static class FhirExamples
     public const string PopulateByCanonical = "Parameters-populate-by-canonical";
 
     public const string NoParameters = "Parameters-empty";
+
+    public const string CreateLink = "Parameters-create-link";
 }

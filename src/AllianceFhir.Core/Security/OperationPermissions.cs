@@ -40,6 +40,11 @@ public static class OperationPermissions
         new("Questionnaire", "populate", Instance: false, "Questionnaire", Permissions.Read,
             "builds an empty response from the Questionnaire a parameter names; reads no patient data"),
 
+        // Hands whoever holds the link the right to submit one response for the patient: the caller must be able to create
+        // responses, and to read the patient (and encounter) it names (CreateLinkOperation), as for $populate.
+        new("Questionnaire", "create-link", Instance: true, "QuestionnaireResponse", Permissions.Create,
+            "creates a single-use link through which one response for the named patient can be submitted"),
+
         // Each row is a transaction of two conditional creates (the patient by identifier, the response by row identity):
         // a conditional create is a create and a search (InteractionPermissions), on both types.
         new("QuestionnaireResponse", "import-spreadsheet", Instance: false, "QuestionnaireResponse", Permissions.Create | Permissions.Search,
