@@ -29,13 +29,8 @@ public static class ClinicianAccess
             return Accept(http, CallerTenant.Resolve(AccessContext.Development, auth, tenant));
         }
 
-        var fromCookie = false;
-        if (!http.Request.Headers.ContainsKey("Authorization") && http.Request.Cookies[CookieName] is { Length: > 0 } token)
-        {
-            http.Request.Headers.Authorization = "Bearer " + token;
-            fromCookie = true;
-        }
-
+        // The token comes from the Authorization header or, failing that, the page cookie (PageTokens).
+        var fromCookie = !http.Request.Headers.ContainsKey("Authorization") && http.Request.Cookies.ContainsKey(CookieName);
         var result = await http.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
         if (result.None)
         {

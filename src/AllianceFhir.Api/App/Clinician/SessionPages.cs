@@ -43,22 +43,20 @@ public static class SessionPages
             return HtmlPage.Message(StatusCodes.Status403Forbidden, "Sign-in refused", "Sign in from this server's own sign-in page.");
         }
 
+        // The pasted token was read and checked by the JwtBearer handler before this endpoint ran (PageTokens).
         var form = await http.Request.ReadFormAsync();
-        var token = form["token"].ToString().Trim();
         var back = LocalReturn(form["return"].ToString());
-        if (token.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            token = token[7..].Trim();
-        }
+        var result = await http.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
 
-        http.Request.Headers.Authorization = "Bearer " + token;
-        var result = token.Length == 0 ? AuthenticateResult.NoResult() : await http.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
-        if (!result.Succeeded)
+        // With an Authorization header the handler checked that token, not the pasted one: the cookie gets the checked one.
+        var header = http.Request.Headers.Authorization.ToString();
+        var validated = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : PageTokens.Pasted(form);
+        if (!result.Succeeded || validated.Length == 0)
         {
             return FormPage(back, "That token was not accepted: it has expired, or was not issued for this server.", StatusCodes.Status401Unauthorized);
         }
 
-        http.Response.Cookies.Append(ClinicianAccess.CookieName, token, new CookieOptions
+        http.Response.Cookies.Append(ClinicianAccess.CookieName, validated, new CookieOptions
         {
             HttpOnly = true,
             Secure = http.Request.IsHttps,

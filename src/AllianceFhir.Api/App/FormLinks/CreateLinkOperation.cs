@@ -67,7 +67,7 @@ public static class CreateLinkOperation
 
         var now = clock.GetUtcNow();
         var settings = options.Value;
-        var expires = input.Expires ?? now.AddDays(settings.FormLinkDefaultDays);
+        var expires = input.Expires ?? TruncateToSeconds(now.AddDays(settings.FormLinkDefaultDays));
         if (expires <= now || expires > now.AddDays(settings.FormLinkMaxDays))
         {
             throw Unprocessable(IssueType.BusinessRule, $"expires must be in the future and at most {settings.FormLinkMaxDays} days ahead (App:FormLinkMaxDays)", "expires");
@@ -86,6 +86,8 @@ public static class CreateLinkOperation
         result.Add("subject", new ResourceReference($"Patient/{patientId}"));
         return FhirResponse.Of(result);
     }
+
+    private static DateTimeOffset TruncateToSeconds(DateTimeOffset at) => at.AddTicks(-(at.Ticks % TimeSpan.TicksPerSecond));
 
     private static string Canonical(Questionnaire questionnaire) =>
         questionnaire.Version is { Length: > 0 } version ? $"{questionnaire.Url}|{version}" : questionnaire.Url!;

@@ -19,7 +19,7 @@ public static class FormSubmission
         var link = await FillPages.FindAsync(token, links, ct);
         if (FillPages.Refusal(link, clock.GetUtcNow()) is { } refusal)
         {
-            return Message(refusal.Status, refusal.Text);
+            return Message(refusal.Status, $"{refusal.Title}. {refusal.Text}");
         }
 
         // The same reader as every FHIR body: media type, size limit, body guard, strict parsing.
@@ -42,7 +42,9 @@ public static class FormSubmission
         if (!await links.ClaimAsync(link!.Id, clock.GetUtcNow(), ct))
         {
             var now = FillPages.Refusal(await links.FindAsync(link.TokenHash, ct), clock.GetUtcNow());
-            return Message(now?.Status ?? StatusCodes.Status409Conflict, now?.Text ?? "This form is being sent from another window.");
+            return now is null
+                ? Message(StatusCodes.Status409Conflict, "This form is being sent from another window.")
+                : Message(now.Status, $"{now.Title}. {now.Text}");
         }
 
         FillPages.BindTo(http, link);
