@@ -1,3 +1,4 @@
+using AllianceFhir.Api.App;
 using AllianceFhir.Api.Audit;
 using AllianceFhir.Api.Endpoints;
 using AllianceFhir.Api.Export;
@@ -16,6 +17,7 @@ builder.Services.AddHttpHardening(builder.Configuration);
 builder.Services.AddFhirImport(builder.Configuration);
 builder.Services.AddFhirSubscriptions(builder.Configuration);
 builder.Services.AddFhirExport(builder.Configuration);
+builder.Services.AddAppPages(builder.Configuration);
 
 var app = builder.Build();
 
@@ -30,6 +32,7 @@ app.UseFhirOpenApi();
 app.MapFhirImport();
 app.MapFhirExport();
 app.MapFhir();
+app.MapAppPages();
 app.MapHealthChecks("/healthz");
 
 await app.RunAsync();

@@ -34,6 +34,7 @@ public abstract class FhirDbContext(DbContextOptions options) : DbContext(option
 
     public DbSet<DispatchLeaseEntity> DispatchLeases => Set<DispatchLeaseEntity>();
     public DbSet<ExportJobEntity> ExportJobs => Set<ExportJobEntity>();
+    public DbSet<FormLinkEntity> FormLinks => Set<FormLinkEntity>();
 
     /// <summary>The filter of the "one current version per resource" index, in the provider's SQL dialect.</summary>
     protected abstract string CurrentVersionFilter { get; }
@@ -56,6 +57,7 @@ public abstract class FhirDbContext(DbContextOptions options) : DbContext(option
         modelBuilder.ApplyConfiguration(new SubscriptionOutboxEntityConfiguration());
         modelBuilder.ApplyConfiguration(new DispatchLeaseEntityConfiguration());
         modelBuilder.ApplyConfiguration(new ExportJobEntityConfiguration());
+        modelBuilder.ApplyConfiguration(new FormLinkEntityConfiguration());
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

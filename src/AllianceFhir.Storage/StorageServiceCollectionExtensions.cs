@@ -55,6 +55,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<Core.Subscriptions.ISubscriptionSource, EfSubscriptionSource>();
         services.AddScoped<Core.Export.IExportJobStore, EfExportJobStore>();
         services.AddScoped<Core.Export.IExportSource, Export.EfExportSource>();
+        services.AddScoped<Core.FormLinks.IFormLinkStore>(sp => new EfFormLinkStore(sp.GetRequiredService<FhirDbContext>()));
         return services;
     }
 

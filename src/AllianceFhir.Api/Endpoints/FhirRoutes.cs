@@ -1,3 +1,4 @@
+using AllianceFhir.Api.App.FormLinks;
 using AllianceFhir.Api.Http;
 using AllianceFhir.Api.Import;
 using AllianceFhir.Api.OpenApi;
@@ -24,6 +25,7 @@ public static class FhirRoutes
             .ProducesFhir(StatusCodes.Status200OK);
         fhir.MapSystemHistory();
         fhir.MapInstrumentOperations();
+        fhir.MapFormLinkOperation();
         fhir.MapSpreadsheetImport();
         fhir.MapSubscriptionOperations();
         fhir.MapSystemSearch();

@@ -85,7 +85,7 @@ public static class PopulateOperation
     /// 403 naming the scope (whatever the id), and one whose patient/ or search-filtered scopes do not cover this
     /// subject gets the very answer an unknown subject gets, so the operation tells nobody which ids exist.
     /// </summary>
-    private static async Task RequireSubjectAsync(string reference, HttpRequest request, IResourceReader reader, CancellationToken ct)
+    internal static async Task RequireSubjectAsync(string reference, HttpRequest request, IResourceReader reader, CancellationToken ct)
     {
         var serverBase = FhirUrls.Base(request) + "/";
         var local = reference.StartsWith(serverBase, StringComparison.Ordinal) ? reference[serverBase.Length..] : reference;

@@ -106,6 +106,16 @@ public static class FhirExamples
               "valueQuantity": { "value": 34.0, "unit": "{score}", "system": "http://unitsofmeasure.org", "code": "{score}" }
             }
             """,
+        "Flag" => """
+            {
+              "resourceType": "Flag",
+              "id": "example",
+              "status": "active",
+              "code": { "text": "SRS total below the cut-off of 36: talk about the alliance" },
+              "subject": { "reference": "Patient/example" },
+              "period": { "start": "2026-03-02" }
+            }
+            """,
         "CodeSystem" => """
             {
               "resourceType": "CodeSystem",
@@ -178,6 +188,13 @@ public static class FhirExamples
             }
             """,
 
+        CreateLink => """
+            {
+              "resourceType": "Parameters",
+              "parameter": [{ "name": "subject", "valueReference": { "reference": "Patient/example" } }]
+            }
+            """,
+
         // Operations whose parameters are all optional take an empty Parameters resource (or no body).
         NoParameters => """
             {
@@ -220,4 +237,6 @@ public static class FhirExamples
     public const string PopulateByCanonical = "Parameters-populate-by-canonical";
 
     public const string NoParameters = "Parameters-empty";
+
+    public const string CreateLink = "Parameters-create-link";
 }

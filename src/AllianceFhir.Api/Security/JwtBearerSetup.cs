@@ -51,6 +51,8 @@ public sealed class JwtBearerSetup(IOptions<AuthOptions> auth, TokenValidationCa
         options.MapInboundClaims = false;
         options.TokenHandlers.Clear();
         options.TokenHandlers.Add(new CachingTokenHandler(new JsonWebTokenHandler { MapInboundClaims = false }, cache, clock));
+        // The pages under /app take the same token from their cookie or the sign-in form.
+        options.Events = new JwtBearerEvents { OnMessageReceived = App.Clinician.PageTokens.OnMessageReceivedAsync };
         options.TokenValidationParameters = new TokenValidationParameters
         {
             ValidateIssuer = true,

@@ -22,6 +22,7 @@ public static class SupportedResourceTypes
         nameof(ValueSet),
         nameof(Subscription),
         nameof(Group),
+        nameof(Flag),
 
         // Written only by the server (Core/Audit); searchable and readable, never changed through the API.
         nameof(AuditEvent),

@@ -43,6 +43,10 @@ public static class OperationPermissions
         // The backport IG's status of one subscription: what reading it tells, plus its event count.
         new("Subscription", "status", Instance: true, "Subscription", Permissions.Read,
             "reads a subscription's status and how many events it has been sent"),
+        // Hands whoever holds the link the right to submit one response for the patient: the caller must be able to create
+        // responses, and to read the patient (and encounter) it names (CreateLinkOperation), as for $populate.
+        new("Questionnaire", "create-link", Instance: true, "QuestionnaireResponse", Permissions.Create,
+            "creates a single-use link through which one response for the named patient can be submitted"),
 
         // Each row is a transaction of two conditional creates (the patient by identifier, the response by row identity):
         // a conditional create is a create and a search (InteractionPermissions), on both types.

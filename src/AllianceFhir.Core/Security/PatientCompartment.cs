@@ -24,6 +24,7 @@ public sealed class PatientCompartment(ISearchIndexer indexer)
         [nameof(Observation)] = ["subject", "performer"],
         [nameof(QuestionnaireResponse)] = ["subject", "author"],
         [nameof(Group)] = ["member"],
+        [nameof(Flag)] = ["patient"],
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Whether resources of the type can be in a patient's compartment at all.</summary>

@@ -1,0 +1,120 @@
+using System.Net;
+using AllianceFhir.Api.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace AllianceFhir.Api.Tests.App.Browser;
+
+/// <summary>
+/// A client fills the SRS on a phone through a form link, then the clinician opens the patient's page on a laptop and a
+/// tablet and finds the new session plotted, with the flag a rule raised about it. Writes the README's screenshots when
+/// UPDATE_SCREENSHOTS=1.
+/// </summary>
+public sealed class PatientFormBrowserTests
+{
+    private const string Patient = "browser-client";
+
+    [SkippableFact]
+    public async Task A_client_fills_the_form_on_a_phone_and_the_clinician_sees_the_new_point_and_its_flag()
+    {
+        await using var session = await BrowserSession.StartAsync();
+        var http = session.Http;
+        await ClinicianScenario.SessionsAsync(http, Patient,
+            ("2026-10-05T10:00:00Z", [9.5m, 9.1m, 8.8m, 9.4m]),
+            ("2026-10-12T10:00:00Z", [9.2m, 9.0m, 9.3m, 9.1m]),
+            ("2026-10-19T10:00:00Z", [8.6m, 8.9m, 8.2m, 9.0m]));
+        var link = await FormLinkRequests.CreateAsync(http, "srs", Patient, InstrumentResponses.EncounterId);
+
+        await using (var phone = await session.PhoneAsync())
+        {
+            var page = await phone.NewPageAsync();
+            var console = new List<string>();
+            page.Console += (_, message) => console.Add(message.Text);
+            var opened = await page.GotoAsync(link);
+            Assert.Equal((int)HttpStatusCode.OK, opened!.Status);
+            try
+            {
+                await page.Locator("body[data-form-ready=true]").WaitForAsync();
+            }
+            catch (TimeoutException)
+            {
+                Assert.Fail("The form did not become ready: " + string.Join(" | ", console) + " status: " + await page.Locator("#form-status").InnerTextAsync());
+            }
+
+            string[] lines = ["7", "6", "8", "6"];
+            for (var i = 0; i < lines.Length; i++)
+            {
+                await page.Locator($"[id='{i + 1}/1']").FillAsync(lines[i]);
+            }
+
+            await page.Locator("[id='4/1']").PressAsync("Tab");
+            Assert.Equal("27", await page.Locator("[id='total/1']").InputValueAsync());
+            if (BrowserSession.WriteScreenshots)
+            {
+                await page.ScreenshotAsync(new PageScreenshotOptions { Path = BrowserSession.ScreenshotPath("patient-form-phone.png"), FullPage = true });
+            }
+
+            await page.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
+            await page.Locator("body[data-submitted=true]").WaitForAsync();
+            Assert.Contains("Thank you", await page.Locator("#form-status").InnerTextAsync(), StringComparison.Ordinal);
+
+            var again = await page.GotoAsync(link);
+            Assert.Equal((int)HttpStatusCode.Gone, again!.Status);
+            Assert.Contains("already been sent", await page.Locator("h1").InnerTextAsync(), StringComparison.Ordinal);
+        }
+
+        var totals = await ClinicianScenario.TotalIdsAsync(http, Patient);
+        Assert.Equal(4, totals.Count);
+        var newest = totals[^1];
+        await ClinicianScenario.FlagAsync(http, Patient, newest, "SRS total fell below the cut-off of 36 (27): talk with the client about the alliance");
+
+        await using (var laptop = await session.ScreenAsync(1280, 800))
+        {
+            var page = await laptop.NewPageAsync();
+            var shown = await page.GotoAsync($"/app/patients/{Patient}");
+            Assert.Equal((int)HttpStatusCode.OK, shown!.Status);
+
+            Assert.Equal(4, await page.Locator("svg.trend circle.point").CountAsync());
+            var point = page.Locator($"svg.trend circle.point[data-observation='{newest}']");
+            Assert.True(await point.IsVisibleAsync());
+            Assert.Contains(": 27 (", await point.Locator("title").TextContentAsync() ?? "", StringComparison.Ordinal);
+            Assert.True(await page.Locator($"svg.trend path.flag-mark[data-observation='{newest}']").IsVisibleAsync());
+            Assert.True(await page.GetByText("SRS total fell below the cut-off of 36 (27)").First.IsVisibleAsync());
+            Assert.Equal("Session Rating Scale (SRS) v3", await page.Locator("section.instrument h2").First.InnerTextAsync());
+            if (BrowserSession.WriteScreenshots)
+            {
+                await page.ScreenshotAsync(new PageScreenshotOptions { Path = BrowserSession.ScreenshotPath("clinician-view.png"), FullPage = true });
+                await page.GotoAsync("/app/flags");
+                await page.ScreenshotAsync(new PageScreenshotOptions { Path = BrowserSession.ScreenshotPath("clinic-flags.png"), FullPage = true });
+            }
+        }
+
+        await using (var tablet = await session.ScreenAsync(768, 1024))
+        {
+            var page = await tablet.NewPageAsync();
+            await page.GotoAsync($"/app/patients/{Patient}");
+
+            // Readable on a tablet: nothing runs off the side of the page.
+            Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"));
+            Assert.True(await page.Locator($"svg.trend path.flag-mark[data-observation='{newest}']").IsVisibleAsync());
+        }
+    }
+
+    [SkippableFact]
+    public async Task An_expired_link_shows_a_page_that_says_so()
+    {
+        await using var session = await BrowserSession.StartAsync();
+        await InstrumentResponses.StoreSubjectAsync(session.Http, "browser-late");
+        var expires = DateTimeOffset.UtcNow.AddSeconds(2);
+        var link = await FormLinkRequests.CreateAsync(session.Http, "srs", "browser-late",
+            expires: expires.ToString("yyyy-MM-ddTHH:mm:ssK", System.Globalization.CultureInfo.InvariantCulture));
+        await Task.Delay(expires - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(300));
+
+        await using var phone = await session.PhoneAsync();
+        var page = await phone.NewPageAsync();
+        var opened = await page.GotoAsync(link);
+
+        Assert.Equal((int)HttpStatusCode.Gone, opened!.Status);
+        Assert.Equal("This link has expired", await page.Locator("h1").InnerTextAsync());
+        Assert.Equal(0, await page.Locator("#form-container").CountAsync());
+    }
+}
