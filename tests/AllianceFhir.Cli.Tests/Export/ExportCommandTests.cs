@@ -5,8 +5,9 @@ using WireMock.ResponseBuilders;
 namespace AllianceFhir.Cli.Tests.Export;
 
 /// <summary>
-/// <c>alliancefhir export</c> against a server that follows Bulk Data Access 2.0 (WireMock). Once the app's own $export
-/// is merged, a test against the real app belongs beside these.
+/// <c>alliancefhir export</c> against a server that follows Bulk Data Access 2.0 (WireMock), for what the app's own
+/// $export never does (several files per type, deleted files, 429 and transient errors); the app is in
+/// <see cref="ExportAgainstAppTests"/>.
 /// </summary>
 public sealed class ExportCommandTests : IDisposable
 {
