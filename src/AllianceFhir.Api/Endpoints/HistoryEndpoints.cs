@@ -4,6 +4,7 @@ using AllianceFhir.Api.OpenApi;
 using AllianceFhir.Api.Security;
 using AllianceFhir.Core.Errors;
 using AllianceFhir.Core.Resources;
+using AllianceFhir.Core.Search;
 using AllianceFhir.Core.Security;
 using AllianceFhir.Core.Storage;
 
@@ -65,11 +66,12 @@ public static class HistoryEndpoints
                 : throw FhirOperationException.BadRequest($"_before-seq '{beforeText}' is not a page cursor of this server");
         }
 
+        var subset = HistorySubset.From(query);
         var caller = http.GetAccessContext();
         var policy = http.RequestServices.GetRequiredService<AccessPolicy>();
         if (id is not null && policy.IsRestricted(caller, type!, Permissions.Read))
         {
-            return await RestrictedInstanceHistoryAsync(type!, id, since, before, count, http, service, policy, caller, ct);
+            return await RestrictedInstanceHistoryAsync(type!, id, since, before, count, subset, http, service, policy, caller, ct);
         }
 
         // An unknown instance is 404, not an empty Bundle: the client asked about a resource that does not exist.
@@ -80,7 +82,7 @@ public static class HistoryEndpoints
 
         // One more than asked tells whether a next page exists without counting the table.
         var versions = await service.HistoryAsync(new HistoryQuery(type, id, since, count + 1, before), ct);
-        return Page(http, versions, count);
+        return Page(http, versions, count, subset);
     }
 
     /// <summary>
@@ -93,6 +95,7 @@ public static class HistoryEndpoints
         DateTimeOffset? since,
         long? before,
         int count,
+        HistorySubset subset,
         HttpContext http,
         ResourceService service,
         AccessPolicy policy,
@@ -123,10 +126,10 @@ public static class HistoryEndpoints
             throw FhirOperationException.NotFound($"{type}/{id} is not known");
         }
 
-        return Page(http, await ReadableAsync(since, before, count + 1), count);
+        return Page(http, await ReadableAsync(since, before, count + 1), count, subset);
     }
 
-    private static FhirResponse Page(HttpContext http, IReadOnlyList<ResourceVersion> versions, int count)
+    private static FhirResponse Page(HttpContext http, IReadOnlyList<ResourceVersion> versions, int count, HistorySubset subset)
     {
         string? next = null;
         if (versions.Count > count)
@@ -139,7 +142,9 @@ public static class HistoryEndpoints
             });
         }
 
-        return FhirResponse.Of(BundleFactory.History(http.Request, versions, next));
+        var bundle = BundleFactory.History(http.Request, versions, next);
+        ResourceSubsetting.ApplyToEntries(bundle, subset.Summary, subset.Elements);
+        return FhirResponse.Of(bundle);
     }
 
     private static int ParseCount(string text)

@@ -40,19 +40,6 @@ public sealed class FhirResponse : IResult
 
     public string? Location { get; set; }
 
-    /// <summary>
-    /// Whether the request's <c>_summary</c>/<c>_elements</c> apply to this resource. A searchset Bundle has already
-    /// applied them to its entries, and must not be trimmed itself.
-    /// </summary>
-    public bool SubsetFromRequest { get; set; } = true;
-
-    /// <summary>Turns off <see cref="SubsetFromRequest"/> (for a Bundle whose entries were already subset).</summary>
-    public FhirResponse WithoutRequestSubsetting()
-    {
-        SubsetFromRequest = false;
-        return this;
-    }
-
     public static FhirResponse Of(Resource resource, int status = StatusCodes.Status200OK) => new(status, resource, null);
 
     public static FhirResponse Stored(ResourceVersion version, int status = StatusCodes.Status200OK) =>
@@ -84,8 +71,11 @@ public sealed class FhirResponse : IResult
         var format = FhirNegotiation.ResponseFormat(httpContext);
         var pretty = request.Query.TryGetValue("_pretty", out var p) && string.Equals(p, "true", StringComparison.OrdinalIgnoreCase);
         // An outcome explains what happened to the request; _summary/_elements select parts of the resource asked
-        // for, and trimming an outcome by them sent a 400 with no issue at all.
-        var subset = SubsetFromRequest && _resource is not OperationOutcome;
+        // for, and trimming an outcome by them sent a 400 with no issue at all. A Bundle the server builds (searchset,
+        // history, batch/transaction response, operation output) is a container: R4 applies _summary/_elements to the
+        // resources of a result set, which the endpoint does (ResourceSubsetting); trimming the Bundle itself dropped
+        // every entry. A stored Bundle read by id still comes as _stored and is subset like any other read.
+        var subset = _resource is not (OperationOutcome or Bundle);
         var summary = subset ? SummaryFrom(request) : SummaryType.False;
         var elements = subset ? ElementsFrom(request) : null;
         response.ContentType = FhirMediaTypes.ContentType(format);

@@ -39,7 +39,7 @@ public sealed class SearchsetResponse(Bundle bundle, IReadOnlyList<string?> stor
                 }
             }
 
-            await FhirResponse.Of(Bundle).WithoutRequestSubsetting().ExecuteAsync(httpContext);
+            await FhirResponse.Of(Bundle).ExecuteAsync(httpContext);
             return;
         }
 

@@ -21,6 +21,34 @@ public static class ResourceSubsetting
             .Where(p => p.IsMandatoryElement)
             .Select(p => p.Name) ?? [];
 
+    /// <summary>The <c>_summary</c> values R4 defines; anything else is refused rather than silently ignored.</summary>
+    public static SummaryMode ParseSummary(string value) => value switch
+    {
+        "true" => SummaryMode.True,
+        "false" => SummaryMode.False,
+        "count" => SummaryMode.Count,
+        "data" => SummaryMode.Data,
+        "text" => SummaryMode.Text,
+        _ => throw Errors.FhirOperationException.BadRequest($"_summary must be true, false, count, data or text, not '{value}'."),
+    };
+
+    /// <summary>
+    /// Subsets the resource of every entry of a result set (a history), never the Bundle itself: R4 applies
+    /// <c>_summary</c>/<c>_elements</c> to the resources a result set returns, and the Bundle, its links and each
+    /// entry's request and response stay whole.
+    /// </summary>
+    public static void ApplyToEntries(Bundle bundle, SummaryMode summary, IReadOnlyList<string> elements)
+    {
+        ArgumentNullException.ThrowIfNull(bundle);
+        foreach (var entry in bundle.Entry)
+        {
+            if (entry.Resource is { } resource)
+            {
+                entry.Resource = Apply(resource, summary, elements);
+            }
+        }
+    }
+
     public static Resource Apply(Resource resource, SummaryMode summary, IReadOnlyList<string> elements)
     {
         var summaryType = summary switch

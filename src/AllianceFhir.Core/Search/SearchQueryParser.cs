@@ -67,7 +67,7 @@ public sealed class SearchQueryParser(SearchParameterRegistry registry)
                     ParseInclude(resourceType, key, value, key.StartsWith("_include", StringComparison.Ordinal) ? includes : revIncludes, ignored);
                     continue;
                 case "_summary":
-                    summary = ParseSummary(value);
+                    summary = ResourceSubsetting.ParseSummary(value);
                     continue;
                 case "_elements":
                     elements.AddRange(value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
@@ -370,16 +370,6 @@ public sealed class SearchQueryParser(SearchParameterRegistry registry)
 
         into.Add(new IncludeSpec(sourceType, parameter, target, iterate));
     }
-
-    private static SummaryMode ParseSummary(string value) => value switch
-    {
-        "true" => SummaryMode.True,
-        "false" => SummaryMode.False,
-        "count" => SummaryMode.Count,
-        "data" => SummaryMode.Data,
-        "text" => SummaryMode.Text,
-        _ => throw FhirOperationException.BadRequest($"_summary must be true, false, count, data or text, not '{value}'."),
-    };
 
     private static TotalMode ParseTotal(string value) => value switch
     {

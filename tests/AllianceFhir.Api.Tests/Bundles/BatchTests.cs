@@ -43,6 +43,25 @@ public class BatchTests(FhirApplication app) : IClassFixture<FhirApplication>
         Assert.Equal(HttpStatusCode.NotFound, notCreated.StatusCode);
     }
 
+    [Theory]
+    [InlineData("_elements=id")]
+    [InlineData("_summary=true")]
+    [InlineData("_summary=count")]
+    public async Task Summary_or_elements_on_the_batch_url_does_not_strip_the_response_bundle(string query)
+    {
+        var mrn = Clinical.NewMrn();
+        var bundle = BundleBuilder.Batch().Post(Patients.WithMrn(mrn)).Get("Patient/not-there").Bundle;
+
+        using var response = await _client.PostAsync($"/fhir?{query}", bundle);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = await response.ReadAsAsync<Bundle>();
+        Assert.Equal(Bundle.BundleType.BatchResponse, result.Type);
+        Assert.Equal(["201 Created", "404 Not Found"], result.Entry.Select(e => e.Response!.Status));
+        Assert.IsType<OperationOutcome>(result.Entry[1].Response!.Outcome);
+        Assert.Single((await _client.SearchAsync($"/fhir/Patient?identifier={Clinical.MrnSystem}|{mrn}")).Entry);
+    }
+
     [Fact]
     public async Task Batch_entries_cannot_reference_each_other()
     {
