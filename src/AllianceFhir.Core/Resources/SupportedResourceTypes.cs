@@ -20,6 +20,8 @@ public static class SupportedResourceTypes
         nameof(Observation),
         nameof(CodeSystem),
         nameof(ValueSet),
+        nameof(Flag),
+        nameof(EpisodeOfCare),
 
         // Written only by the server (Core/Audit); searchable and readable, never changed through the API.
         nameof(AuditEvent),

@@ -23,6 +23,8 @@ public sealed class PatientCompartment(ISearchIndexer indexer)
         [nameof(Encounter)] = ["patient"],
         [nameof(Observation)] = ["subject", "performer"],
         [nameof(QuestionnaireResponse)] = ["subject", "author"],
+        [nameof(Flag)] = ["patient"],
+        [nameof(EpisodeOfCare)] = ["patient"],
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Whether resources of the type can be in a patient's compartment at all.</summary>

@@ -112,6 +112,16 @@ public static class ObservationExtractor
             observation.Interpretation.Add(band);
         }
 
+        if (NormalFrom(definition) is { } cutOff)
+        {
+            // The clinical cut-off travels with the score, so trend views and change rules read the one that applied.
+            observation.ReferenceRange.Add(new Observation.ReferenceRangeComponent
+            {
+                Low = new Quantity { Value = cutOff, Unit = "{score}", System = ExtensionUrls.Ucum, Code = "{score}" },
+                Text = $"clinical cut-off: {cutOff.ToString(System.Globalization.CultureInfo.InvariantCulture)} and above is in the normal range",
+            });
+        }
+
         if (questionnaire.Url is not null)
         {
             // Lets a reader trace the score back to the exact instrument version that defined it.
@@ -173,6 +183,13 @@ public static class ObservationExtractor
 
         return null;
     }
+
+    /// <summary>The lower edge of the band interpreted as Normal (N), if the item has one.</summary>
+    private static decimal? NormalFrom(Questionnaire.ItemComponent definition) =>
+        definition.GetExtensions(ExtensionUrls.ScoreInterpretation)
+            .Where(b => (b.GetExtension("interpretation")?.Value as Coding)?.Code == "N")
+            .Select(b => Decimal(b.GetExtension("min")?.Value))
+            .FirstOrDefault(m => m is not null);
 
     private static decimal? Decimal(DataType? value) => value switch
     {

@@ -1,10 +1,12 @@
 using System.Net;
 using AllianceFhir.Core.Errors;
 using AllianceFhir.Core.Pipeline;
+using AllianceFhir.Instruments.Monitoring;
 using AllianceFhir.Instruments.Pipeline;
 using AllianceFhir.Instruments.Scoring;
 using AllianceFhir.Instruments.Tests.Support;
 using Hl7.Fhir.Model;
+using Microsoft.Extensions.Options;
 using Task = System.Threading.Tasks.Task;
 
 namespace AllianceFhir.Instruments.Tests.Pipeline;
@@ -12,7 +14,9 @@ namespace AllianceFhir.Instruments.Tests.Pipeline;
 public class QuestionnaireResponseWriteHookTests
 {
     private const string Score = "http://alliancefhir.org/fhir/CodeSystem/alliance-score";
-    private readonly QuestionnaireResponseWriteHook _hook = new(new QuestionnaireResponseProcessor(new ScoringEngine()));
+    private readonly QuestionnaireResponseWriteHook _hook = new(
+        new QuestionnaireResponseProcessor(new ScoringEngine()),
+        new MonitoringEvaluator(new MonitoringRules(Options.Create(new MonitoringOptions()))));
     private readonly Questionnaire _wai = Responses.Instrument("wai-sr");
     private readonly InMemoryReader _store;
 
@@ -27,7 +31,7 @@ public class QuestionnaireResponseWriteHookTests
         Assert.Equal(33, ((Integer)Responses.AnswerOf(response, "total")!).Value);
         Assert.Equal(4, context.DependentWrites.Count);
         var total = Observation(context.DependentWrites, "wai-sr-total");
-        Assert.Null(total.Id);
+        Assert.NotNull(total.Id);
         Assert.Equal(ObservationStatus.Final, total.Status);
         Assert.Equal("survey", total.Category.Single().Coding.Single().Code);
         Assert.Equal("Patient/p1", total.Subject!.Reference);
