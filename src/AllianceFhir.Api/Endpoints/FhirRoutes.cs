@@ -23,6 +23,7 @@ public static class FhirRoutes
             .ProducesFhir(StatusCodes.Status200OK);
         fhir.MapSystemHistory();
         fhir.MapInstrumentOperations();
+        fhir.MapMonitoringOperations();
         fhir.MapSpreadsheetImport();
         fhir.MapSystemSearch();
 

@@ -40,6 +40,14 @@ public static class OperationPermissions
         new("Questionnaire", "populate", Instance: false, "Questionnaire", Permissions.Read,
             "builds an empty response from the Questionnaire a parameter names; reads no patient data"),
 
+        // R4 $lastn is a search of Observations grouped by code: what a search needs, no more.
+        new("Observation", "lastn", Instance: false, "Observation", Permissions.Search,
+            "the most recent Observations per code for a patient; a search"),
+
+        // Reads the patient (refused as a read would be) and, through searches bounded by the caller, its scores and Flags.
+        new("Patient", "alliance-summary", Instance: true, "Patient", Permissions.Read,
+            "the patient's score series and open Flags; reads only what the caller's searches may", AlsoNeedsTypes: ["Observation", "Flag"]),
+
         // Each row is a transaction of two conditional creates (the patient by identifier, the response by row identity):
         // a conditional create is a create and a search (InteractionPermissions), on both types.
         new("QuestionnaireResponse", "import-spreadsheet", Instance: false, "QuestionnaireResponse", Permissions.Create | Permissions.Search,

@@ -49,7 +49,7 @@ internal static class FlagFactory
             Code = new CodeableConcept(ExtensionUrls.AllianceScoreSystem, definition.Code, "ORS change since intake", "ORS change since intake"),
             Subject = new ResourceReference(patient),
             Encounter = (ResourceReference?)current.Encounter?.DeepCopy(),
-            Effective = (DataType)current.Effective.DeepCopy(),
+            Effective = (DataType?)current.Effective?.DeepCopy(),
             Value = new Quantity { Value = outcome.Change, Unit = "{score}", System = ExtensionUrls.Ucum, Code = "{score}" },
             Interpretation = [new CodeableConcept(MonitoringUrls.ChangeCategorySystem, outcome.Category, Display(outcome.Category), Display(outcome.Category))],
             DerivedFrom = [new ResourceReference($"Observation/{outcome.Intake.ObservationId}"), new ResourceReference($"Observation/{outcome.Current.ObservationId}")],
