@@ -28,6 +28,11 @@ public sealed class MonitoringEvaluator(MonitoringRules rules)
         }
 
         var codes = rules.ScoreCodes;
+        if (codes.Count == 0)
+        {
+            return;
+        }
+
         if (!current.Any(o => ScoreCode(o) is { } c && codes.Contains(c)) && context.Previous is null)
         {
             // Nothing this write scored is read by a rule, and it replaces nothing that was.

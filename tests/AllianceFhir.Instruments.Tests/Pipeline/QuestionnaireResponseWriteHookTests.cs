@@ -16,9 +16,17 @@ public class QuestionnaireResponseWriteHookTests
     private const string Score = "http://alliancefhir.org/fhir/CodeSystem/alliance-score";
     private readonly QuestionnaireResponseWriteHook _hook = new(
         new QuestionnaireResponseProcessor(new ScoringEngine()),
-        new MonitoringEvaluator(new MonitoringRules(Options.Create(new MonitoringOptions()))));
+        new MonitoringEvaluator(NoRules()));
     private readonly Questionnaire _wai = Responses.Instrument("wai-sr");
     private readonly InMemoryReader _store;
+
+    /// <summary>The rules have their own tests over the real app; here the hook's extraction is what is under test.</summary>
+    private static MonitoringRules NoRules()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"no-rules-{Guid.NewGuid():N}.json");
+        File.WriteAllText(file, "{\"version\":\"test\",\"rules\":[]}");
+        return new MonitoringRules(Options.Create(new MonitoringOptions { RulesFile = file }));
+    }
 
     public QuestionnaireResponseWriteHookTests() => _store = new InMemoryReader(_wai);
 
@@ -40,7 +48,7 @@ public class QuestionnaireResponseWriteHookTests
         Assert.Equal("Practitioner/pr1", total.Performer.Single().Reference);
         Assert.Equal("QuestionnaireResponse/qr1", total.DerivedFrom.Single().Reference);
         Assert.Equal(new DateTimeOffset(2026, 11, 20, 10, 0, 0, TimeSpan.Zero), total.Issued);
-        Assert.Equal(33, ((Integer)total.Value!).Value);
+        Assert.Equal(33m, ((Quantity)total.Value!).Value); // every score is a {score} Quantity now
         Assert.Empty(total.Interpretation);
         Assert.Equal(12, ((Integer)Observation(context.DependentWrites, "wai-sr-task").Value!).Value);
     }
@@ -86,7 +94,7 @@ public class QuestionnaireResponseWriteHookTests
         Assert.All(context.DependentWrites, o => Assert.Equal(ids[((Observation)o).Code!.Coding[0].Code!], o.Id));
         Assert.All(context.DependentWrites, o => Assert.Equal(ObservationStatus.Amended, ((Observation)o).Status));
         Assert.Equal(4, _store.All<Observation>().Count());
-        Assert.Equal(16, ((Integer)Observation(_store.All<Observation>(), "wai-sr-total").Value!).Value);
+        Assert.Equal(16m, ((Quantity)Observation(_store.All<Observation>(), "wai-sr-total").Value!).Value);
     }
 
     [Fact]
