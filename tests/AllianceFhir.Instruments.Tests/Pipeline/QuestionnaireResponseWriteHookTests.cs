@@ -50,7 +50,7 @@ public class QuestionnaireResponseWriteHookTests
         Assert.Equal(new DateTimeOffset(2026, 11, 20, 10, 0, 0, TimeSpan.Zero), total.Issued);
         Assert.Equal(33m, ((Quantity)total.Value!).Value); // every score is a {score} Quantity now
         Assert.Empty(total.Interpretation);
-        Assert.Equal(12, ((Integer)Observation(context.DependentWrites, "wai-sr-task").Value!).Value);
+        Assert.Equal(12m, ((Quantity)Observation(context.DependentWrites, "wai-sr-task").Value!).Value);
     }
 
     [Fact]
