@@ -97,9 +97,11 @@ public static class ObservationExtractor
             coding.Extension.RemoveAll(e => e.Url == ExtensionUrls.ObservationExtract);
         }
 
-        if (response.Author?.Reference is { } author && PerformerTypes.Contains(author.Split('/')[0]))
+        // R4: source is "the person who answered", author the one who recorded the answers. The rater of a
+        // self-rated instrument is who answered (the client, or a caretaker as RelatedPerson), so source wins.
+        if (Rater(response) is { } rater)
         {
-            observation.Performer.Add((ResourceReference)response.Author.DeepCopy());
+            observation.Performer.Add((ResourceReference)rater.DeepCopy());
         }
 
         if (responseReference is not null)
@@ -132,6 +134,9 @@ public static class ObservationExtractor
 
         return observation;
     }
+
+    private static ResourceReference? Rater(QuestionnaireResponse response) =>
+        new[] { response.Source, response.Author }.FirstOrDefault(r => r?.Reference is { } reference && PerformerTypes.Contains(reference.Split('/')[0]));
 
     private static DataType ValueOf(Questionnaire.ItemComponent definition, DataType answer) => answer switch
     {

@@ -34,6 +34,7 @@ public class QuestionnaireResponseWriteHookTests
     public async Task Create_scores_the_response_and_adds_one_observation_per_score()
     {
         var response = Responses.Choices(_wai, 4, 3, 0, 1, 2, 1, 0, 2, 4, 1, 3, 0);
+        response.Source = new ResourceReference("Patient/p1");
         var context = await WriteAsync(WriteOperation.Create, response, previous: null);
 
         Assert.Equal(33, ((Integer)Responses.AnswerOf(response, "total")!).Value);
@@ -45,12 +46,26 @@ public class QuestionnaireResponseWriteHookTests
         Assert.Equal("Patient/p1", total.Subject!.Reference);
         Assert.Equal("Encounter/e1", total.Encounter!.Reference);
         Assert.Equal("2026-11-20T10:00:00Z", ((FhirDateTime)total.Effective!).Value);
-        Assert.Equal("Practitioner/pr1", total.Performer.Single().Reference);
+        // The client answered (source); the practitioner only recorded it (author): the rater is the client.
+        Assert.Equal("Patient/p1", total.Performer.Single().Reference);
         Assert.Equal("QuestionnaireResponse/qr1", total.DerivedFrom.Single().Reference);
         Assert.Equal(new DateTimeOffset(2026, 11, 20, 10, 0, 0, TimeSpan.Zero), total.Issued);
         Assert.Equal(33m, ((Quantity)total.Value!).Value); // every score is a {score} Quantity now
         Assert.Empty(total.Interpretation);
         Assert.Equal(12m, ((Quantity)Observation(context.DependentWrites, "wai-sr-task").Value!).Value);
+    }
+
+    [Theory]
+    [InlineData("RelatedPerson/carer", "RelatedPerson/carer")]
+    [InlineData(null, "Practitioner/pr1")]
+    public async Task The_rater_is_who_answered_and_the_author_only_without_a_source(string? source, string performer)
+    {
+        var response = Responses.Choices(_wai, 4, 3, 0, 1, 2, 1, 0, 2, 4, 1, 3, 0);
+        response.Source = source is null ? null : new ResourceReference(source);
+
+        var context = await WriteAsync(WriteOperation.Create, response, previous: null);
+
+        Assert.All(context.DependentWrites.OfType<Observation>(), o => Assert.Equal(performer, o.Performer.Single().Reference));
     }
 
     [Fact]
