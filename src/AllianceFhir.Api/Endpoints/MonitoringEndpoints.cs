@@ -103,7 +103,7 @@ public static class MonitoringEndpoints
     {
         var call = new SearchCall(FhirUrls.Base(http.Request), http.GetAccessContext());
         var searchset = await search.SearchTypeAsync(type, parameters, call, ct);
-        return searchset.Bundle.Entry.Where(e => e.Search?.Mode != Bundle.SearchEntryMode.Outcome).Select(e => e.Resource).OfType<T>().ToList();
+        return searchset.WithResources().Entry.Where(e => e.Search?.Mode != Bundle.SearchEntryMode.Outcome).Select(e => e.Resource).OfType<T>().ToList();
     }
 
     private static string CodeKey(Observation observation) =>
