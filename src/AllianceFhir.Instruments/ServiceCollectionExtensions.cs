@@ -1,5 +1,6 @@
 using AllianceFhir.Core.Pipeline;
 using AllianceFhir.Instruments.Catalog;
+using AllianceFhir.Instruments.Monitoring;
 using AllianceFhir.Instruments.Pipeline;
 using AllianceFhir.Instruments.Scoring;
 using AllianceFhir.Instruments.Validation;
@@ -30,6 +31,8 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<ScoringEngine>();
         services.TryAddSingleton<QuestionnaireResponseProcessor>();
         services.TryAddSingleton<QuestionnaireDefinitionValidator>();
+        services.TryAddSingleton<MonitoringRules>();
+        services.TryAddSingleton<MonitoringEvaluator>();
         // The catalog guards first: a write to a shipped resource is refused before anything else looks at it.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceWriteHook, QuestionnaireCatalogGuard>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceWriteHook, CodeSystemCatalogGuard>());

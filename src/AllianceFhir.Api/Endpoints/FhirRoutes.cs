@@ -26,6 +26,7 @@ public static class FhirRoutes
         fhir.MapSystemHistory();
         fhir.MapInstrumentOperations();
         fhir.MapFormLinkOperation();
+        fhir.MapMonitoringOperations();
         fhir.MapSpreadsheetImport();
         fhir.MapSubscriptionOperations();
         fhir.MapSystemSearch();

@@ -10,6 +10,7 @@ using AllianceFhir.Core.Resources;
 using AllianceFhir.Core.Security;
 using AllianceFhir.Core.Storage;
 using AllianceFhir.Instruments;
+using AllianceFhir.Instruments.Monitoring;
 using AllianceFhir.Storage;
 using Microsoft.Extensions.Options;
 
@@ -36,6 +37,7 @@ public static class FhirApiServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetServices<ICapabilityContributor>().ToArray());
 
         services.AddAllianceInstruments(o => configuration.GetSection(InstrumentOptions.SectionName).Bind(o));
+        services.Configure<MonitoringOptions>(configuration.GetSection(MonitoringOptions.SectionName));
         services.AddSingleton<ICapabilityContributor, InstrumentOperationsCapability>();
 
         services.AddExceptionHandler<FhirExceptionHandler>();

@@ -16,6 +16,9 @@ public static class InstrumentCatalogSeeding
     public static async Task SeedInstrumentCatalogAsync(this WebApplication app)
     {
         var catalog = app.Services.GetRequiredService<InstrumentCatalog>();
+
+        // A bad monitoring rules file stops the start here, naming the rule, rather than failing the first submission.
+        _ = app.Services.GetRequiredService<AllianceFhir.Instruments.Monitoring.MonitoringRules>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(InstrumentCatalogSeeding));
         await using var scope = app.Services.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<IResourceStoreFactory>().ForTenant(Tenants.Catalog);

@@ -66,6 +66,26 @@ public static class FhirExamples
               "period": { "start": "2026-03-02T09:00:00Z", "end": "2026-03-02T09:50:00Z" }
             }
             """,
+        // A clinician's own Flag; the server's monitoring Flags have the same shape (docs/monitoring.md).
+        "Flag" => """
+            {
+              "resourceType": "Flag",
+              "id": "example",
+              "status": "active",
+              "category": [{ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/flag-category", "code": "clinical" }] }],
+              "code": { "text": "Discuss the last session's SRS with the client" },
+              "subject": { "reference": "Patient/example" }
+            }
+            """,
+        "EpisodeOfCare" => """
+            {
+              "resourceType": "EpisodeOfCare",
+              "id": "example",
+              "status": "active",
+              "patient": { "reference": "Patient/example" },
+              "period": { "start": "2026-03-02" }
+            }
+            """,
         "Questionnaire" => """
             {
               "resourceType": "Questionnaire",

@@ -38,6 +38,16 @@ internal sealed class PendingResources
         _keys.Add(new ResourceKey(entry.ResourceType, id));
     }
 
+    /// <summary>A resource a write hook derived while preparing <paramref name="entry"/>; a later derivation replaces it.</summary>
+    public void RegisterDerived(BundleEntryRequest entry, string resourceType, string id, Resource? resource)
+    {
+        var key = (resourceType, id);
+        _byKey[key] = new Pending(entry, resourceType, id, resource) { IsDerived = true };
+        _keys.Add(new ResourceKey(resourceType, id));
+    }
+
+    public bool IsDerived(string resourceType, string id) => _byKey.TryGetValue((resourceType, id), out var p) && p.IsDerived;
+
     public bool TryGet(string resourceType, string id, out Pending pending) => _byKey.TryGetValue((resourceType, id), out pending!);
 
     public bool Contains(string resourceType, string id) => _byKey.ContainsKey((resourceType, id));
@@ -57,4 +67,7 @@ internal sealed class Pending(BundleEntryRequest entry, string type, string id, 
     public Resource? Resource { get; } = resource;
 
     public ResourceWrite? Write { get; set; }
+
+    /// <summary>Derived by a write hook, not written by an entry of its own.</summary>
+    public bool IsDerived { get; init; }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using AllianceFhir.Core.Errors;
 using AllianceFhir.Core.Pipeline;
 using AllianceFhir.Core.Resources;
+using AllianceFhir.Core.Serialization;
 using AllianceFhir.Core.Storage;
 using AllianceFhir.Core.Versioning;
 using Hl7.Fhir.Model;
@@ -90,11 +91,45 @@ internal sealed class WritePreparation(
             matcher.Invalidate(own.Resource);
         }
 
-        _writes.AddRange(writes);
+        _writes.Add(writes[0]);
+        foreach (var derived in writes.Skip(1))
+        {
+            AddDerived(own, derived);
+        }
+
         results[entry.Index] = new BundleEntryResult(status, writes[0].ToVersion(), own.Resource, IsWrite: true);
         foreach (var index in identities.EntriesMatching(own))
         {
             results[index] = new BundleEntryResult(HttpStatusCode.OK, writes[0].ToVersion(), own.Resource, IsWrite: true);
+        }
+    }
+
+    /// <summary>
+    /// A resource a hook derived (a score, a Flag) becomes visible to the hooks of later entries, as the entry's own
+    /// resource is: a second session in the same transaction must see the first one's scores. When a later entry's hook
+    /// derives a new state of a resource an earlier entry's hook derived, the later state replaces the earlier in the one
+    /// commit (both were prepared over the same stored version).
+    /// </summary>
+    private void AddDerived(Pending own, ResourceWrite derived)
+    {
+        var earlier = _writes.FindIndex(w => w.ResourceType == derived.ResourceType && w.Id == derived.Id);
+        if (earlier >= 0 && pending.IsDerived(derived.ResourceType, derived.Id))
+        {
+            _writes[earlier] = derived with { Method = _writes[earlier].Method, VersionId = _writes[earlier].VersionId };
+        }
+        else
+        {
+            _writes.Add(derived);
+        }
+
+        if (derived.Json is not null && !pending.Contains(derived.ResourceType, derived.Id) || pending.IsDerived(derived.ResourceType, derived.Id))
+        {
+            var resource = derived.Json is null ? null : FhirSerialization.ParseStored(derived.Json);
+            pending.RegisterDerived(own.Entry, derived.ResourceType, derived.Id, resource);
+            if (resource is not null)
+            {
+                matcher.Invalidate(resource);
+            }
         }
     }
 

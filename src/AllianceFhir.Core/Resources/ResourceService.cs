@@ -358,10 +358,11 @@ public sealed class ResourceService(
             return ToWrite(type, newId, 1, now, dependent, "POST");
         }
 
+        // A hook may name a new resource's id itself (so that other derived resources can refer to it): still a create.
         var current = await store.ReadCurrentAsync(type, dependent.Id, cancellationToken);
         var versionId = (current?.VersionId ?? 0) + 1;
         StampMeta(dependent, dependent.Id, versionId, now);
-        return ToWrite(type, dependent.Id, versionId, now, dependent, "PUT");
+        return ToWrite(type, dependent.Id, versionId, now, dependent, current is null ? "POST" : "PUT");
     }
 
     public async Task<WriteResult> CommitAsync(

@@ -23,6 +23,7 @@ public static class SupportedResourceTypes
         nameof(Subscription),
         nameof(Group),
         nameof(Flag),
+        nameof(EpisodeOfCare),
 
         // Written only by the server (Core/Audit); searchable and readable, never changed through the API.
         nameof(AuditEvent),

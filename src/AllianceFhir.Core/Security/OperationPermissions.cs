@@ -47,6 +47,13 @@ public static class OperationPermissions
         // responses, and to read the patient (and encounter) it names (CreateLinkOperation), as for $populate.
         new("Questionnaire", "create-link", Instance: true, "QuestionnaireResponse", Permissions.Create,
             "creates a single-use link through which one response for the named patient can be submitted"),
+        // R4 $lastn is a search of Observations grouped by code: what a search needs, no more.
+        new("Observation", "lastn", Instance: false, "Observation", Permissions.Search,
+            "the most recent Observations per code for a patient; a search"),
+
+        // Reads the patient (refused as a read would be) and, through searches bounded by the caller, its scores and Flags.
+        new("Patient", "alliance-summary", Instance: true, "Patient", Permissions.Read,
+            "the patient's score series and open Flags; reads only what the caller's searches may", AlsoNeedsTypes: ["Observation", "Flag"]),
 
         // Each row is a transaction of two conditional creates (the patient by identifier, the response by row identity):
         // a conditional create is a create and a search (InteractionPermissions), on both types.

@@ -25,6 +25,7 @@ public sealed class PatientCompartment(ISearchIndexer indexer)
         [nameof(QuestionnaireResponse)] = ["subject", "author"],
         [nameof(Group)] = ["member"],
         [nameof(Flag)] = ["patient"],
+        [nameof(EpisodeOfCare)] = ["patient"],
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Whether resources of the type can be in a patient's compartment at all.</summary>

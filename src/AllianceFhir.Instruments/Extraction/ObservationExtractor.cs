@@ -97,9 +97,11 @@ public static class ObservationExtractor
             coding.Extension.RemoveAll(e => e.Url == ExtensionUrls.ObservationExtract);
         }
 
-        if (response.Author?.Reference is { } author && PerformerTypes.Contains(author.Split('/')[0]))
+        // R4: source is "the person who answered", author the one who recorded the answers. The rater of a
+        // self-rated instrument is who answered (the client, or a caretaker as RelatedPerson), so source wins.
+        if (Rater(response) is { } rater)
         {
-            observation.Performer.Add((ResourceReference)response.Author.DeepCopy());
+            observation.Performer.Add((ResourceReference)rater.DeepCopy());
         }
 
         if (responseReference is not null)
@@ -112,6 +114,16 @@ public static class ObservationExtractor
             observation.Interpretation.Add(band);
         }
 
+        if (NormalFrom(definition) is { } cutOff)
+        {
+            // The clinical cut-off travels with the score, so trend views and change rules read the one that applied.
+            observation.ReferenceRange.Add(new Observation.ReferenceRangeComponent
+            {
+                Low = new Quantity { Value = cutOff, Unit = "{score}", System = ExtensionUrls.Ucum, Code = "{score}" },
+                Text = $"clinical cut-off: {cutOff.ToString(System.Globalization.CultureInfo.InvariantCulture)} and above is in the normal range",
+            });
+        }
+
         if (questionnaire.Url is not null)
         {
             // Lets a reader trace the score back to the exact instrument version that defined it.
@@ -122,6 +134,9 @@ public static class ObservationExtractor
 
         return observation;
     }
+
+    private static ResourceReference? Rater(QuestionnaireResponse response) =>
+        new[] { response.Source, response.Author }.FirstOrDefault(r => r?.Reference is { } reference && PerformerTypes.Contains(reference.Split('/')[0]));
 
     private static DataType ValueOf(Questionnaire.ItemComponent definition, DataType answer) => answer switch
     {
@@ -173,6 +188,13 @@ public static class ObservationExtractor
 
         return null;
     }
+
+    /// <summary>The lower edge of the band interpreted as Normal (N), if the item has one.</summary>
+    private static decimal? NormalFrom(Questionnaire.ItemComponent definition) =>
+        definition.GetExtensions(ExtensionUrls.ScoreInterpretation)
+            .Where(b => (b.GetExtension("interpretation")?.Value as Coding)?.Code == "N")
+            .Select(b => Decimal(b.GetExtension("min")?.Value))
+            .FirstOrDefault(m => m is not null);
 
     private static decimal? Decimal(DataType? value) => value switch
     {

@@ -1,5 +1,7 @@
 using AllianceFhir.Core.Pipeline;
+using AllianceFhir.Core.Resources;
 using AllianceFhir.Instruments.Extraction;
+using AllianceFhir.Instruments.Monitoring;
 using Hl7.Fhir.Model;
 using Task = System.Threading.Tasks.Task;
 
@@ -9,9 +11,10 @@ namespace AllianceFhir.Instruments.Pipeline;
 /// The QuestionnaireResponse write hook: rejects responses that do not fit their Questionnaire (422), stores the
 /// server-computed scores in the response, and keeps its Observations in step in the same transaction — created on
 /// first completion, updated in place on change (matched by code, never duplicated, status amended), and marked
-/// <c>entered-in-error</c> when the response is deleted or itself marked entered-in-error.
+/// <c>entered-in-error</c> when the response is deleted or itself marked entered-in-error. Then the monitoring rules run
+/// over the patient's episode with these scores (<see cref="MonitoringEvaluator"/>), in the same transaction.
 /// </summary>
-public sealed class QuestionnaireResponseWriteHook(QuestionnaireResponseProcessor processor) : IResourceWriteHook
+public sealed class QuestionnaireResponseWriteHook(QuestionnaireResponseProcessor processor, MonitoringEvaluator monitoring) : IResourceWriteHook
 {
     public string ResourceType => "QuestionnaireResponse";
 
@@ -19,15 +22,15 @@ public sealed class QuestionnaireResponseWriteHook(QuestionnaireResponseProcesso
     {
         ArgumentNullException.ThrowIfNull(context);
         var reference = $"QuestionnaireResponse/{context.Id}";
-        if (context.Operation == WriteOperation.Delete || context.Resource is not QuestionnaireResponse response)
+        if (context.Operation == WriteOperation.Delete || context.Resource is not QuestionnaireResponse response
+            || response.Status == QuestionnaireResponse.QuestionnaireResponseStatus.EnteredInError)
         {
             await RetractAsync(context, reference, cancellationToken);
-            return;
-        }
+            if ((context.Resource ?? context.Previous) is QuestionnaireResponse withdrawn)
+            {
+                await monitoring.EvaluateAsync(context, withdrawn, reference, [], cancellationToken);
+            }
 
-        if (response.Status == QuestionnaireResponse.QuestionnaireResponseStatus.EnteredInError)
-        {
-            await RetractAsync(context, reference, cancellationToken);
             return;
         }
 
@@ -44,6 +47,8 @@ public sealed class QuestionnaireResponseWriteHook(QuestionnaireResponseProcesso
             var match = unmatched.FirstOrDefault(o => ObservationExtractor.CodeKey(o) == key);
             if (match is null)
             {
+                // The id now, so that Flags derived in this same write can point at the score.
+                observation.Id = FhirId.New();
                 context.AddDependentWrite(observation);
                 continue;
             }
@@ -63,6 +68,8 @@ public sealed class QuestionnaireResponseWriteHook(QuestionnaireResponseProcesso
         {
             MarkEnteredInError(context, stale);
         }
+
+        await monitoring.EvaluateAsync(context, response, reference, derived, cancellationToken);
     }
 
     private static async Task RetractAsync(ResourceWriteContext context, string reference, CancellationToken cancellationToken)

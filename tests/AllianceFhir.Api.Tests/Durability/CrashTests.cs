@@ -190,7 +190,8 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
     /// <summary>Every stored response of this subject has its score Observations, and no score is left without its response.</summary>
     private static async Task AssertScoredAsync(HttpClient client, string patient, string instrument)
     {
-        var expected = instrument == "wai-sr" ? 4 : 1;
+        // WAI-SR: total and three subscales; SRS: total and its four line scores.
+        var expected = instrument == "wai-sr" ? 4 : 5;
         var responses = await client.SearchAsync($"/fhir/QuestionnaireResponse?subject=Patient/{patient}&_count=50");
         var responseIds = responses.Entry.Select(e => e.Resource).OfType<QuestionnaireResponse>().Select(r => r.Id!).ToList();
         foreach (var id in responseIds)

@@ -8,6 +8,7 @@ namespace AllianceFhir.Api.Tests.Instruments;
 public class ScoredResponseTests(FhirApplication app) : IClassFixture<FhirApplication>
 {
     private const string ScoreSystem = "http://alliancefhir.org/fhir/CodeSystem/alliance-score";
+    private static readonly string[] SrsCodes = ["srs-item-1", "srs-item-2", "srs-item-3", "srs-item-4", "srs-total"];  // ordinal order, as Codes returns them
     private readonly HttpClient _client = app.CreateClient();
 
     private async Task<List<Observation>> ObservationsOfAsync(string responseId)
@@ -16,13 +17,21 @@ public class ScoredResponseTests(FhirApplication app) : IClassFixture<FhirApplic
         return [.. bundle.Entry.Select(e => e.Resource).OfType<Observation>()];
     }
 
-    private static decimal? Score(IEnumerable<Observation> observations, string code) =>
-        observations.Single(o => o.Code.Coding.Any(c => c.System == ScoreSystem && c.Code == code)).Value switch
-        {
-            Quantity q => q.Value,
-            Integer i => i.Value,
-            _ => null,
-        };
+    private static Observation Scored(IEnumerable<Observation> observations, string code) =>
+        observations.Single(o => o.Code.Coding.Any(c => c.System == ScoreSystem && c.Code == code));
+
+    /// <summary>Every score is a UCUM <c>{score}</c> Quantity (docs/monitoring.md); anything else fails here.</summary>
+    private static decimal? Score(IEnumerable<Observation> observations, string code)
+    {
+        var quantity = Assert.IsType<Quantity>(Scored(observations, code).Value);
+        Assert.Equal("http://unitsofmeasure.org", quantity.System);
+        Assert.Equal("{score}", quantity.Code);
+        return quantity.Value;
+    }
+
+    /// <summary>The score codes of the Observations, sorted, so a missing or duplicated line shows in the message.</summary>
+    private static string[] Codes(IEnumerable<Observation> observations) =>
+        [.. observations.SelectMany(o => o.Code.Coding.Where(c => c.System == ScoreSystem).Select(c => c.Code)).OfType<string>().Order(StringComparer.Ordinal)];
 
     [Fact]
     public async Task Completed_wai_sr_is_stored_with_its_scores_and_four_observations()
@@ -64,9 +73,11 @@ public class ScoredResponseTests(FhirApplication app) : IClassFixture<FhirApplic
         using var created = await _client.PostAsync("/fhir/QuestionnaireResponse", response);
 
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var observation = Assert.Single(await ObservationsOfAsync((await created.ReadAsAsync<QuestionnaireResponse>()).Id!));
-        Assert.Equal((decimal)(a + b + c + d), Score([observation], "srs-total"));
-        Assert.Equal(expected, observation.Interpretation.Single().Coding.Single().Code);
+        var observations = await ObservationsOfAsync((await created.ReadAsAsync<QuestionnaireResponse>()).Id!);
+        Assert.Equal(SrsCodes, Codes(observations));
+        Assert.Equal((decimal)a + (decimal)b + (decimal)c + (decimal)d, Score(observations, "srs-total"));
+        Assert.Equal(expected, Scored(observations, "srs-total").Interpretation.Single().Coding.Single().Code);
+        Assert.Equal((decimal)d, Score(observations, "srs-item-4"));
     }
 
     [Fact]
@@ -123,17 +134,28 @@ public class ScoredResponseTests(FhirApplication app) : IClassFixture<FhirApplic
         var srs = await InstrumentResponses.FetchAsync(_client, "srs");
         using var created = await _client.PostAsync("/fhir/QuestionnaireResponse", InstrumentResponses.Decimals(srs, "srs-3", 9m, 9m, 9m, 9m));
         var stored = await created.ReadAsAsync<QuestionnaireResponse>();
-        var before = Assert.Single(await ObservationsOfAsync(stored.Id!));
+        var before = await ObservationsOfAsync(stored.Id!);
+        Assert.Equal(SrsCodes, Codes(before));
 
         stored.Item[3].Answer[0].Value = new FhirDecimal(2m);
         using var updated = await _client.PutAsync($"/fhir/QuestionnaireResponse/{stored.Id}", stored);
 
         Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
-        var after = Assert.Single(await ObservationsOfAsync(stored.Id!));
-        Assert.Equal(before.Id, after.Id);
-        Assert.Equal("2", after.Meta?.VersionId);
-        Assert.Equal(29m, Score([after], "srs-total"));
-        Assert.Equal("L", after.Interpretation.Single().Coding.Single().Code);
+        var after = await ObservationsOfAsync(stored.Id!);
+        Assert.Equal(SrsCodes, Codes(after));
+        foreach (var code in SrsCodes)
+        {
+            // Each score keeps its Observation (same id, never a second resource beside the first); only the
+            // scores the edit changed get a new version, the unchanged lines are not rewritten.
+            Assert.Equal(Scored(before, code).Id, Scored(after, code).Id);
+            var changed = code is "srs-total" or "srs-item-4";
+            Assert.Equal(changed ? "2" : "1", Scored(after, code).Meta?.VersionId);
+        }
+
+        Assert.Equal(29m, Score(after, "srs-total"));
+        Assert.Equal("L", Scored(after, "srs-total").Interpretation.Single().Coding.Single().Code);
+        Assert.Equal(2m, Score(after, "srs-item-4"));
+        Assert.Equal(9m, Score(after, "srs-item-3"));
     }
 
     [Fact]
@@ -143,13 +165,17 @@ public class ScoredResponseTests(FhirApplication app) : IClassFixture<FhirApplic
         var srs = await InstrumentResponses.FetchAsync(_client, "srs");
         using var created = await _client.PostAsync("/fhir/QuestionnaireResponse", InstrumentResponses.Decimals(srs, "srs-4", 9m, 9m, 9m, 9m));
         var stored = await created.ReadAsAsync<QuestionnaireResponse>();
-        var observation = Assert.Single(await ObservationsOfAsync(stored.Id!));
+        var observations = await ObservationsOfAsync(stored.Id!);
+        Assert.Equal(SrsCodes, Codes(observations));
 
         using var deleted = await _client.DeleteAsync($"/fhir/QuestionnaireResponse/{stored.Id}");
 
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
-        var after = await (await _client.GetAsync($"/fhir/Observation/{observation.Id}")).ReadAsAsync<Observation>();
-        Assert.Equal(ObservationStatus.EnteredInError, after.Status);
+        foreach (var observation in observations)
+        {
+            var after = await (await _client.GetAsync($"/fhir/Observation/{observation.Id}")).ReadAsAsync<Observation>();
+            Assert.Equal(ObservationStatus.EnteredInError, after.Status);
+        }
     }
 
     [Fact]
@@ -163,6 +189,8 @@ public class ScoredResponseTests(FhirApplication app) : IClassFixture<FhirApplic
         using var created = await _client.PostAsync("/fhir/QuestionnaireResponse", response);
 
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        Assert.Single(await ObservationsOfAsync((await created.ReadAsAsync<QuestionnaireResponse>()).Id!));
+        var observations = await ObservationsOfAsync((await created.ReadAsAsync<QuestionnaireResponse>()).Id!);
+        Assert.Equal(SrsCodes, Codes(observations));
+        Assert.Equal(36m, Score(observations, "srs-total"));
     }
 }

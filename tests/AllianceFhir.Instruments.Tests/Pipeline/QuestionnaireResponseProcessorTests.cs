@@ -55,7 +55,8 @@ public class QuestionnaireResponseProcessorTests
         var bundle = await _processor.ExtractAsync(response, _store, CancellationToken.None);
 
         Assert.Equal(Bundle.BundleType.Transaction, bundle.Type);
-        var entry = Assert.Single(bundle.Entry);
+        Assert.Equal(5, bundle.Entry.Count); // the total and the four line scores
+        var entry = bundle.Entry.Single(e => ((Observation)e.Resource!).Code!.Coding[0].Code == "srs-total");
         Assert.Equal(Bundle.HTTPVerb.POST, entry.Request!.Method);
         Assert.Equal("Observation", entry.Request.Url);
         Assert.StartsWith("urn:uuid:", entry.FullUrl, StringComparison.Ordinal);
@@ -83,7 +84,7 @@ public class QuestionnaireResponseProcessorTests
         var observations = await _processor.ProcessAsync(response, "QuestionnaireResponse/qr1", store, CancellationToken.None);
 
         Assert.Equal(10m, ((FhirDecimal)Responses.AnswerOf(response, "total")!).Value);
-        Assert.Single(observations);
+        Assert.Single(observations, o => o.Code!.Coding[0].Code == "srs-total");
     }
 
     [Fact]

@@ -1,10 +1,12 @@
 using System.Net;
 using AllianceFhir.Core.Errors;
 using AllianceFhir.Core.Pipeline;
+using AllianceFhir.Instruments.Monitoring;
 using AllianceFhir.Instruments.Pipeline;
 using AllianceFhir.Instruments.Scoring;
 using AllianceFhir.Instruments.Tests.Support;
 using Hl7.Fhir.Model;
+using Microsoft.Extensions.Options;
 using Task = System.Threading.Tasks.Task;
 
 namespace AllianceFhir.Instruments.Tests.Pipeline;
@@ -12,9 +14,19 @@ namespace AllianceFhir.Instruments.Tests.Pipeline;
 public class QuestionnaireResponseWriteHookTests
 {
     private const string Score = "http://alliancefhir.org/fhir/CodeSystem/alliance-score";
-    private readonly QuestionnaireResponseWriteHook _hook = new(new QuestionnaireResponseProcessor(new ScoringEngine()));
+    private readonly QuestionnaireResponseWriteHook _hook = new(
+        new QuestionnaireResponseProcessor(new ScoringEngine()),
+        new MonitoringEvaluator(NoRules()));
     private readonly Questionnaire _wai = Responses.Instrument("wai-sr");
     private readonly InMemoryReader _store;
+
+    /// <summary>The rules have their own tests over the real app; here the hook's extraction is what is under test.</summary>
+    private static MonitoringRules NoRules()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"no-rules-{Guid.NewGuid():N}.json");
+        File.WriteAllText(file, "{\"version\":\"test\",\"rules\":[]}");
+        return new MonitoringRules(Options.Create(new MonitoringOptions { RulesFile = file }));
+    }
 
     public QuestionnaireResponseWriteHookTests() => _store = new InMemoryReader(_wai);
 
@@ -22,23 +34,38 @@ public class QuestionnaireResponseWriteHookTests
     public async Task Create_scores_the_response_and_adds_one_observation_per_score()
     {
         var response = Responses.Choices(_wai, 4, 3, 0, 1, 2, 1, 0, 2, 4, 1, 3, 0);
+        response.Source = new ResourceReference("Patient/p1");
         var context = await WriteAsync(WriteOperation.Create, response, previous: null);
 
         Assert.Equal(33, ((Integer)Responses.AnswerOf(response, "total")!).Value);
         Assert.Equal(4, context.DependentWrites.Count);
         var total = Observation(context.DependentWrites, "wai-sr-total");
-        Assert.Null(total.Id);
+        Assert.NotNull(total.Id);
         Assert.Equal(ObservationStatus.Final, total.Status);
         Assert.Equal("survey", total.Category.Single().Coding.Single().Code);
         Assert.Equal("Patient/p1", total.Subject!.Reference);
         Assert.Equal("Encounter/e1", total.Encounter!.Reference);
         Assert.Equal("2026-11-20T10:00:00Z", ((FhirDateTime)total.Effective!).Value);
-        Assert.Equal("Practitioner/pr1", total.Performer.Single().Reference);
+        // The client answered (source); the practitioner only recorded it (author): the rater is the client.
+        Assert.Equal("Patient/p1", total.Performer.Single().Reference);
         Assert.Equal("QuestionnaireResponse/qr1", total.DerivedFrom.Single().Reference);
         Assert.Equal(new DateTimeOffset(2026, 11, 20, 10, 0, 0, TimeSpan.Zero), total.Issued);
-        Assert.Equal(33, ((Integer)total.Value!).Value);
+        Assert.Equal(33m, ((Quantity)total.Value!).Value); // every score is a {score} Quantity now
         Assert.Empty(total.Interpretation);
-        Assert.Equal(12, ((Integer)Observation(context.DependentWrites, "wai-sr-task").Value!).Value);
+        Assert.Equal(12m, ((Quantity)Observation(context.DependentWrites, "wai-sr-task").Value!).Value);
+    }
+
+    [Theory]
+    [InlineData("RelatedPerson/carer", "RelatedPerson/carer")]
+    [InlineData(null, "Practitioner/pr1")]
+    public async Task The_rater_is_who_answered_and_the_author_only_without_a_source(string? source, string performer)
+    {
+        var response = Responses.Choices(_wai, 4, 3, 0, 1, 2, 1, 0, 2, 4, 1, 3, 0);
+        response.Source = source is null ? null : new ResourceReference(source);
+
+        var context = await WriteAsync(WriteOperation.Create, response, previous: null);
+
+        Assert.All(context.DependentWrites.OfType<Observation>(), o => Assert.Equal(performer, o.Performer.Single().Reference));
     }
 
     [Fact]
@@ -82,7 +109,7 @@ public class QuestionnaireResponseWriteHookTests
         Assert.All(context.DependentWrites, o => Assert.Equal(ids[((Observation)o).Code!.Coding[0].Code!], o.Id));
         Assert.All(context.DependentWrites, o => Assert.Equal(ObservationStatus.Amended, ((Observation)o).Status));
         Assert.Equal(4, _store.All<Observation>().Count());
-        Assert.Equal(16, ((Integer)Observation(_store.All<Observation>(), "wai-sr-total").Value!).Value);
+        Assert.Equal(16m, ((Quantity)Observation(_store.All<Observation>(), "wai-sr-total").Value!).Value);
     }
 
     [Fact]

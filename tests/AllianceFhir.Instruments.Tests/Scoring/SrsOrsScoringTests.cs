@@ -72,6 +72,6 @@ public class SrsOrsScoringTests
         var questionnaire = Responses.Instrument(instrument);
         var response = Responses.Decimals(questionnaire, marks.Select(m => (decimal)m).ToArray());
         Engine.Score(questionnaire, response);
-        return ObservationExtractor.Extract(questionnaire, response, "QuestionnaireResponse/qr1").Single();
+        return ObservationExtractor.Extract(questionnaire, response, "QuestionnaireResponse/qr1").Single(o => o.Code!.Coding[0].Code!.EndsWith("-total", StringComparison.Ordinal));
     }
 }
