@@ -126,16 +126,6 @@ public static class FhirExamples
               "valueQuantity": { "value": 34.0, "unit": "{score}", "system": "http://unitsofmeasure.org", "code": "{score}" }
             }
             """,
-        "Flag" => """
-            {
-              "resourceType": "Flag",
-              "id": "example",
-              "status": "active",
-              "code": { "text": "SRS total below the cut-off of 36: talk about the alliance" },
-              "subject": { "reference": "Patient/example" },
-              "period": { "start": "2026-03-02" }
-            }
-            """,
         "CodeSystem" => """
             {
               "resourceType": "CodeSystem",
