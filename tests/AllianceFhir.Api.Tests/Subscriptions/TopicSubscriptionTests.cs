@@ -73,8 +73,11 @@ public sealed class TopicSubscriptionTests : IDisposable
         var (status, bundle) = events[0];
         var response = Assert.IsType<QuestionnaireResponse>(bundle.Entry[1].Resource);
         Assert.Equal(first, response.Id);
-        var score = Assert.IsType<Observation>(Assert.Single(bundle.Entry.Skip(2)).Resource);
-        Assert.Equal(20m, Assert.IsType<Quantity>(score.Value).Value);
+        // The response's score Observations: the SRS total and its four line scores.
+        var scores = bundle.Entry.Skip(2).Select(e => Assert.IsType<Observation>(e.Resource)).ToList();
+        Assert.Equal(["srs-item-1", "srs-item-2", "srs-item-3", "srs-item-4", "srs-total"], scores.Select(o => o.Code.Coding[0].Code).Order(StringComparer.Ordinal));
+        var total = Assert.Single(scores, o => o.Code.Coding[0].Code == "srs-total");
+        Assert.Equal(20m, Assert.IsType<Quantity>(total.Value).Value);
         Assert.Equal(second, events[1].Bundle.Entry[1].Resource!.Id);
 
         using var statusResponse = await client.GetAsync($"/fhir/Subscription/{subscription.Id}/$status");

@@ -1,3 +1,4 @@
+using AllianceFhir.Instruments.Monitoring;
 using Hl7.Fhir.Model;
 
 namespace AllianceFhir.Api.App.Clinician;
@@ -21,11 +22,12 @@ public static class FlagText
         flag.Period?.StartElement is { } start && start.TryToDateTimeOffset(out var when) ? when : null;
 
     /// <summary>
-    /// The Observations a flag points at. R4 Flag has no evidence element; the core <c>flag-detail</c> extension (or any
-    /// other extension holding an Observation reference) carries it.
+    /// The Observations a flag is about: R4 Flag has no evidence element, so the core <c>flag-detail</c> extension carries
+    /// them. Other Observation references on a flag (the score that resolved a monitoring flag) are not its evidence.
     /// </summary>
     public static IEnumerable<string> EvidenceOf(Flag flag) =>
         flag.Extension
+            .Where(e => e.Url == MonitoringUrls.FlagDetail)
             .Select(e => e.Value)
             .OfType<ResourceReference>()
             .Select(r => r.Reference)

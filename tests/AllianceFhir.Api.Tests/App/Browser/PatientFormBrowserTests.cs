@@ -73,7 +73,12 @@ public sealed class PatientFormBrowserTests
             var shown = await page.GotoAsync($"/app/patients/{Patient}");
             Assert.Equal((int)HttpStatusCode.OK, shown!.Status);
 
-            Assert.Equal(4, await page.Locator("svg.trend circle.point").CountAsync());
+            // Each session is one point of the SRS total's trend (the line scores have trends of their own).
+            foreach (var total in totals)
+            {
+                Assert.Equal(1, await page.Locator($"svg.trend circle.point[data-observation='{total}']").CountAsync());
+            }
+
             var point = page.Locator($"svg.trend circle.point[data-observation='{newest}']");
             Assert.True(await point.IsVisibleAsync());
             Assert.Contains(": 27 (", await point.Locator("title").TextContentAsync() ?? "", StringComparison.Ordinal);
