@@ -60,6 +60,7 @@ public sealed class FhirOperationFilter(SearchParameterRegistry registry) : IOpe
                 "id" => (JsonValue.Create(idExample), "The resource's logical id"),
                 "vid" => (JsonValue.Create("1"), "The version id (meta.versionId)"),
                 "input" => (JsonValue.Create(0), "The input's position in the job's request (0 for the first)"),
+                "file" => (JsonValue.Create("Patient.ndjson"), "An output or error file of the export, as its manifest names it"),
                 _ => (path.Example, path.Description),
             };
         }
