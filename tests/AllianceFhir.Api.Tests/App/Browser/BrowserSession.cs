@@ -50,11 +50,7 @@ public sealed class BrowserSession : IAsyncDisposable
             ConformanceData.SkipOutsideCi($"No Chromium at {chromium}: install Debian's (apt-get install -y chromium) or set {ChromiumVariable}.");
         }
 
-        var lforms = Path.Combine(ConformanceData.RepositoryRoot, "src", "AllianceFhir.Api", "App", "Assets", "lforms", "node_modules", "lforms", "dist", "lforms", "webcomponent", "lhc-forms.js");
-        if (!File.Exists(lforms))
-        {
-            ConformanceData.SkipOutsideCi("LHC-Forms is not installed: run 'npm ci --prefix src/AllianceFhir.Api/App/Assets/lforms --legacy-peer-deps'.");
-        }
+        LFormsAssets.SkipUnlessInstalled();
 
         var app = new FhirApplication();
         app.UseKestrel(0);
