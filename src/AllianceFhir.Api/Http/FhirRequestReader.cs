@@ -40,29 +40,9 @@ public sealed class FhirRequestReader(IOptions<FhirServerOptions> options)
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        try
-        {
-            return format == FhirFormat.Json
-                ? FhirSerialization.JsonDeserializer.DeserializeResource(text)
-                : ReadableAsStored(FhirSerialization.XmlDeserializer.DeserializeResource(text));
-        }
-        catch (DeserializationFailedException ex)
-        {
-            var outcome = ex.ToOperationOutcome();
-            foreach (var issue in outcome.Issue)
-            {
-                issue.Severity = OperationOutcome.IssueSeverity.Error;
-            }
-
-            throw new FhirOperationException(HttpStatusCode.BadRequest, outcome);
-        }
-        catch (Exception ex) when (ex is JsonException or XmlException or FormatException)
-        {
-            throw FhirOperationException.Of(
-                HttpStatusCode.BadRequest,
-                OperationOutcome.IssueType.Structure,
-                $"The body is not well-formed {(format == FhirFormat.Json ? "JSON" : "XML")}: {ex.Message}");
-        }
+        return format == FhirFormat.Json
+            ? StrictParsing.Json(text, "body")
+            : ReadableAsStored(StrictParsing.Xml(text, "body"));
     }
 
     /// <summary>
@@ -72,7 +52,7 @@ public sealed class FhirRequestReader(IOptions<FhirServerOptions> options)
     /// </summary>
     private static Resource ReadableAsStored(Resource resource)
     {
-        FhirSerialization.JsonDeserializer.DeserializeResource(FhirSerialization.JsonSerializer.SerializeToString(resource));
+        StrictParsing.Json(FhirSerialization.JsonSerializer.SerializeToString(resource), "body");
         return resource;
     }
 

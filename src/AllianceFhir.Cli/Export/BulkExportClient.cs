@@ -144,7 +144,7 @@ public sealed class BulkExportClient(FhirServer server)
                 && outcome.Issue.Any(i => i.Code is OperationOutcome.IssueType.Transient or OperationOutcome.IssueType.Timeout
                     or OperationOutcome.IssueType.Incomplete or OperationOutcome.IssueType.Throttled);
         }
-        catch (Exception ex) when (ex is DeserializationFailedException or JsonException or FormatException)
+        catch (Exception ex) when (ex is DeserializationFailedException or Hl7.Fhir.Utility.CodedException or JsonException or FormatException)
         {
             return false;
         }

@@ -92,7 +92,7 @@ public sealed class FhirServer : IDisposable
                 return string.Join("; ", outcome.Issue.Select(i => i.Diagnostics ?? i.Details?.Text ?? i.Code?.ToString()).Where(t => t is not null));
             }
         }
-        catch (Exception ex) when (ex is DeserializationFailedException or System.Text.Json.JsonException or FormatException)
+        catch (Exception ex) when (ex is DeserializationFailedException or Hl7.Fhir.Utility.CodedException or System.Text.Json.JsonException or FormatException)
         {
             // Not FHIR (a proxy's HTML page): the status line says enough.
         }

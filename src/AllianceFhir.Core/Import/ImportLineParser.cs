@@ -16,27 +16,7 @@ public static class ImportLineParser
     public static Resource Parse(ReadOnlySpan<byte> line)
     {
         var text = FhirBodyGuard.CheckJson(line);
-        try
-        {
-            return FhirSerialization.JsonDeserializer.DeserializeResource(text);
-        }
-        catch (DeserializationFailedException ex)
-        {
-            var outcome = ex.ToOperationOutcome();
-            foreach (var issue in outcome.Issue)
-            {
-                issue.Severity = OperationOutcome.IssueSeverity.Error;
-            }
-
-            throw new FhirOperationException(HttpStatusCode.BadRequest, outcome);
-        }
-        catch (Exception ex) when (ex is JsonException or FormatException)
-        {
-            throw FhirOperationException.Of(
-                HttpStatusCode.BadRequest,
-                OperationOutcome.IssueType.Structure,
-                $"The line is not well-formed JSON: {ex.Message}");
-        }
+        return StrictParsing.Json(text, "line");
     }
 
     /// <summary>

@@ -147,6 +147,25 @@ public sealed class FhirBodyGuardTests(FhirApplication app) : IClassFixture<Fhir
     }
 
     /// <summary>
+    /// Fuzz finding (CI, seed 9CJxjsxFZt75): "contained" as one object instead of an array made Firely's parser throw from
+    /// its own invariant check rather than report an issue; the request was a 500, alone and inside a transaction.
+    /// </summary>
+    [Fact]
+    public async Task Contained_given_as_one_object_is_refused_alone_and_inside_a_transaction()
+    {
+        const string questionnaire = """{"resourceType":"Questionnaire","status":"draft","contained":{"resourceType":"ValueSet","id":"vs","status":"draft"}}""";
+        var transaction = $$$"""{"resourceType":"Bundle","type":"transaction","entry":[{"fullUrl":"urn:uuid:5f0c2a9e-7f51-4a55-9a8e-0f3b0c1d2e3f","resource":{{{questionnaire}}},"request":{"method":"POST","url":"Questionnaire"}}]}""";
+        var before = await _client.StoredVersionsAsync();
+
+        using var alone = await _client.PostAsync("/fhir/Questionnaire", FhirHttp.JsonBody(questionnaire));
+        using var inBundle = await _client.PostAsync("/fhir", FhirHttp.JsonBody(transaction));
+
+        await alone.AssertRefusedAsync(_client, "not a valid FHIR resource");
+        await inBundle.AssertRefusedAsync(_client, "not a valid FHIR resource");
+        Assert.Equal(before, await _client.StoredVersionsAsync());
+    }
+
+    /// <summary>
     /// Fuzz finding: a lone surrogate escaped in a property name threw while an operation's short body was inspected
     /// for "no parameters", and again while the guard compared names; both were 500s.
     /// </summary>
