@@ -11,6 +11,7 @@ public static partial class FhirBodyGuard
         // The reader's own depth limit stays above ours so that it never answers first with a less useful message.
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = MaxRawDepth + 2 });
         var objectDepth = 0;
+        var names = new PropertyNames();
         var propertyIsResourceType = false;
         var propertyIsDiv = false;
         try
@@ -31,6 +32,7 @@ public static partial class FhirBodyGuard
                             throw Deep(Position(body, reader.TokenStartIndex));
                         }
 
+                        names.Enter(objectDepth);
                         break;
                     case JsonTokenType.StartArray:
                         if (TooDeep(objectDepth, reader.CurrentDepth + 1))
@@ -50,6 +52,12 @@ public static partial class FhirBodyGuard
                         if (reader.ValueTextEquals(""u8))
                         {
                             throw Invalid($"The JSON object at {Position(body, reader.TokenStartIndex)} has a property with an empty name; FHIR element names are never empty.");
+                        }
+
+                        // Firely's parser reports some repeated names and throws on others (a list given again as an object).
+                        if (!names.Add(objectDepth, reader.GetString()!))
+                        {
+                            throw Invalid($"The JSON object at {Position(body, reader.TokenStartIndex)} has the property '{reader.GetString()}' more than once; a FHIR element appears once, a repeating one as one array.");
                         }
 
                         propertyIsResourceType = reader.ValueTextEquals("resourceType"u8);
@@ -81,6 +89,24 @@ public static partial class FhirBodyGuard
         {
             throw Structure($"The body is not well-formed JSON: {ex.Message}");
         }
+    }
+
+    /// <summary>The property names seen in each open object, by object depth; the sets are reused as objects close and open.</summary>
+    private sealed class PropertyNames
+    {
+        private readonly List<HashSet<string>> _byDepth = [];
+
+        public void Enter(int depth)
+        {
+            while (_byDepth.Count < depth)
+            {
+                _byDepth.Add(new HashSet<string>(StringComparer.Ordinal));
+            }
+
+            _byDepth[depth - 1].Clear();
+        }
+
+        public bool Add(int depth, string name) => _byDepth[depth - 1].Add(name);
     }
 
     /// <summary>Unescapes an escaped string to check what it stands for; a lone surrogate cannot be unescaped.</summary>
