@@ -14,6 +14,8 @@ public static partial class FhirBodyGuard
         var names = new PropertyNames();
         var propertyIsResourceType = false;
         var propertyIsDiv = false;
+        var propertyIsShadow = false;
+        var shadowArrays = new Stack<int>();
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -23,6 +25,7 @@ public static partial class FhirBodyGuard
 
             do
             {
+                CheckShadow(ref reader, body, propertyIsShadow, shadowArrays);
                 switch (reader.TokenType)
                 {
                     case JsonTokenType.StartObject:
@@ -60,6 +63,7 @@ public static partial class FhirBodyGuard
                             throw Invalid($"The JSON object at {Position(body, reader.TokenStartIndex)} has the property '{reader.GetString()}' more than once; a FHIR element appears once, a repeating one as one array.");
                         }
 
+                        propertyIsShadow = reader.ValueSpan is [(byte)'_', ..] || (reader.ValueIsEscaped && reader.GetString()!.StartsWith('_'));
                         propertyIsResourceType = reader.ValueTextEquals("resourceType"u8);
                         propertyIsDiv = reader.ValueTextEquals("div"u8);
                         continue;
@@ -82,12 +86,39 @@ public static partial class FhirBodyGuard
 
                 propertyIsResourceType = false;
                 propertyIsDiv = false;
+                propertyIsShadow = false;
             }
             while (reader.Read());
         }
         catch (JsonException ex)
         {
             throw Structure($"The body is not well-formed JSON: {ex.Message}");
+        }
+    }
+
+    /// <summary>
+    /// A "_name" property carries the id and extensions of the primitive "name": an object, or for a repeating primitive an
+    /// array of objects and nulls. Firely's parser throws InvalidOperationException on some other shapes ("_given": true).
+    /// </summary>
+    private static void CheckShadow(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, bool isShadowValue, Stack<int> shadowArrays)
+    {
+        var isItem = shadowArrays.TryPeek(out var arrayDepth) && reader.CurrentDepth == arrayDepth + 1;
+        if (isShadowValue || isItem)
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.String or JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False:
+                case JsonTokenType.StartArray when isItem:
+                    throw Invalid($"The JSON value at {Position(body, reader.TokenStartIndex)} belongs to a property starting with '_', which holds the id and extensions of a primitive: an object, or an array of objects and nulls.");
+                case JsonTokenType.StartArray:
+                    shadowArrays.Push(reader.CurrentDepth);
+                    return;
+            }
+        }
+
+        if (reader.TokenType == JsonTokenType.EndArray && shadowArrays.TryPeek(out var closing) && reader.CurrentDepth == closing)
+        {
+            shadowArrays.Pop();
         }
     }
 

@@ -207,6 +207,45 @@ public sealed class FhirBodyGuardTests(FhirApplication app) : IClassFixture<Fhir
     }
 
     /// <summary>
+    /// Fuzz findings (seeds ashQgYV04iL4, 2pjT32hdLyv4): the id-and-extensions sibling of a repeating primitive given as
+    /// one value ("_given": true, "x", or one object) made Firely's parser throw InvalidOperationException: a 500, on
+    /// REST bodies and operations alike. Shapes the guard sees without the model it refuses itself; the rest are the
+    /// parser's refusal.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"resourceType":"Patient","name":[{"given":["Casey"],"_given":true}]}""", "property starting with '_'")]
+    [InlineData("""{"resourceType":"Patient","name":[{"given":["Casey"],"_given":"x"}]}""", "property starting with '_'")]
+    [InlineData("""{"resourceType":"Patient","name":[{"given":["Casey"],"_given":[{"id":"a"},1]}]}""", "property starting with '_'")]
+    [InlineData("""{"resourceType":"Patient","name":[{"given":["Casey"],"_given":{"id":"a"}}]}""", "shape the FHIR parser cannot read")]
+    public async Task A_primitive_s_extensions_in_the_wrong_shape_are_refused(string body, string because)
+    {
+        var before = await _client.StoredVersionsAsync();
+
+        using var response = await _client.PostAsync("/fhir/Patient", FhirHttp.JsonBody(body));
+
+        await response.AssertRefusedAsync(_client, because);
+        Assert.Equal(before, await _client.StoredVersionsAsync());
+    }
+
+    /// <summary>
+    /// Fuzz finding (seeds cZzc-DLu1M43, aLULaDOgdQ05): a value attribute on an answer, whose value[x] is a choice, made
+    /// Firely's XML reader throw NotSupportedException: a 500 on create and on $validate.
+    /// </summary>
+    [Theory]
+    [InlineData("/fhir/QuestionnaireResponse")]
+    [InlineData("/fhir/QuestionnaireResponse/$validate")]
+    public async Task A_value_attribute_on_a_complex_element_is_refused(string url)
+    {
+        const string body = """<QuestionnaireResponse xmlns="http://hl7.org/fhir"><status value="completed"/><item><linkId value="1"/><answer value="1"><valueDecimal value="9.1"/></answer></item></QuestionnaireResponse>""";
+        var before = await _client.StoredVersionsAsync();
+
+        using var response = await _client.PostAsync(url, HostileBodies.XmlBody(body));
+
+        await response.AssertRefusedAsync(_client, "it is not a primitive");
+        Assert.Equal(before, await _client.StoredVersionsAsync());
+    }
+
+    /// <summary>
     /// Fuzz finding: a lone surrogate escaped in a property name threw while an operation's short body was inspected
     /// for "no parameters", and again while the guard compared names; both were 500s.
     /// </summary>
