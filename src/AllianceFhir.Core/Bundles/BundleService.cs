@@ -22,8 +22,13 @@ public sealed class BundleService(
     AccessPolicy policy,
     AuditScope? audit = null)
 {
-    /// <summary>Preparation reads current versions first; a concurrent writer in between makes the commit fail, so go again.</summary>
-    private const int ConflictRetries = 3;
+    /// <summary>
+    /// Preparation reads current versions first; a concurrent writer in between makes the commit fail, so go again. Each
+    /// retry follows another request's commit, and a write without If-Match asked for last-writer-wins: as many as a REST
+    /// conditional update gets (ResourceService), counted apart from lost condition claims. Sharing one count, a
+    /// conditional entry that lost its claim and then two update races was a 409 where the same REST calls succeed.
+    /// </summary>
+    private const int ConflictRetries = 7;
 
     /// <summary>Each retry follows another request's commit for the same condition (see <see cref="ConditionClaim"/>).</summary>
     private const int ConditionalRetries = 7;
@@ -62,7 +67,8 @@ public sealed class BundleService(
     private async Task<Bundle> TransactionAsync(Bundle bundle, BundleRequestContext context, CancellationToken cancellationToken)
     {
         var claimOwners = new Dictionary<(string, string), string?>();
-        for (var attempt = 0; ; attempt++)
+        var (conflicts, claims) = (0, 0);
+        while (true)
         {
             BundleUnitOfWork? unit = null;
             try
@@ -89,7 +95,7 @@ public sealed class BundleService(
             {
                 throw ex.NamingTheEntry();
             }
-            catch (VersionConflictException) when (attempt < ConflictRetries)
+            catch (VersionConflictException) when (conflicts++ < ConflictRetries)
             {
                 // Another request changed a resource this transaction read; nothing was committed, so prepare again.
             }
@@ -97,7 +103,7 @@ public sealed class BundleService(
             {
                 throw new BundleEntryException(entry.Index, entry.FullUrl, ConflictOf(ex)).NamingTheEntry();
             }
-            catch (ConditionClaimedException ex) when (attempt < ConditionalRetries)
+            catch (ConditionClaimedException ex) when (claims++ < ConditionalRetries)
             {
                 // A racing request committed a resource for an entry's condition: prepare again, and find it.
                 claimOwners[(ex.ResourceType, ex.Condition)] = ex.Owner;
@@ -145,7 +151,8 @@ public sealed class BundleService(
         CancellationToken cancellationToken)
     {
         var claimOwners = new Dictionary<(string, string), string?>();
-        for (var attempt = 0; ; attempt++)
+        var (conflicts, claims) = (0, 0);
+        while (true)
         {
             try
             {
@@ -162,7 +169,7 @@ public sealed class BundleService(
             {
                 return BundleEntryResult.Failure(ex.Failure);
             }
-            catch (VersionConflictException) when (attempt < ConflictRetries)
+            catch (VersionConflictException) when (conflicts++ < ConflictRetries)
             {
                 entry = BundleEntryParser.Parse(entry.Index, source, context.BaseUrl);
             }
@@ -170,7 +177,7 @@ public sealed class BundleService(
             {
                 return BundleEntryResult.Failure(ConflictOf(ex));
             }
-            catch (ConditionClaimedException ex) when (attempt < ConditionalRetries)
+            catch (ConditionClaimedException ex) when (claims++ < ConditionalRetries)
             {
                 claimOwners[(ex.ResourceType, ex.Condition)] = ex.Owner;
                 entry = BundleEntryParser.Parse(entry.Index, source, context.BaseUrl);

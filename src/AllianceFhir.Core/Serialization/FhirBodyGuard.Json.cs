@@ -11,8 +11,11 @@ public static partial class FhirBodyGuard
         // The reader's own depth limit stays above ours so that it never answers first with a less useful message.
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = MaxRawDepth + 2 });
         var objectDepth = 0;
+        var names = new PropertyNames();
         var propertyIsResourceType = false;
         var propertyIsDiv = false;
+        var propertyIsShadow = false;
+        var shadowArrays = new Stack<int>();
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -22,6 +25,7 @@ public static partial class FhirBodyGuard
 
             do
             {
+                CheckShadow(ref reader, body, propertyIsShadow, shadowArrays);
                 switch (reader.TokenType)
                 {
                     case JsonTokenType.StartObject:
@@ -31,6 +35,7 @@ public static partial class FhirBodyGuard
                             throw Deep(Position(body, reader.TokenStartIndex));
                         }
 
+                        names.Enter(objectDepth);
                         break;
                     case JsonTokenType.StartArray:
                         if (TooDeep(objectDepth, reader.CurrentDepth + 1))
@@ -52,6 +57,13 @@ public static partial class FhirBodyGuard
                             throw Invalid($"The JSON object at {Position(body, reader.TokenStartIndex)} has a property with an empty name; FHIR element names are never empty.");
                         }
 
+                        // Firely's parser reports some repeated names and throws on others (a list given again as an object).
+                        if (!names.Add(objectDepth, reader.GetString()!))
+                        {
+                            throw Invalid($"The JSON object at {Position(body, reader.TokenStartIndex)} has the property '{reader.GetString()}' more than once; a FHIR element appears once, a repeating one as one array.");
+                        }
+
+                        propertyIsShadow = reader.ValueSpan is [(byte)'_', ..] || (reader.ValueIsEscaped && reader.GetString()!.StartsWith('_'));
                         propertyIsResourceType = reader.ValueTextEquals("resourceType"u8);
                         propertyIsDiv = reader.ValueTextEquals("div"u8);
                         continue;
@@ -74,6 +86,7 @@ public static partial class FhirBodyGuard
 
                 propertyIsResourceType = false;
                 propertyIsDiv = false;
+                propertyIsShadow = false;
             }
             while (reader.Read());
         }
@@ -81,6 +94,50 @@ public static partial class FhirBodyGuard
         {
             throw Structure($"The body is not well-formed JSON: {ex.Message}");
         }
+    }
+
+    /// <summary>
+    /// A "_name" property carries the id and extensions of the primitive "name": an object, or for a repeating primitive an
+    /// array of objects and nulls. Firely's parser throws InvalidOperationException on some other shapes ("_given": true).
+    /// </summary>
+    private static void CheckShadow(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, bool isShadowValue, Stack<int> shadowArrays)
+    {
+        var isItem = shadowArrays.TryPeek(out var arrayDepth) && reader.CurrentDepth == arrayDepth + 1;
+        if (isShadowValue || isItem)
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.String or JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False:
+                case JsonTokenType.StartArray when isItem:
+                    throw Invalid($"The JSON value at {Position(body, reader.TokenStartIndex)} belongs to a property starting with '_', which holds the id and extensions of a primitive: an object, or an array of objects and nulls.");
+                case JsonTokenType.StartArray:
+                    shadowArrays.Push(reader.CurrentDepth);
+                    return;
+            }
+        }
+
+        if (reader.TokenType == JsonTokenType.EndArray && shadowArrays.TryPeek(out var closing) && reader.CurrentDepth == closing)
+        {
+            shadowArrays.Pop();
+        }
+    }
+
+    /// <summary>The property names seen in each open object, by object depth; the sets are reused as objects close and open.</summary>
+    private sealed class PropertyNames
+    {
+        private readonly List<HashSet<string>> _byDepth = [];
+
+        public void Enter(int depth)
+        {
+            while (_byDepth.Count < depth)
+            {
+                _byDepth.Add(new HashSet<string>(StringComparer.Ordinal));
+            }
+
+            _byDepth[depth - 1].Clear();
+        }
+
+        public bool Add(int depth, string name) => _byDepth[depth - 1].Add(name);
     }
 
     /// <summary>Unescapes an escaped string to check what it stands for; a lone surrogate cannot be unescaped.</summary>

@@ -134,6 +134,11 @@ public static partial class FhirBodyGuard
                 }
 
                 var type = !isFhir ? null : TypeOf(depth == 0 ? null : types[depth - 1], reader.LocalName, isResource);
+                if (isFhir)
+                {
+                    CheckXmlAttributes(reader, type);
+                }
+
                 CheckXmlDecimal(reader, type);
                 if (counted.Count <= depth)
                 {
@@ -151,6 +156,40 @@ public static partial class FhirBodyGuard
         {
             throw Structure($"The body is not well-formed XML: {ex.Message}");
         }
+    }
+
+    /// <summary>
+    /// FHIR XML puts only id, url (extensions) and value (primitives) in attributes, everything else in elements. Firely's
+    /// reader matches other attribute names against the element's members ignoring case and throws on some of them
+    /// (valUe, VALUE, extension) instead of reporting, and on a value attribute of a complex element whose value[x] is a
+    /// choice (an answer, an extension); namespaced attributes it refuses itself. An element the model does not know
+    /// (type null) is the deserializer's to report.
+    /// </summary>
+    private static void CheckXmlAttributes(XmlReader reader, ClassMapping? type)
+    {
+        if (!reader.MoveToFirstAttribute())
+        {
+            return;
+        }
+
+        do
+        {
+            if (reader.NamespaceURI.Length == 0 && reader.LocalName is not ("id" or "url" or "value"))
+            {
+                var attribute = reader.LocalName;
+                reader.MoveToElement();
+                throw Invalid($"The element '{reader.LocalName}' at {Where(reader)} has the attribute '{attribute}'; FHIR XML elements carry only the attributes id, url and value.");
+            }
+
+            if (reader.NamespaceURI.Length == 0 && reader.LocalName == "value" && type is { IsFhirPrimitive: false })
+            {
+                reader.MoveToElement();
+                throw Invalid($"The element '{reader.LocalName}' at {Where(reader)} has a value attribute, but it is not a primitive; its value goes in child elements.");
+            }
+        }
+        while (reader.MoveToNextAttribute());
+
+        reader.MoveToElement();
     }
 
     /// <summary>Only the nesting of narrative markup given as a JSON string; whether it is valid XHTML is Firely's to say.</summary>

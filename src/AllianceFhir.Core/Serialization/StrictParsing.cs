@@ -43,6 +43,16 @@ public static class StrictParsing
                 OperationOutcome.IssueType.Structure,
                 $"The {what} is not a valid FHIR resource: {ex.Message}");
         }
+        catch (Exception ex) when (ex is InvalidOperationException or NotSupportedException && ThrownByFirely(ex))
+        {
+            // Firely's deserializer throws these for element shapes it did not expect where it reports others ("_given"
+            // given as one object where given repeats). The body guard refuses the shapes it can see without the model
+            // (FhirBodyGuard); the rest are the parser's refusal all the same, and none of our code runs inside it.
+            throw FhirOperationException.Of(
+                HttpStatusCode.BadRequest,
+                OperationOutcome.IssueType.Structure,
+                $"The {what} is not a valid FHIR resource: an element has a shape the FHIR parser cannot read ({ex.Message})");
+        }
         catch (Exception ex) when (ex is JsonException or XmlException or FormatException)
         {
             throw FhirOperationException.Of(
@@ -51,4 +61,7 @@ public static class StrictParsing
                 $"The {what} is not well-formed {format}: {ex.Message}");
         }
     }
+
+    private static bool ThrownByFirely(Exception ex) =>
+        ex.TargetSite?.DeclaringType?.Namespace?.StartsWith("Hl7.Fhir", StringComparison.Ordinal) == true;
 }

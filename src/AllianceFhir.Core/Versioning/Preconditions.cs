@@ -33,12 +33,13 @@ public static class Preconditions
     /// <summary>
     /// A conditional read: 304 when If-None-Match names the current version, or when it has not changed since
     /// If-Modified-Since. HTTP dates have whole seconds, stored versions milliseconds: a version from within the second
-    /// the client was told counts as unchanged.
+    /// the client was told counts as unchanged. Compared as a difference: adding the second to the client's date overflows
+    /// for a date in the last second of year 9999, which a header or a Bundle's ifModifiedSince may carry.
     /// </summary>
     public static bool IsNotModified(ResourceVersion current, string? ifNoneMatch, DateTimeOffset? ifModifiedSince)
     {
         ArgumentNullException.ThrowIfNull(current);
         return (ifNoneMatch is { Length: > 0 } tags && ETags.AnyMatches(tags, current.VersionId))
-            || (ifModifiedSince is { } since && current.LastUpdated <= since.AddSeconds(1));
+            || (ifModifiedSince is { } since && current.LastUpdated - since <= TimeSpan.FromSeconds(1));
     }
 }

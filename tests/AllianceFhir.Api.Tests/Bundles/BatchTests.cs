@@ -43,6 +43,22 @@ public class BatchTests(FhirApplication app) : IClassFixture<FhirApplication>
         Assert.Equal(HttpStatusCode.NotFound, notCreated.StatusCode);
     }
 
+    /// <summary>The same overflow as the If-Modified-Since header, from a batch entry: it failed the whole batch with a 500.</summary>
+    [Fact]
+    public async Task A_read_entry_modified_since_the_end_of_time_is_304()
+    {
+        await Patients.StoreAsync(_client, "batch-ims");
+        var bundle = BundleBuilder.Batch()
+            .Add(Bundle.HTTPVerb.GET, "Patient/batch-ims", null, null, r => r.IfModifiedSince = new DateTimeOffset(9999, 12, 31, 23, 59, 59, TimeSpan.Zero))
+            .Bundle;
+
+        using var response = await _client.PostBundleAsync(bundle);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = await response.ReadAsAsync<Bundle>();
+        Assert.Equal(["304 Not Modified"], result.Entry.Select(e => e.Response!.Status));
+    }
+
     [Theory]
     [InlineData("_elements=id")]
     [InlineData("_summary=true")]

@@ -100,6 +100,40 @@ public sealed class ConditionalRaceTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// Every way of writing under one condition at once: REST create with If-None-Exist, REST conditional update, and the
+    /// same two as transaction entries. They share the condition's claim, so one creates and the rest find it.
+    /// </summary>
+    [Fact]
+    public async Task Racing_conditional_creates_and_updates_over_REST_and_transactions_leave_one_resource()
+    {
+        for (var round = 0; round < Rounds; round++)
+        {
+            var mrn = Clinical.NewMrn();
+            var condition = $"identifier={Clinical.MrnSystem}|{mrn}";
+
+            var answers = await RaceAsync((client, i, cancellationToken) => (i % 4) switch
+            {
+                0 => PostIfNoneExistAsync(client, mrn, cancellationToken),
+                1 => PutConditionalAsync(client, mrn, cancellationToken),
+                2 => EntryAsync(client, BundleBuilder.Transaction().Put($"Patient?{condition}", Patients.WithMrn(mrn)).Bundle, cancellationToken),
+                _ => TransactionIfNoneExistAsync(client, mrn, cancellationToken),
+            });
+
+            await AssertOneResourceAsync(mrn, answers);
+        }
+    }
+
+    private static async Task<(HttpStatusCode Status, string? Id)> PutConditionalAsync(HttpClient client, string mrn, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/fhir/Patient?identifier={Clinical.MrnSystem}|{mrn}")
+        {
+            Content = FhirHttp.JsonBody(Patients.WithMrn(mrn)),
+        };
+        using var response = await client.SendAsync(request, cancellationToken);
+        return (response.StatusCode, await IdOfAsync(response));
+    }
+
     private static async Task<(HttpStatusCode Status, string? Id)> PostIfNoneExistAsync(HttpClient client, string mrn, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/fhir/Patient") { Content = FhirHttp.JsonBody(Patients.WithMrn(mrn)) };
@@ -118,6 +152,12 @@ public sealed class ConditionalRaceTests : IDisposable
         var bundle = new BundleBuilder(type)
             .Post(Patients.WithMrn(mrn), BundleBuilder.NewUrn(), ifNoneExist: $"identifier={Clinical.MrnSystem}|{mrn}")
             .Bundle;
+        return await EntryAsync(client, bundle, cancellationToken);
+    }
+
+    /// <summary>A Bundle of one entry; the entry's status and id stand for the writer's answer.</summary>
+    private static async Task<(HttpStatusCode Status, string? Id)> EntryAsync(HttpClient client, Bundle bundle, CancellationToken cancellationToken)
+    {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/fhir") { Content = FhirHttp.JsonBody(bundle) };
         using var response = await client.SendAsync(request, cancellationToken);
         if (response.StatusCode != HttpStatusCode.OK)

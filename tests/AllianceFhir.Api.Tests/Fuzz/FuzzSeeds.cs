@@ -142,5 +142,15 @@ public static class FuzzSeeds
         "Patient/_history?_count=3",
         "_history?_since=2020-01-01T00:00:00Z",
         "Questionnaire/srs/$populate?subject=Patient/fuzz-patient",
+        "Patient?_id=fuzz-patient&_revinclude=Observation:subject&_include=Patient:general-practitioner",
+        "Observation?subject:Patient.general-practitioner:Practitioner.name=x&_include=Observation:subject:Patient",
+        "Observation?date=ge2026-03-01&date=le2026-03-31T23:59:59Z&_sort=date,-_lastUpdated",
+        "Observation/$lastn?patient=Patient/fuzz-patient&code=http://loinc.org|8867-4&max=2",
+        "Patient/fuzz-patient/$alliance-summary",
+        "Patient/fuzz-patient/_history?_count=2&_since=2020-01-01",
+        "Patient/fuzz-patient/_history/1",
+        "Patient/fuzz-patient?_elements=name&_summary=data",
+        "?_type=Patient,Observation&_id=fuzz-patient",
+        "metadata?mode=normative",
     ];
 }

@@ -60,8 +60,13 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
             print: request => request.ToString());
 
         output.WriteLine(string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}: {s.Value}")));
-        Assert.True(statuses.Keys.Any(s => s >= 400), "the generator produced no refused request at all");
-        Assert.True(statuses.Keys.Any(s => s < 300), "the generator produced no accepted request at all");
+
+        // A replay of one printed seed (FUZZ_ITERATIONS=1) sends one request: only a soak can show the generator's spread.
+        if (iterations > 100)
+        {
+            Assert.True(statuses.Keys.Any(s => s >= 400), "the generator produced no refused request at all");
+            Assert.True(statuses.Keys.Any(s => s < 300), "the generator produced no accepted request at all");
+        }
         await AssertStillServingAsync(client);
     }
 

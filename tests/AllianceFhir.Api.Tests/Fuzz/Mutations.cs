@@ -41,13 +41,17 @@ public static class Mutations
     [
         null, "application/fhir+json", "application/fhir+xml", "application/json", "text/html", "*/*", "bogus",
         "application/fhir+json;q=0", "application/fhir+xml;fhirVersion=3.0", ";;;", "text/*, application/*;q=0.1",
+        "application/fhir+json; fhirVersion=4.0", "application/fhir+xml;q=abc", "*/*;q=0", "application/fhir+turtle", ",",
+        "application/fhir+json, application/fhir+xml;q=0.9", "application/fhir+ndjson", "application/xml;q=1.5",
     ];
 
     private static readonly string[] ContentTypes =
     [
         "application/fhir+json", "application/fhir+xml", "application/json", "application/xml", "text/plain",
         "application/fhir+json; charset=latin1", "multipart/form-data; boundary=x", "application/x-www-form-urlencoded",
-        "", "application/fhir+json; fhirVersion=5.0",
+        "", "application/fhir+json; fhirVersion=5.0", "application/fhir+json; charset=utf-16", "APPLICATION/FHIR+JSON",
+        "application/fhir+xml; charset=\"utf-8\"", "application/fhir+json; fhirVersion=4.0", "application/json-patch+json",
+        "application/fhir+ndjson", "*/*", "application/fhir+json, application/fhir+xml", "application/fhir+json;;", "/",
     ];
 
     private static readonly (string Name, string Value)[] ExtraHeaders =
@@ -58,6 +62,18 @@ public static class Mutations
         ("If-None-Exist", "name:contains="), ("If-None-Exist", "_has:Observation:subject:code=x"),
         ("Prefer", "return=OperationOutcome"), ("Prefer", "return=minimal"), ("Prefer", "handling=strict"),
         ("Prefer", "respond-async"), ("Prefer", "return=\u00ff"), ("X-HTTP-Method-Override", "DELETE"),
+        ("If-Match", "*"), ("If-Match", "W/\"1\", W/\"2\""), ("If-Match", "W/\"0\""), ("If-Match", "\"1\""),
+        ("If-None-Match", "W/\"1\""), ("If-None-Match", "\"*\""), ("If-None-Match", "W/\"1\", *"),
+        ("If-Modified-Since", "Fri, 31 Dec 9999 23:59:59 GMT"), ("If-Modified-Since", "Mon, 01 Jan 0001 00:00:00 GMT"),
+        ("If-Modified-Since", "Thu, 01 Jan 1970 00:00:00 GMT"), ("If-Modified-Since", "Sun, 06 Nov 1994 08:49:37 +1400"),
+        ("If-None-Exist", "subject:Patient.name=Fuzz"), ("If-None-Exist", "general-practitioner:Practitioner.name=x"),
+        ("If-None-Exist", "_include=Patient:link"), ("If-None-Exist", "_revinclude=Observation:subject"),
+        ("If-None-Exist", "_has:Observation:subject:_has:Observation:subject:code=1"), ("If-None-Exist", "identifier=|"),
+        ("If-None-Exist", "_id=fuzz-patient"), ("If-None-Exist", "_lastUpdated=gt9999-12-31T23:59:59Z"), ("If-None-Exist", "Patient?name=Fuzz"),
+        ("Prefer", "return=minimal, return=representation"), ("Prefer", "handling=lenient"), ("Prefer", "respond-async, return=minimal"),
+        ("Prefer", "return=representation; handling=strict"), ("Prefer", "return"), ("X-Forwarded-Host", "[::1"),
+        ("X-Forwarded-Proto", "javascript"), ("X-Forwarded-Prefix", "/../x"), ("Forwarded", "for=\"[::1\";proto=x"),
+        ("Accept-Charset", "latin1"), ("Accept-Encoding", "br;q=abc"),
     ];
 
     private static readonly string[] QueryValues =
@@ -66,6 +82,10 @@ public static class Mutations
         "2026-02-30", "9999999999", "-1", "a|b|c|d", "|", "$", "$$", "Patient/", "Patient/../../x", "http://x|", ":",
         "*", "**", "x:y:z", new string('a', 10_000), string.Join(',', Enumerable.Range(0, 600).Select(i => $"v{i}")),
         "\u0000", "%E2%80%AE", "ap1.5", "sa2026", "eb", "le1990-01-01T10:00:00Z",
+        "Patient:general-practitioner", "Patient:general-practitioner:Practitioner", "Observation:subject:Patient", "Observation:*",
+        "QuestionnaireResponse:subject", "Patient:link:Patient", "Observation:subject:Nonsense", "Nonsense:subject", "Patient:",
+        ":subject", "Patient.name", "9999", "eq9999-12-31T23:59:59Z", "gt9999-12-31T23:59:59.9999999+14:00", "ap0001",
+        "1e400", "79228162514264337593543950336", "-79228162514264337593543950335.5", "8867-4$gt1e400", "a$b$c", "$gt70",
     ];
 
     private static readonly string[] QueryNames =
@@ -75,19 +95,50 @@ public static class Mutations
         "identifier:missing", "code:not", "code:text", "subject:identifier", "_id", "_lastUpdated", "unknown-param",
         "name:bogus-modifier", "_has", "_has:::", "subject:Patient.organization:Organization.name", "_count:x",
         "_include:iterate", "value-quantity", "_cursor", "_page_token",
+        "_revinclude:iterate", "_include:recurse", "subject:Patient.general-practitioner:Practitioner.name", "subject.name",
+        "subject:Nonsense.name", "subject:Patient.", "_has:Observation:subject:_has:Observation:subject:code", "patient._id",
+        "subject:Patient.link:Patient.link:Patient.name", "code-value-quantity", "component-code-value-quantity", "date",
+        "birthdate", "_lastUpdated:missing", "max", "patient", "_typeFilter", "_type",
     ];
 
     public static Gen<FuzzRequest> Requests(IReadOnlyList<(string Method, string Url, Resource Body)> writes) =>
         Gen.Int[0, int.MaxValue].Array[RecipeLength].Select(recipe => Build(recipe, writes));
 
     private static FuzzRequest Build(int[] r, IReadOnlyList<(string Method, string Url, Resource Body)> writes) =>
-        (r[0] % 10) switch
+        (r[0] % 20) switch
         {
-            < 5 => MutatedBody(r, writes),
-            < 8 => MutatedSearch(r),
-            < 9 => DeepNesting(r),
+            < 9 => MutatedBody(r, writes),
+            < 11 => ReshapedBody(r, writes),
+            < 12 => MutatedBundleEntry(r, writes),
+            < 16 => MutatedSearch(r),
+            < 17 => DeepNesting(r),
             _ => WithOddHeaders(r, writes),
         };
+
+    /// <summary>A well-formed body with one element of the wrong shape (see <see cref="ShapeMutations"/>).</summary>
+    private static FuzzRequest ReshapedBody(int[] r, IReadOnlyList<(string Method, string Url, Resource Body)> writes)
+    {
+        var (method, url, resource) = writes[r[1] % writes.Count];
+        var xml = r[2] % 4 == 0;
+        var text = xml
+            ? ShapeMutations.ReshapeXml(FhirSerialization.XmlSerializer.SerializeToString(resource), r[3], r[4])
+            : ShapeMutations.ReshapeJson(FhirSerialization.JsonSerializer.SerializeToString(resource), r[3], r[4]);
+        return new FuzzRequest(method, url, Encoding.UTF8.GetBytes(text), xml ? "application/fhir+xml" : "application/fhir+json", Headers(r[5], r[6]));
+    }
+
+    /// <summary>A Bundle seed with one entry's addressing made odd (see <see cref="BundleMutations"/>).</summary>
+    private static FuzzRequest MutatedBundleEntry(int[] r, IReadOnlyList<(string Method, string Url, Resource Body)> writes)
+    {
+        var bundles = writes.Where(w => w.Body is Bundle).ToList();
+        var (method, url, resource) = bundles[r[1] % bundles.Count];
+        var text = BundleMutations.Mutate(FhirSerialization.JsonSerializer.SerializeToString(resource), r[2], r[3], r[4]);
+        if (r[5] % 4 == 0)
+        {
+            text = BundleMutations.Mutate(text, r[6], r[5] / 4, r[7]);
+        }
+
+        return new FuzzRequest(method, url, Encoding.UTF8.GetBytes(text), "application/fhir+json", Headers(r[7], 1));
+    }
 
     private static FuzzRequest MutatedBody(int[] r, IReadOnlyList<(string Method, string Url, Resource Body)> writes)
     {
@@ -187,6 +238,11 @@ public static class Mutations
         {
             var (name, value) = Pick(ExtraHeaders, choice / 7);
             headers.Add(new(name, value));
+            if (extra % 2 == 0)
+            {
+                var (second, secondValue) = Pick(ExtraHeaders, extra / 6);
+                headers.Add(new(second, secondValue));
+            }
         }
 
         return headers;
@@ -210,7 +266,7 @@ public static class Mutations
     {
         var root = JsonNode.Parse(json)!;
         var nodes = new List<JsonNode>();
-        Collect(root, nodes);
+        ShapeMutations.Collect(root, nodes);
         var target = nodes[which % nodes.Count];
         var replacement = Pick(Values, value)?.DeepClone();
         switch (target.Parent)
@@ -233,24 +289,6 @@ public static class Mutations
         var root = JsonNode.Parse(json)!.AsObject();
         root["resourceType"] = Pick<JsonNode?>(["Resource", "DomainResource", "Nonsense", "", null, 42, new JsonArray(), "Bundle", "Parameters", "Observation"], choice)?.DeepClone();
         return root.ToJsonString();
-    }
-
-    private static void Collect(JsonNode node, List<JsonNode> into)
-    {
-        into.Add(node);
-        var children = node switch
-        {
-            JsonObject o => o.Select(p => p.Value),
-            JsonArray a => a.AsEnumerable(),
-            _ => [],
-        };
-        foreach (var child in children)
-        {
-            if (child is not null)
-            {
-                Collect(child, into);
-            }
-        }
     }
 
     private static T Pick<T>(IReadOnlyList<T> items, int index) => items[(int)((uint)index % (uint)items.Count)];

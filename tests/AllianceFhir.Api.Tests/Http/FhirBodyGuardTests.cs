@@ -166,6 +166,86 @@ public sealed class FhirBodyGuardTests(FhirApplication app) : IClassFixture<Fhir
     }
 
     /// <summary>
+    /// Fuzz finding (seed 14ytAF1MZfb6, with the shape mutations): a repeated JSON property whose second value has
+    /// another shape (a list given again as one object) made Firely's parser throw InvalidOperationException: a 500,
+    /// alone, inside a transaction and as an import line alike. Repeats of the same shape it reported itself.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"resourceType":"Patient","name":[{"family":"Fuzz","given":["Casey"],"given":{"id":"x"}}]}""")]
+    [InlineData("""{"resourceType":"Patient","gender":"other","gender":"male"}""")]
+    [InlineData("""{"resourceType":"Patient","name":[{"family":"Fuzz"}],"name":{"family":"Fuzz"}}""")]
+    public async Task A_property_given_twice_is_refused_alone_and_inside_a_transaction(string patient)
+    {
+        var transaction = $$$"""{"resourceType":"Bundle","type":"transaction","entry":[{"fullUrl":"urn:uuid:7e2f3b1a-3c4d-4e5f-8a9b-0c1d2e3f4a5b","resource":{{{patient}}},"request":{"method":"POST","url":"Patient"}}]}""";
+        var before = await _client.StoredVersionsAsync();
+
+        using var alone = await _client.PostAsync("/fhir/Patient", FhirHttp.JsonBody(patient));
+        using var inBundle = await _client.PostAsync("/fhir", FhirHttp.JsonBody(transaction));
+
+        await alone.AssertRefusedAsync(_client, "more than once");
+        await inBundle.AssertRefusedAsync(_client, "more than once");
+        Assert.Equal(before, await _client.StoredVersionsAsync());
+    }
+
+    /// <summary>
+    /// Fuzz finding (soak seed 43X9W8zQEZC3): an attribute that differs from value only in case (or is named like one of
+    /// the element's own elements) made Firely's XML reader throw NotSupportedException: a 500.
+    /// </summary>
+    [Theory]
+    [InlineData("""<Patient xmlns="http://hl7.org/fhir"><name><family valUe="Fuzz"/></name></Patient>""")]
+    [InlineData("""<Patient xmlns="http://hl7.org/fhir"><active value="true" VALUE="false"/></Patient>""")]
+    [InlineData("""<Patient xmlns="http://hl7.org/fhir"><name><family value="Fuzz" extension="x"/></name></Patient>""")]
+    [InlineData("""<Patient xmlns="http://hl7.org/fhir"><name><family value="Fuzz" foo="x"/></name></Patient>""")]
+    public async Task An_XML_attribute_other_than_id_url_or_value_is_refused(string body)
+    {
+        var before = await _client.StoredVersionsAsync();
+
+        using var response = await _client.PostAsync("/fhir/Patient", HostileBodies.XmlBody(body));
+
+        await response.AssertRefusedAsync(_client, "only the attributes id, url and value");
+        Assert.Equal(before, await _client.StoredVersionsAsync());
+    }
+
+    /// <summary>
+    /// Fuzz findings (seeds ashQgYV04iL4, 2pjT32hdLyv4): the id-and-extensions sibling of a repeating primitive given as
+    /// one value ("_given": true, "x", or one object) made Firely's parser throw InvalidOperationException: a 500, on
+    /// REST bodies and operations alike. Shapes the guard sees without the model it refuses itself; the rest are the
+    /// parser's refusal.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"resourceType":"Patient","name":[{"given":["Casey"],"_given":true}]}""", "property starting with '_'")]
+    [InlineData("""{"resourceType":"Patient","name":[{"given":["Casey"],"_given":"x"}]}""", "property starting with '_'")]
+    [InlineData("""{"resourceType":"Patient","name":[{"given":["Casey"],"_given":[{"id":"a"},1]}]}""", "property starting with '_'")]
+    [InlineData("""{"resourceType":"Patient","name":[{"given":["Casey"],"_given":{"id":"a"}}]}""", "shape the FHIR parser cannot read")]
+    public async Task A_primitive_s_extensions_in_the_wrong_shape_are_refused(string body, string because)
+    {
+        var before = await _client.StoredVersionsAsync();
+
+        using var response = await _client.PostAsync("/fhir/Patient", FhirHttp.JsonBody(body));
+
+        await response.AssertRefusedAsync(_client, because);
+        Assert.Equal(before, await _client.StoredVersionsAsync());
+    }
+
+    /// <summary>
+    /// Fuzz finding (seeds cZzc-DLu1M43, aLULaDOgdQ05): a value attribute on an answer, whose value[x] is a choice, made
+    /// Firely's XML reader throw NotSupportedException: a 500 on create and on $validate.
+    /// </summary>
+    [Theory]
+    [InlineData("/fhir/QuestionnaireResponse")]
+    [InlineData("/fhir/QuestionnaireResponse/$validate")]
+    public async Task A_value_attribute_on_a_complex_element_is_refused(string url)
+    {
+        const string body = """<QuestionnaireResponse xmlns="http://hl7.org/fhir"><status value="completed"/><item><linkId value="1"/><answer value="1"><valueDecimal value="9.1"/></answer></item></QuestionnaireResponse>""";
+        var before = await _client.StoredVersionsAsync();
+
+        using var response = await _client.PostAsync(url, HostileBodies.XmlBody(body));
+
+        await response.AssertRefusedAsync(_client, "it is not a primitive");
+        Assert.Equal(before, await _client.StoredVersionsAsync());
+    }
+
+    /// <summary>
     /// Fuzz finding: a lone surrogate escaped in a property name threw while an operation's short body was inspected
     /// for "no parameters", and again while the guard compared names; both were 500s.
     /// </summary>

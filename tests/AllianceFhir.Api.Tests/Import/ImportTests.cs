@@ -114,6 +114,30 @@ public sealed class ImportTests : IDisposable
         Assert.NotEmpty(Directory.GetFiles(_folder, "errors-*.ndjson", SearchOption.AllDirectories));
     }
 
+    /// <summary>
+    /// The body guard's fuzz findings hold for import lines too: a line that made Firely's parser throw was refused as
+    /// a fault of ours (HTTP 500 in the report) instead of the 400 its REST write gets.
+    /// </summary>
+    [Fact]
+    public async Task A_line_with_a_property_given_twice_is_refused_as_the_REST_write_is()
+    {
+        var ndjson = string.Join('\n',
+            """{"resourceType":"Patient","id":"twice-1","name":[{"family":"Fuzz","given":["Casey"],"given":{"id":"x"}}]}""",
+            FhirSerialization.JsonSerializer.SerializeToString(Patients.WithId("twice-ok")),
+            string.Empty);
+
+        using var start = await ImportClient.UploadAsync(_client, ndjson);
+        var manifest = await ImportClient.ManifestAsync(_client, ImportClient.Accepted(start));
+
+        Assert.Equal(1, ImportClient.Count(manifest, 0));
+        using var errors = await _client.GetAsync(new Uri(manifest.GetProperty("error")[0].GetProperty("url").GetString()!).PathAndQuery);
+        var outcome = Assert.IsType<OperationOutcome>(FhirSerialization.JsonDeserializer.DeserializeResource(
+            Assert.Single((await errors.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries))));
+        Assert.Equal("line 1: refused as a REST write would be, with HTTP 400", outcome.Issue[0].Details!.Text);
+        Assert.Contains("more than once", outcome.Issue[0].Diagnostics, StringComparison.Ordinal);
+        Assert.Equal(0, await ImportClient.TotalAsync(_client, "Patient?_id=twice-1"));
+    }
+
     private string[] Uploads() =>
         Directory.Exists(_folder) ? Directory.GetFiles(_folder, "upload-*.ndjson", SearchOption.AllDirectories) : [];
 
