@@ -269,16 +269,9 @@ public static class Mutations
         ShapeMutations.Collect(root, nodes);
         var target = nodes[which % nodes.Count];
         var replacement = Pick(Values, value)?.DeepClone();
-        switch (target.Parent)
+        if (!ShapeMutations.Replace(target, replacement))
         {
-            case JsonObject parent:
-                parent[target.GetPropertyName()] = replacement;
-                break;
-            case JsonArray array:
-                array[target.GetElementIndex()] = replacement;
-                break;
-            default:
-                return replacement?.ToJsonString() ?? "null";
+            return replacement?.ToJsonString() ?? "null";
         }
 
         return root.ToJsonString();

@@ -83,16 +83,19 @@ public static class ShapeMutations
         return copy;
     }
 
-    private static void Replace(JsonNode target, JsonNode? replacement)
+    /// <summary>Puts <paramref name="replacement"/> where <paramref name="target"/> is; false for the root, which has no place.</summary>
+    internal static bool Replace(JsonNode target, JsonNode? replacement)
     {
         switch (target.Parent)
         {
             case JsonObject parent:
                 parent[target.GetPropertyName()] = replacement;
-                break;
+                return true;
             case JsonArray array:
                 array[target.GetElementIndex()] = replacement;
-                break;
+                return true;
+            default:
+                return false;
         }
     }
 
