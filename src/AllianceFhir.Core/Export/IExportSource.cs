@@ -33,7 +33,7 @@ public sealed record ExportPage(
 /// <summary>
 /// One exported resource: its store position (the resume cursor) and its JSON exactly as stored, UTF-8 encoded. The
 /// bytes may be the source's buffer, valid only until the next row is read: an export copies them to its file and keeps
-/// nothing, and the stored UTF-8 never goes through a .NET string on its way to the file.
+/// nothing (on SQLite the stored UTF-8 never becomes a .NET string on its way to the file).
 /// </summary>
 public readonly record struct ExportRow(long Position, ReadOnlyMemory<byte> Json);
 
