@@ -16,7 +16,8 @@ using Microsoft.Extensions.DependencyInjection;
 // Seeding and measuring the search benchmark of issue 3. Usage (see docs/performance.md):
 //   seed    --db <file> --patients <n> --per-patient <n>
 //   measure --db <file> --patients <n> --per-patient <n> [--iterations <n>] [--warmup <n>]
-//   export  --db <file> [--page-size <n>]   (a system $export of the seed over HTTP: resources/s and server RSS)
+//   export  --db <file> [--page-size <n>] [--api <AllianceFhir.Api.dll>]
+//           (a system $export of the seed over HTTP: resources/s and server RSS; --api runs another build, for A/B runs)
 var command = args.FirstOrDefault();
 var options = Options(args.Skip(1).ToArray());
 var db = options.GetValueOrDefault("db") ?? "data/bench.db";
@@ -37,7 +38,10 @@ switch (command)
             int.Parse(options.GetValueOrDefault("warmup") ?? "500", CultureInfo.InvariantCulture));
         break;
     case "export":
-        await ExportBenchmark.RunAsync(db, int.Parse(options.GetValueOrDefault("page-size") ?? "1000", CultureInfo.InvariantCulture), RepositoryRoot());
+        await ExportBenchmark.RunAsync(
+            db,
+            options.GetValueOrDefault("page-size") is { } pageSize ? int.Parse(pageSize, CultureInfo.InvariantCulture) : null,
+            options.GetValueOrDefault("api") ?? Path.Combine(RepositoryRoot(), "src", "AllianceFhir.Api", "bin", "Release", "net10.0", "AllianceFhir.Api.dll"));
         break;
     default:
         Console.Error.WriteLine("usage: seed|measure|export --db <file> --patients <n> --per-patient <n> [--iterations <n>] [--warmup <n>]");

@@ -11,7 +11,10 @@ public sealed class ExportOptions
     /// <summary>How long a finished export's files are kept (and its status answered) before they are deleted.</summary>
     public int RetentionSeconds { get; set; } = 24 * 60 * 60;
 
-    /// <summary>Resources per page: read in one query, written, flushed and checkpointed together; what memory holds.</summary>
+    /// <summary>
+    /// Resources per page: read in one statement, written, flushed to disk and checkpointed together. Rows are streamed,
+    /// so memory does not depend on it; larger pages fsync and checkpoint less often but hold a WAL snapshot for longer.
+    /// </summary>
     public int PageSize { get; set; } = 1000;
 
     /// <summary>A job whose worker made no checkpoint for this long (a crash) is resumed by the next worker that looks.</summary>

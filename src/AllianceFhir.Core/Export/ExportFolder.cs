@@ -8,6 +8,9 @@ public sealed class ExportFolder(string root)
 {
     public const string ErrorFileName = "errors.ndjson";
 
+    /// <summary>Resources are written one small line at a time; a large buffer makes that a write call per megabyte.</summary>
+    private const int BufferSize = 1 << 20;
+
     public string Root { get; } = Path.GetFullPath(root);
 
     public string JobFolder(string jobId) => Path.Combine(Root, jobId);
@@ -20,7 +23,7 @@ public sealed class ExportFolder(string root)
     public FileStream OpenType(string jobId, string resourceType, long length)
     {
         Directory.CreateDirectory(JobFolder(jobId));
-        var stream = new FileStream(TypeFile(jobId, resourceType), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 64 * 1024);
+        var stream = new FileStream(TypeFile(jobId, resourceType), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, BufferSize);
         stream.SetLength(Math.Min(stream.Length, length));
         stream.Seek(0, SeekOrigin.End);
         return stream;

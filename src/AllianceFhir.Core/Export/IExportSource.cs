@@ -30,14 +30,19 @@ public sealed record ExportPage(
     long After,
     int Size);
 
-/// <summary>One exported resource: its store position (the resume cursor) and its JSON exactly as stored.</summary>
-public sealed record ExportRow(long Position, string Json);
+/// <summary>
+/// One exported resource: its store position (the resume cursor) and its JSON exactly as stored, UTF-8 encoded. The
+/// bytes may be the source's buffer, valid only until the next row is read: an export copies them to its file and keeps
+/// nothing (on SQLite the stored UTF-8 never becomes a .NET string on its way to the file).
+/// </summary>
+public readonly record struct ExportRow(long Position, ReadOnlyMemory<byte> Json);
 
 /// <summary>
 /// Reads an export's pages from the store, in store order, each page one short query (never a transaction spanning
-/// the export), so an export neither blocks writers nor holds more than a page in memory.
+/// the export) whose rows are streamed as the reader reaches them, so an export neither blocks writers nor holds even
+/// a page in memory.
 /// </summary>
 public interface IExportSource
 {
-    Task<IReadOnlyList<ExportRow>> ReadPageAsync(string tenant, ExportPage page, CancellationToken cancellationToken);
+    IAsyncEnumerable<ExportRow> ReadPageAsync(string tenant, ExportPage page, CancellationToken cancellationToken);
 }

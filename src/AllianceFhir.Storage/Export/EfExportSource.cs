@@ -1,4 +1,6 @@
+using System.Data;
 using System.Net;
+using System.Runtime.CompilerServices;
 using AllianceFhir.Core.Errors;
 using AllianceFhir.Core.Export;
 using AllianceFhir.Core.Search;
@@ -21,7 +23,7 @@ internal sealed class EfExportSource(FhirDbContext db, TimeProvider clock) : IEx
 {
     private const string MemberParameter = "member";
 
-    public async Task<IReadOnlyList<ExportRow>> ReadPageAsync(string tenant, ExportPage page, CancellationToken cancellationToken)
+    public async IAsyncEnumerable<ExportRow> ReadPageAsync(string tenant, ExportPage page, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var rows = new TenantRows(tenant);
         var translator = new CriterionTranslator(db, rows, clock.GetUtcNow().UtcDateTime);
@@ -37,12 +39,29 @@ internal sealed class EfExportSource(FhirDbContext db, TimeProvider clock) : IEx
 
         query = Matching(translator, types, query, page.Alternatives);
         query = await InCompartmentAsync(rows, query, page, cancellationToken);
-        var found = await query
+
+        // EF writes the statement (the criterion translation stays in one home); the rows are streamed from the provider's
+        // own reader, so no string is made per resource and memory does not depend on the page size (docs/performance.md,
+        // "Bulk export, 1M resources").
+        await using var command = query
             .OrderBy(r => r.Surrogate)
             .Take(page.Size)
             .Select(r => new { r.Surrogate, r.Json })
-            .ToListAsync(cancellationToken);
-        return [.. found.Select(r => new ExportRow(r.Surrogate, r.Json!))];
+            .CreateDbCommand();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
+            var json = new StoredJsonReader(reader);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                yield return new ExportRow(reader.GetInt64(0), json.Read(1));
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     /// <summary>One alternative filters the rows directly; several (OR-ed _typeFilters) each become a surrogate set.</summary>

@@ -301,6 +301,26 @@ public sealed class ExportTests : IDisposable
         Assert.Equal(0, await ExportJobRows.CountAsync(app.DatabasePath));
     }
 
+    /// <summary>The writer copies the stored UTF-8 bytes to the file: text outside ASCII must arrive unchanged.</summary>
+    [Fact]
+    public async Task Text_outside_ascii_is_exported_as_stored()
+    {
+        const string family = "Ñandú-山田 👩‍⚕️";
+        await ExportData.PutAsync(_client, new Patient { Id = "utf8", Name = [new HumanName { Family = family, Given = ["Zoë"] }] });
+        var status = await ExportClient.StartAsync(_client, "/fhir/$export?_type=Patient");
+        var file = ExportClient.Outputs(await ExportClient.ManifestAsync(_client, status))["Patient"].Url;
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, file);
+        request.Headers.Add("Accept", "application/fhir+ndjson");
+        using var response = await _client.SendAsync(request);
+        var line = Assert.Single((await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var exported = Assert.IsType<Patient>(FhirSerialization.ParseStored(line));
+        var current = await (await _client.GetAsync("/fhir/Patient/utf8")).ReadAsAsync<Patient>();
+
+        Assert.Equal(family, exported.Name[0].Family);
+        Assert.True(current.IsExactly(exported));
+    }
+
     [Fact]
     public async Task A_file_name_outside_the_manifest_is_404()
     {
