@@ -30,6 +30,7 @@ public sealed class SubscriptionDispatcher(
     private readonly string _owner = $"{Environment.ProcessId}:{Guid.NewGuid():N}";
     private readonly ConcurrentDictionary<(string Tenant, string Id), Task> _running = new();
     private readonly ConcurrentDictionary<(string Tenant, string Id), DateTimeOffset> _lastSent = new();
+    private DateTimeOffset _nextPurge = DateTimeOffset.MinValue;
 
     private string BaseUrl => server.Value.PublicBaseUrl is { Length: > 0 } configured ? configured.TrimEnd('/') : "http://localhost/fhir";
 
@@ -87,6 +88,7 @@ public sealed class SubscriptionDispatcher(
             }
 
             pending = await outbox.PendingSubscriptionsAsync(stoppingToken);
+            await PurgeAsync(outbox, settings, stoppingToken);
         }
 
         foreach (var key in pending)
@@ -265,6 +267,39 @@ public sealed class SubscriptionDispatcher(
 
     private static async Task<Resource?> ReadAsync(IResourceStore store, string type, string id, int version, CancellationToken cancellationToken) =>
         (await store.ReadVersionAsync(type, id, version, cancellationToken))?.ToResource();
+
+    /// <summary>
+    /// Delivered notifications older than the retention go, in batches, and only by the lease holder (whose lease was just
+    /// renewed), so two replicas never purge at once. At most ten batches per poll keep a large backlog from delaying
+    /// delivery; the rest follows at the next polls.
+    /// </summary>
+    private async Task PurgeAsync(ISubscriptionOutbox outbox, SubscriptionOptions settings, CancellationToken stoppingToken)
+    {
+        var now = clock.GetUtcNow();
+        if (now < _nextPurge)
+        {
+            return;
+        }
+
+        const int MaxBatchesPerPoll = 10;
+        var size = Math.Max(1, settings.PurgeBatchSize);
+        var deleted = 0;
+        for (var batch = 0; batch < MaxBatchesPerPoll; batch++)
+        {
+            var count = await outbox.PurgeDeliveredAsync(now - settings.DeliveredRetention, size, stoppingToken);
+            deleted += count;
+            if (count < size)
+            {
+                _nextPurge = now + TimeSpan.FromSeconds(settings.PurgeIntervalSeconds);
+                break;
+            }
+        }
+
+        if (deleted > 0)
+        {
+            logger.LogInformation("Subscription outbox: {Count} delivered notifications past their retention were deleted", deleted);
+        }
+    }
 
     /// <summary>Backport heartbeats: an active topic subscription that heard nothing for its period is told so.</summary>
     private async Task SendHeartbeatsAsync(IReadOnlyList<(string Tenant, string SubscriptionId)> pending, CancellationToken stoppingToken)

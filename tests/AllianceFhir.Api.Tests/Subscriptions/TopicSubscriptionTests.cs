@@ -23,25 +23,7 @@ public sealed class TopicSubscriptionTests : IDisposable
         _receiver.Dispose();
     }
 
-    private static Subscription Topic(string endpoint, string content, string? filter = null, int? heartbeat = null)
-    {
-        var subscription = RestHook(BackportUrls.ResponseCompletedTopic, endpoint, "application/fhir+json");
-        subscription.Meta = new Meta { Profile = [BackportUrls.SubscriptionProfile] };
-        subscription.Channel.PayloadElement.SetExtension(BackportUrls.PayloadContent, new Code(content));
-        if (filter is not null)
-        {
-            subscription.CriteriaElement.AddExtension(BackportUrls.FilterCriteria, new FhirString(filter));
-        }
-
-        if (heartbeat is { } seconds)
-        {
-            subscription.Channel.SetExtension(BackportUrls.HeartbeatPeriod, new UnsignedInt(seconds));
-        }
-
-        return subscription;
-    }
-
-    private static (Parameters Status, Bundle Bundle) Read(Hit entry)
+    internal static (Parameters Status, Bundle Bundle) Read(Hit entry)
     {
         var bundle = (Bundle)FhirSerialization.JsonDeserializer.DeserializeResource(entry.Body);
         Assert.Equal(Bundle.BundleType.History, bundle.Type);
@@ -50,7 +32,7 @@ public sealed class TopicSubscriptionTests : IDisposable
         return (status, bundle);
     }
 
-    private static string Type(Parameters status) => status.GetSingleValue<Code>("type")?.Value ?? string.Empty;
+    internal static string Type(Parameters status) => status.GetSingleValue<Code>("type")?.Value ?? string.Empty;
 
     [Fact]
     public async Task Full_resource_notifications_carry_the_response_and_its_scores_with_rising_event_numbers_and_status_counts_them()
