@@ -1,5 +1,7 @@
 using AllianceFhir.Api.Endpoints;
+using AllianceFhir.Api.Hosting;
 using AllianceFhir.Core.Pipeline;
+using AllianceFhir.Core.Security;
 using AllianceFhir.Core.Subscriptions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
@@ -11,7 +13,8 @@ public static class SubscriptionServiceCollectionExtensions
 {
     /// <summary>
     /// R4 rest-hook and backport topic Subscriptions: validation on write, matching of every commit into the outbox (the
-    /// stores ask <see cref="ICommitObserver"/>), and the dispatcher that delivers it. Settings: section <c>Subscriptions</c>.
+    /// stores ask <see cref="ICommitObserver"/>), the dispatcher that delivers it, and the masking of channel headers in
+    /// what requests read (<see cref="HeaderMaskingStore"/>, so call after the store is registered). Settings: section <c>Subscriptions</c>.
     /// </summary>
     public static IServiceCollection AddFhirSubscriptions(this IServiceCollection services, IConfiguration configuration)
     {
@@ -23,6 +26,8 @@ public static class SubscriptionServiceCollectionExtensions
         services.AddSingleton<ICommitObserver>(sp => sp.GetRequiredService<NotificationMatcher>());
         services.AddHttpContextAccessor();
         services.AddScoped<IResourceWriteHook, SubscriptionWriteHook>();
+        services.DecorateResourceStore((sp, store) =>
+            new HeaderMaskingStore(store, sp.GetRequiredService<IHttpContextAccessor>(), sp.GetRequiredService<AccessPolicy>()));
         services.AddScoped<SubscriptionStatusWriter>();
         services.AddSingleton<NotificationSender>();
         services.AddSingleton<ICapabilityContributor, SubscriptionCapability>();

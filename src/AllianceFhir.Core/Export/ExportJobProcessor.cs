@@ -3,6 +3,7 @@ using AllianceFhir.Core.Resources;
 using AllianceFhir.Core.Search;
 using AllianceFhir.Core.Security;
 using AllianceFhir.Core.Serialization;
+using AllianceFhir.Core.Subscriptions;
 using Hl7.Fhir.Model;
 using Task = System.Threading.Tasks.Task;
 using Microsoft.Extensions.Logging;
@@ -57,7 +58,9 @@ public sealed class ExportJobProcessor(
                         cancellationToken);
                     foreach (var row in page)
                     {
-                        await file.WriteAsync(elements.Count == 0 ? Encoding.UTF8.GetBytes(row.Json) : Subset(row.Json, elements), cancellationToken);
+                        // A bulk copy sits in files until they expire: never with a Subscription's endpoint credentials.
+                        var json = ChannelHeaderMask.MayHaveHeaders(type, row.Json) ? ChannelHeaderMask.MaskJson(row.Json) : row.Json;
+                        await file.WriteAsync(elements.Count == 0 ? Encoding.UTF8.GetBytes(json) : Subset(json, elements), cancellationToken);
                         await file.WriteAsync(NewLine, cancellationToken);
                     }
 
