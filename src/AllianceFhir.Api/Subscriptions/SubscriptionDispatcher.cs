@@ -19,6 +19,7 @@ namespace AllianceFhir.Api.Subscriptions;
 public sealed class SubscriptionDispatcher(
     IServiceScopeFactory scopes,
     SubscriptionCache cache,
+    ISubscriptionSource source,
     NotificationSignal signal,
     NotificationSender sender,
     TimeProvider clock,
@@ -31,6 +32,7 @@ public sealed class SubscriptionDispatcher(
     private readonly ConcurrentDictionary<(string Tenant, string Id), Task> _running = new();
     private readonly ConcurrentDictionary<(string Tenant, string Id), DateTimeOffset> _lastSent = new();
     private DateTimeOffset _nextPurge = DateTimeOffset.MinValue;
+    private bool _heartbeatsKnown;
 
     private string BaseUrl => server.Value.PublicBaseUrl is { Length: > 0 } configured ? configured.TrimEnd('/') : "http://localhost/fhir";
 
@@ -84,6 +86,8 @@ public sealed class SubscriptionDispatcher(
             var outbox = scope.ServiceProvider.GetRequiredService<ISubscriptionOutbox>();
             if (!await outbox.HoldLeaseAsync(_owner, TimeSpan.FromSeconds(settings.LeaseSeconds), stoppingToken))
             {
+                // Whoever holds the lease sends the heartbeats; should it come back here, the subscriptions are looked up again.
+                _heartbeatsKnown = false;
                 return;
             }
 
@@ -110,7 +114,34 @@ public sealed class SubscriptionDispatcher(
             }
         }
 
+        if (!_heartbeatsKnown)
+        {
+            await DiscoverHeartbeatsAsync(stoppingToken);
+        }
+
         await SendHeartbeatsAsync(pending, stoppingToken);
+    }
+
+    /// <summary>
+    /// On taking the lease (a start, a restart, a takeover from another replica), every active topic subscription with a
+    /// heartbeat period gets its clock started now, so heartbeats go on within one period without waiting for a
+    /// notification. Subscriptions written later come through their handshake, which starts their clock.
+    /// </summary>
+    private async Task DiscoverHeartbeatsAsync(CancellationToken stoppingToken)
+    {
+        var now = clock.GetUtcNow();
+        foreach (var tenant in await source.TenantsAsync(stoppingToken))
+        {
+            foreach (var subscription in (await cache.GetAsync(tenant, stoppingToken)).All)
+            {
+                if (subscription is { IsTopic: true, Status: Subscription.SubscriptionStatus.Active, Heartbeat: not null })
+                {
+                    _lastSent.TryAdd((tenant, subscription.Id), now);
+                }
+            }
+        }
+
+        _heartbeatsKnown = true;
     }
 
     /// <summary>Delivers one subscription's rows in order until none is left or delivery has to wait.</summary>
@@ -308,6 +339,12 @@ public sealed class SubscriptionDispatcher(
         foreach (var ((tenant, id), last) in _lastSent)
         {
             var subscription = (await cache.GetAsync(tenant, stoppingToken)).Find(id);
+            if (subscription is null)
+            {
+                _lastSent.TryRemove((tenant, id), out _);
+                continue;
+            }
+
             if (subscription is not { IsTopic: true, Status: Subscription.SubscriptionStatus.Active, Heartbeat: { } period }
                 || now - last < period || pending.Contains((tenant, id)) || _running.ContainsKey((tenant, id)))
             {
