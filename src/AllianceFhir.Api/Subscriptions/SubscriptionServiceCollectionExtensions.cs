@@ -6,6 +6,7 @@ using AllianceFhir.Core.Subscriptions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
+using Polly.Timeout;
 
 namespace AllianceFhir.Api.Subscriptions;
 
@@ -33,8 +34,8 @@ public static class SubscriptionServiceCollectionExtensions
         services.AddSingleton<ICapabilityContributor, SubscriptionCapability>();
 
         // Each notification: up to MaxRetries retries on 5xx, 408, 429, connection failures and attempt timeouts, with
-        // exponential backoff and jitter, each attempt bounded by AttemptTimeoutSeconds. The client's own timeout is off:
-        // the pipeline bounds the whole.
+        // exponential backoff and jitter, each attempt bounded by AttemptTimeoutSeconds (or the subscription's shorter
+        // backport-timeout). The client's own timeout is off: the pipeline bounds the whole.
         services.AddHttpClient(NotificationSender.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .AddResilienceHandler("subscription-delivery", (pipeline, context) =>
             {
@@ -46,7 +47,12 @@ public static class SubscriptionServiceCollectionExtensions
                     UseJitter = true,
                     Delay = TimeSpan.FromMilliseconds(settings.RetryDelayMilliseconds),
                 });
-                pipeline.AddTimeout(TimeSpan.FromSeconds(settings.AttemptTimeoutSeconds));
+                var attempt = TimeSpan.FromSeconds(settings.AttemptTimeoutSeconds);
+                pipeline.AddTimeout(new TimeoutStrategyOptions
+                {
+                    Timeout = attempt,
+                    TimeoutGenerator = args => ValueTask.FromResult(NotificationSender.AttemptTimeout(args.Context.GetRequestMessage(), attempt)),
+                });
             });
         services.AddHostedService<SubscriptionDispatcher>();
         return services;

@@ -123,6 +123,7 @@ public sealed class ChannelHeaderMaskTests : IDisposable
     {
         var (writer, subscription, code) = await SubscribedAsync();
         var masked = (Subscription)FhirSerialization.ParseStored(await BodyAsync(Client(Reader), $"/fhir/Subscription/{subscription.Id}"));
+        AssertMasked(masked);
         masked.Reason = "changed through a masked copy";
 
         using (var put = await writer.PutAsync($"/fhir/Subscription/{subscription.Id}", masked))

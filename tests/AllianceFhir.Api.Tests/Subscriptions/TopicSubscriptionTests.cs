@@ -106,4 +106,20 @@ public sealed class TopicSubscriptionTests : IDisposable
         Assert.Equal("heartbeat", Type(status));
         Assert.Single(bundle.Entry);
     }
+
+    [Fact]
+    public async Task A_backport_timeout_shorter_than_the_servers_bounds_each_attempt()
+    {
+        using var patient = new FhirApplication().Fast().With("Subscriptions:AttemptTimeoutSeconds", "30");
+        var client = patient.CreateClient();
+        _receiver.Accept(delay: TimeSpan.FromSeconds(3));
+        var hasty = Topic(_receiver.Endpoint, "empty");
+        hasty.Channel.SetExtension(BackportUrls.Timeout, new UnsignedInt(1));
+
+        var failed = await SubscribeAsync(client, hasty, Subscription.SubscriptionStatus.Error);
+
+        Assert.Contains("did not answer in time", failed.Error, StringComparison.Ordinal);
+        // The same receiver answers well inside the server's own 30 s: a subscription without a timeout of its own waits for it.
+        await SubscribeAsync(client, Topic(_receiver.Endpoint, "empty"));
+    }
 }
