@@ -92,7 +92,6 @@ public sealed class SubscriptionDispatcher(
             }
 
             pending = await outbox.PendingSubscriptionsAsync(stoppingToken);
-            await PurgeAsync(outbox, settings, stoppingToken);
         }
 
         foreach (var key in pending)
@@ -120,6 +119,7 @@ public sealed class SubscriptionDispatcher(
         }
 
         await SendHeartbeatsAsync(pending, stoppingToken);
+        await PurgeAsync(settings, stoppingToken);
     }
 
     /// <summary>
@@ -300,11 +300,11 @@ public sealed class SubscriptionDispatcher(
         (await store.ReadVersionAsync(type, id, version, cancellationToken))?.ToResource();
 
     /// <summary>
-    /// Delivered notifications older than the retention go, in batches, and only by the lease holder (whose lease was just
-    /// renewed), so two replicas never purge at once. At most ten batches per poll keep a large backlog from delaying
-    /// delivery; the rest follows at the next polls.
+    /// Delivered notifications older than the retention go, in batches, and only by the lease holder (whose lease was
+    /// renewed at the start of this poll), so two replicas never purge at once. It runs after the poll's deliveries have
+    /// been started, and at most ten batches per poll keep a large backlog from delaying the next poll; the rest follows.
     /// </summary>
-    private async Task PurgeAsync(ISubscriptionOutbox outbox, SubscriptionOptions settings, CancellationToken stoppingToken)
+    private async Task PurgeAsync(SubscriptionOptions settings, CancellationToken stoppingToken)
     {
         var now = clock.GetUtcNow();
         if (now < _nextPurge)
@@ -315,15 +315,25 @@ public sealed class SubscriptionDispatcher(
         const int MaxBatchesPerPoll = 10;
         var size = Math.Max(1, settings.PurgeBatchSize);
         var deleted = 0;
-        for (var batch = 0; batch < MaxBatchesPerPoll; batch++)
+        try
         {
-            var count = await outbox.PurgeDeliveredAsync(now - settings.DeliveredRetention, size, stoppingToken);
-            deleted += count;
-            if (count < size)
+            await using var scope = scopes.CreateAsyncScope();
+            var outbox = scope.ServiceProvider.GetRequiredService<ISubscriptionOutbox>();
+            for (var batch = 0; batch < MaxBatchesPerPoll; batch++)
             {
-                _nextPurge = now + TimeSpan.FromSeconds(settings.PurgeIntervalSeconds);
-                break;
+                var count = await outbox.PurgeDeliveredAsync(now - settings.DeliveredRetention, size, stoppingToken);
+                deleted += count;
+                if (count < size)
+                {
+                    _nextPurge = now + TimeSpan.FromSeconds(settings.PurgeIntervalSeconds);
+                    break;
+                }
             }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            // Housekeeping: a failed purge is tried again at the next poll and never holds up delivery.
+            logger.LogWarning("Subscription outbox purge failed with {Exception}; it is tried again", ex.GetType().Name);
         }
 
         if (deleted > 0)
