@@ -122,4 +122,28 @@ internal sealed class EfSubscriptionOutbox(FhirDbContext db, TimeProvider clock)
         await db.SubscriptionOutbox.AsNoTracking()
             .Where(o => o.TenantId == tenant && o.SubscriptionId == subscriptionId && o.EventNumber != null)
             .MaxAsync(o => o.EventNumber, cancellationToken) ?? 0;
+
+    public async Task<int> PurgeDeliveredAsync(DateTimeOffset deliveredBefore, int limit, CancellationToken cancellationToken)
+    {
+        var cutoff = deliveredBefore.UtcDateTime;
+        // The event count is the highest event number still stored (EventCountAsync), so the row holding it stays: a
+        // later row with a higher number must exist before one may go. Selected first, then deleted by key: a bounded
+        // batch that both providers translate the same way.
+        var batch = await db.SubscriptionOutbox.AsNoTracking()
+            .Where(o => o.DeliveredAt != null && o.DeliveredAt < cutoff
+                && (o.EventNumber == null || db.SubscriptionOutbox.Any(later =>
+                    later.TenantId == o.TenantId && later.SubscriptionId == o.SubscriptionId && later.EventNumber > o.EventNumber)))
+            .OrderBy(o => o.DeliveredAt)
+            .Select(o => o.Sequence)
+            .Take(limit)
+            .ToListAsync(cancellationToken);
+        if (batch.Count == 0)
+        {
+            return 0;
+        }
+
+        return await db.SubscriptionOutbox
+            .Where(o => batch.Contains(o.Sequence) && o.DeliveredAt != null)
+            .ExecuteDeleteAsync(cancellationToken);
+    }
 }

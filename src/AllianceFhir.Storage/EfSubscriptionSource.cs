@@ -19,4 +19,16 @@ internal sealed class EfSubscriptionSource(IServiceScopeFactory scopes) : ISubsc
             .ToListAsync(cancellationToken);
         return [.. rows.OfType<string>()];
     }
+
+    public async Task<IReadOnlyList<string>> TenantsAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<FhirDbContext>();
+        const string type = "Subscription";
+        return await db.Resources.AsNoTracking()
+            .Where(r => r.ResourceType == type && !r.IsHistory && !r.IsDeleted)
+            .Select(r => r.TenantId)
+            .Distinct()
+            .ToListAsync(cancellationToken);
+    }
 }

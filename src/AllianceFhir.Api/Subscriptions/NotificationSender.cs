@@ -17,6 +17,16 @@ public sealed class NotificationSender(IHttpClientFactory clients)
 {
     public const string ClientName = "subscription-delivery";
 
+    /// <summary>A backport subscription's own <c>backport-timeout</c>, carried on the request to the pipeline's timeout.</summary>
+    private static readonly HttpRequestOptionsKey<TimeSpan> SubscriptionTimeout = new("alliancefhir.subscription-timeout");
+
+    /// <summary>
+    /// The bound on one attempt: the server's, or the subscription's <c>backport-timeout</c> ("the maximum amount of time a
+    /// server will allow before failing a notification attempt") when that is shorter; never longer than the server's.
+    /// </summary>
+    public static TimeSpan AttemptTimeout(HttpRequestMessage? request, TimeSpan server) =>
+        request is not null && request.Options.TryGetValue(SubscriptionTimeout, out var own) && own > TimeSpan.Zero && own < server ? own : server;
+
     /// <summary>R4 rest-hook without payload: an empty POST to the endpoint (also the classic handshake).</summary>
     public Task<string?> PingAsync(LiveSubscription subscription, CancellationToken cancellationToken) =>
         SendAsync(subscription, HttpMethod.Post, subscription.Endpoint, content: null, cancellationToken);
@@ -52,6 +62,11 @@ public sealed class NotificationSender(IHttpClientFactory clients)
     private async Task<string?> SendAsync(LiveSubscription subscription, HttpMethod method, Uri target, HttpContent? content, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, target) { Content = content };
+        if (subscription.Timeout is { } timeout)
+        {
+            request.Options.Set(SubscriptionTimeout, timeout);
+        }
+
         foreach (var (name, value) in subscription.Headers)
         {
             request.Headers.TryAddWithoutValidation(name, value);

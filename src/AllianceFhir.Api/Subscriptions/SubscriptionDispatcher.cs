@@ -19,6 +19,7 @@ namespace AllianceFhir.Api.Subscriptions;
 public sealed class SubscriptionDispatcher(
     IServiceScopeFactory scopes,
     SubscriptionCache cache,
+    ISubscriptionSource source,
     NotificationSignal signal,
     NotificationSender sender,
     TimeProvider clock,
@@ -30,6 +31,8 @@ public sealed class SubscriptionDispatcher(
     private readonly string _owner = $"{Environment.ProcessId}:{Guid.NewGuid():N}";
     private readonly ConcurrentDictionary<(string Tenant, string Id), Task> _running = new();
     private readonly ConcurrentDictionary<(string Tenant, string Id), DateTimeOffset> _lastSent = new();
+    private DateTimeOffset _nextPurge = DateTimeOffset.MinValue;
+    private bool _heartbeatsKnown;
 
     private string BaseUrl => server.Value.PublicBaseUrl is { Length: > 0 } configured ? configured.TrimEnd('/') : "http://localhost/fhir";
 
@@ -83,6 +86,8 @@ public sealed class SubscriptionDispatcher(
             var outbox = scope.ServiceProvider.GetRequiredService<ISubscriptionOutbox>();
             if (!await outbox.HoldLeaseAsync(_owner, TimeSpan.FromSeconds(settings.LeaseSeconds), stoppingToken))
             {
+                // Whoever holds the lease sends the heartbeats; should it come back here, the subscriptions are looked up again.
+                _heartbeatsKnown = false;
                 return;
             }
 
@@ -108,7 +113,35 @@ public sealed class SubscriptionDispatcher(
             }
         }
 
+        if (!_heartbeatsKnown)
+        {
+            await DiscoverHeartbeatsAsync(stoppingToken);
+        }
+
         await SendHeartbeatsAsync(pending, stoppingToken);
+        await PurgeAsync(settings, stoppingToken);
+    }
+
+    /// <summary>
+    /// On taking the lease (a start, a restart, a takeover from another replica), every active topic subscription with a
+    /// heartbeat period gets its clock started now, so heartbeats go on within one period without waiting for a
+    /// notification. Subscriptions written later come through their handshake, which starts their clock.
+    /// </summary>
+    private async Task DiscoverHeartbeatsAsync(CancellationToken stoppingToken)
+    {
+        var now = clock.GetUtcNow();
+        foreach (var tenant in await source.TenantsAsync(stoppingToken))
+        {
+            foreach (var subscription in (await cache.GetAsync(tenant, stoppingToken)).All)
+            {
+                if (subscription is { IsTopic: true, Status: Subscription.SubscriptionStatus.Active, Heartbeat: not null })
+                {
+                    _lastSent.TryAdd((tenant, subscription.Id), now);
+                }
+            }
+        }
+
+        _heartbeatsKnown = true;
     }
 
     /// <summary>Delivers one subscription's rows in order until none is left or delivery has to wait.</summary>
@@ -266,6 +299,49 @@ public sealed class SubscriptionDispatcher(
     private static async Task<Resource?> ReadAsync(IResourceStore store, string type, string id, int version, CancellationToken cancellationToken) =>
         (await store.ReadVersionAsync(type, id, version, cancellationToken))?.ToResource();
 
+    /// <summary>
+    /// Delivered notifications older than the retention go, in batches, and only by the lease holder (whose lease was
+    /// renewed at the start of this poll), so two replicas never purge at once. It runs after the poll's deliveries have
+    /// been started, and at most ten batches per poll keep a large backlog from delaying the next poll; the rest follows.
+    /// </summary>
+    private async Task PurgeAsync(SubscriptionOptions settings, CancellationToken stoppingToken)
+    {
+        var now = clock.GetUtcNow();
+        if (now < _nextPurge)
+        {
+            return;
+        }
+
+        const int MaxBatchesPerPoll = 10;
+        var size = Math.Max(1, settings.PurgeBatchSize);
+        var deleted = 0;
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var outbox = scope.ServiceProvider.GetRequiredService<ISubscriptionOutbox>();
+            for (var batch = 0; batch < MaxBatchesPerPoll; batch++)
+            {
+                var count = await outbox.PurgeDeliveredAsync(now - settings.DeliveredRetention, size, stoppingToken);
+                deleted += count;
+                if (count < size)
+                {
+                    _nextPurge = now + TimeSpan.FromSeconds(settings.PurgeIntervalSeconds);
+                    break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            // Housekeeping: a failed purge is tried again at the next poll and never holds up delivery.
+            logger.LogWarning("Subscription outbox purge failed with {Exception}; it is tried again", ex.GetType().Name);
+        }
+
+        if (deleted > 0)
+        {
+            logger.LogInformation("Subscription outbox: {Count} delivered notifications past their retention were deleted", deleted);
+        }
+    }
+
     /// <summary>Backport heartbeats: an active topic subscription that heard nothing for its period is told so.</summary>
     private async Task SendHeartbeatsAsync(IReadOnlyList<(string Tenant, string SubscriptionId)> pending, CancellationToken stoppingToken)
     {
@@ -273,6 +349,12 @@ public sealed class SubscriptionDispatcher(
         foreach (var ((tenant, id), last) in _lastSent)
         {
             var subscription = (await cache.GetAsync(tenant, stoppingToken)).Find(id);
+            if (subscription is null)
+            {
+                _lastSent.TryRemove((tenant, id), out _);
+                continue;
+            }
+
             if (subscription is not { IsTopic: true, Status: Subscription.SubscriptionStatus.Active, Heartbeat: { } period }
                 || now - last < period || pending.Contains((tenant, id)) || _running.ContainsKey((tenant, id)))
             {

@@ -1,9 +1,12 @@
 using AllianceFhir.Api.Endpoints;
+using AllianceFhir.Api.Hosting;
 using AllianceFhir.Core.Pipeline;
+using AllianceFhir.Core.Security;
 using AllianceFhir.Core.Subscriptions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
+using Polly.Timeout;
 
 namespace AllianceFhir.Api.Subscriptions;
 
@@ -11,7 +14,8 @@ public static class SubscriptionServiceCollectionExtensions
 {
     /// <summary>
     /// R4 rest-hook and backport topic Subscriptions: validation on write, matching of every commit into the outbox (the
-    /// stores ask <see cref="ICommitObserver"/>), and the dispatcher that delivers it. Settings: section <c>Subscriptions</c>.
+    /// stores ask <see cref="ICommitObserver"/>), the dispatcher that delivers it, and the masking of channel headers in
+    /// what requests read (<see cref="HeaderMaskingStore"/>, so call after the store is registered). Settings: section <c>Subscriptions</c>.
     /// </summary>
     public static IServiceCollection AddFhirSubscriptions(this IServiceCollection services, IConfiguration configuration)
     {
@@ -23,13 +27,15 @@ public static class SubscriptionServiceCollectionExtensions
         services.AddSingleton<ICommitObserver>(sp => sp.GetRequiredService<NotificationMatcher>());
         services.AddHttpContextAccessor();
         services.AddScoped<IResourceWriteHook, SubscriptionWriteHook>();
+        services.DecorateResourceStore((sp, store) =>
+            new HeaderMaskingStore(store, sp.GetRequiredService<IHttpContextAccessor>(), sp.GetRequiredService<AccessPolicy>()));
         services.AddScoped<SubscriptionStatusWriter>();
         services.AddSingleton<NotificationSender>();
         services.AddSingleton<ICapabilityContributor, SubscriptionCapability>();
 
         // Each notification: up to MaxRetries retries on 5xx, 408, 429, connection failures and attempt timeouts, with
-        // exponential backoff and jitter, each attempt bounded by AttemptTimeoutSeconds. The client's own timeout is off:
-        // the pipeline bounds the whole.
+        // exponential backoff and jitter, each attempt bounded by AttemptTimeoutSeconds (or the subscription's shorter
+        // backport-timeout). The client's own timeout is off: the pipeline bounds the whole.
         services.AddHttpClient(NotificationSender.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .AddResilienceHandler("subscription-delivery", (pipeline, context) =>
             {
@@ -41,7 +47,12 @@ public static class SubscriptionServiceCollectionExtensions
                     UseJitter = true,
                     Delay = TimeSpan.FromMilliseconds(settings.RetryDelayMilliseconds),
                 });
-                pipeline.AddTimeout(TimeSpan.FromSeconds(settings.AttemptTimeoutSeconds));
+                var attempt = TimeSpan.FromSeconds(settings.AttemptTimeoutSeconds);
+                pipeline.AddTimeout(new TimeoutStrategyOptions
+                {
+                    Timeout = attempt,
+                    TimeoutGenerator = args => ValueTask.FromResult(NotificationSender.AttemptTimeout(args.Context.GetRequestMessage(), attempt)),
+                });
             });
         services.AddHostedService<SubscriptionDispatcher>();
         return services;

@@ -10,7 +10,7 @@ namespace AllianceFhir.Api.Subscriptions;
 /// <summary>
 /// Every create or update of a Subscription (REST or a Bundle entry) is validated and authorized here, before anything
 /// is written: a refused Subscription stores nothing. The server owns <c>status</c> beyond <c>requested</c>/<c>off</c>
-/// and the owner-patient extension.
+/// and the owner-patient extension. Header values sent back masked keep their stored values (<see cref="ChannelHeaderMask"/>).
 /// </summary>
 public sealed class SubscriptionWriteHook(SubscriptionReader reader, AccessPolicy policy, IHttpContextAccessor http) : IResourceWriteHook
 {
@@ -34,6 +34,10 @@ public sealed class SubscriptionWriteHook(SubscriptionReader reader, AccessPolic
                 $"A client sets Subscription.status to requested (or off); '{subscription.StatusElement?.JsonValue ?? "(none)"}' is the server's to set",
                 "Subscription.status");
         }
+
+        // Before validation: a header sent back masked keeps its stored value (a client that read the Subscription masked
+        // and writes it back must not replace the credential with the placeholder).
+        ChannelHeaderMask.Restore(subscription, context.Previous as Subscription);
 
         // The owner is the server's to record: whatever the client sent is replaced by what its token allows.
         subscription.RemoveExtension(BackportUrls.OwnerPatient);

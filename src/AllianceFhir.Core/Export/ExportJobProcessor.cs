@@ -3,6 +3,7 @@ using AllianceFhir.Core.Resources;
 using AllianceFhir.Core.Search;
 using AllianceFhir.Core.Security;
 using AllianceFhir.Core.Serialization;
+using AllianceFhir.Core.Subscriptions;
 using Hl7.Fhir.Model;
 using Task = System.Threading.Tasks.Task;
 using Microsoft.Extensions.Logging;
@@ -56,7 +57,8 @@ public sealed class ExportJobProcessor(
                     await foreach (var row in source.ReadPageAsync(job.Tenant, page, cancellationToken))
                     {
                         // The stored bytes go to the file buffer as they are, synchronously: nothing waits per resource.
-                        file.Write(elements.Count == 0 ? row.Json.Span : Subset(row.Json.Span, elements));
+                        var json = Masked(type, row.Json);
+                        file.Write(elements.Count == 0 ? json.Span : Subset(json.Span, elements));
                         file.Write(NewLine);
                         (written, last) = (written + 1, row.Position);
                     }
@@ -141,6 +143,17 @@ public sealed class ExportJobProcessor(
                 : e)
             .Where(e => e is not null && ExportKickOff.HasElement(type, e))
             .Select(e => e!)];
+
+    /// <summary>A bulk copy sits in files until they expire: never with a Subscription's endpoint credentials.</summary>
+    private static ReadOnlyMemory<byte> Masked(string type, ReadOnlyMemory<byte> json)
+    {
+        if (!ChannelHeaderMask.MayHaveHeaders(type, json.Span))
+        {
+            return json;
+        }
+
+        return Encoding.UTF8.GetBytes(ChannelHeaderMask.MaskJson(Encoding.UTF8.GetString(json.Span)));
+    }
 
     private static byte[] Subset(ReadOnlySpan<byte> json, List<string> elements)
     {

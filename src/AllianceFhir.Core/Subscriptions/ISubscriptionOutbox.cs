@@ -28,4 +28,11 @@ public interface ISubscriptionOutbox
 
     /// <summary>Events numbered for the subscription so far (backport <c>events-since-subscription-start</c>).</summary>
     Task<long> EventCountAsync(string tenant, string subscriptionId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes at most <paramref name="limit"/> rows delivered before <paramref name="deliveredBefore"/>, oldest first.
+    /// Undelivered rows are never deleted, nor each subscription's highest numbered row, which carries its event count.
+    /// </summary>
+    /// <returns>How many rows were deleted.</returns>
+    Task<int> PurgeDeliveredAsync(DateTimeOffset deliveredBefore, int limit, CancellationToken cancellationToken);
 }

@@ -4,4 +4,7 @@ namespace AllianceFhir.Core.Subscriptions;
 public interface ISubscriptionSource
 {
     Task<IReadOnlyList<string>> LoadAsync(string tenant, CancellationToken cancellationToken);
+
+    /// <summary>The tenants that have at least one current Subscription (read when a dispatcher takes the lease).</summary>
+    Task<IReadOnlyList<string>> TenantsAsync(CancellationToken cancellationToken);
 }

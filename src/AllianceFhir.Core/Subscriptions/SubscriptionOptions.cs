@@ -28,4 +28,16 @@ public sealed class SubscriptionOptions
 
     /// <summary>How many subscriptions are delivered to at once (each in order, one notification at a time).</summary>
     public int MaxParallelSubscriptions { get; set; } = 16;
+
+    /// <summary>
+    /// How long a delivered notification stays in the outbox before the dispatcher deletes it (undelivered ones stay
+    /// until delivered). Each subscription keeps its highest numbered row, so backport event numbers never restart.
+    /// </summary>
+    public TimeSpan DeliveredRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often the lease holder purges delivered notifications older than <see cref="DeliveredRetention"/>.</summary>
+    public int PurgeIntervalSeconds { get; set; } = 300;
+
+    /// <summary>Rows deleted per statement; a purge runs batches until none is left (a bounded number per poll).</summary>
+    public int PurgeBatchSize { get; set; } = 1000;
 }

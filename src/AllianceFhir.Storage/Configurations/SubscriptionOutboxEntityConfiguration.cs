@@ -21,6 +21,10 @@ internal sealed class SubscriptionOutboxEntityConfiguration : IEntityTypeConfigu
         // The dispatcher finds subscriptions with undelivered rows, then walks one subscription's rows in commit order.
         builder.HasIndex(o => new { o.DeliveredAt, o.TenantId, o.SubscriptionId });
         builder.HasIndex(o => new { o.TenantId, o.SubscriptionId, o.DeliveredAt, o.Sequence });
+
+        // A subscription's event count is its highest event number (a seek here, not a scan of its rows), and the purge
+        // keeps that row by asking whether a higher one exists.
+        builder.HasIndex(o => new { o.TenantId, o.SubscriptionId, o.EventNumber });
     }
 }
 

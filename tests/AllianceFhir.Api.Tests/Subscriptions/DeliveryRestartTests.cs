@@ -51,4 +51,32 @@ public sealed class DeliveryRestartTests : IDisposable
             Directory.Delete(Path.GetDirectoryName(database)!, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task Heartbeats_of_a_quiet_topic_subscription_resume_after_a_restart_without_any_delivery()
+    {
+        string database;
+        using (var first = new FhirApplication { KeepDatabase = true }.Fast())
+        {
+            database = first.DatabasePath;
+            await SubscribeAsync(first.CreateClient(), Topic(_receiver.Endpoint, "empty", heartbeat: 1));
+        }
+
+        try
+        {
+            _receiver.Clear();
+            using var restarted = new FhirApplication().Fast().With("ConnectionStrings:Fhir", $"Data Source={database}");
+            _ = restarted.CreateClient();
+
+            // Nothing is written and nothing is pending: only a heartbeat can reach the receiver.
+            var (status, bundle) = TopicSubscriptionTests.Read((await _receiver.WaitAsync(r => r.Count >= 1, seconds: 15, what: "a heartbeat after the restart"))[0]);
+            Assert.Equal("heartbeat", TopicSubscriptionTests.Type(status));
+            Assert.Single(bundle.Entry);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(Path.GetDirectoryName(database)!, recursive: true);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using AllianceFhir.Api.Tests.Infrastructure;
+using AllianceFhir.Core.Subscriptions;
 using Hl7.Fhir.Model;
 
 namespace AllianceFhir.Api.Tests.Subscriptions;
@@ -29,6 +30,25 @@ public static class SubscriptionTesting
             Header = headers,
         },
     };
+
+    /// <summary>A backport subscription to the server's one topic, as an EHR writes it.</summary>
+    public static Subscription Topic(string endpoint, string content, string? filter = null, int? heartbeat = null)
+    {
+        var subscription = RestHook(BackportUrls.ResponseCompletedTopic, endpoint, "application/fhir+json");
+        subscription.Meta = new Meta { Profile = [BackportUrls.SubscriptionProfile] };
+        subscription.Channel.PayloadElement.SetExtension(BackportUrls.PayloadContent, new Code(content));
+        if (filter is not null)
+        {
+            subscription.CriteriaElement.AddExtension(BackportUrls.FilterCriteria, new FhirString(filter));
+        }
+
+        if (heartbeat is { } seconds)
+        {
+            subscription.Channel.SetExtension(BackportUrls.HeartbeatPeriod, new UnsignedInt(seconds));
+        }
+
+        return subscription;
+    }
 
     /// <summary>Creates the subscription and waits until the server has activated it after the handshake.</summary>
     public static async Task<Subscription> SubscribeAsync(HttpClient client, Subscription subscription, Subscription.SubscriptionStatus until = Subscription.SubscriptionStatus.Active)

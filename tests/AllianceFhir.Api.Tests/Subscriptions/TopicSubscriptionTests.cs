@@ -23,25 +23,7 @@ public sealed class TopicSubscriptionTests : IDisposable
         _receiver.Dispose();
     }
 
-    private static Subscription Topic(string endpoint, string content, string? filter = null, int? heartbeat = null)
-    {
-        var subscription = RestHook(BackportUrls.ResponseCompletedTopic, endpoint, "application/fhir+json");
-        subscription.Meta = new Meta { Profile = [BackportUrls.SubscriptionProfile] };
-        subscription.Channel.PayloadElement.SetExtension(BackportUrls.PayloadContent, new Code(content));
-        if (filter is not null)
-        {
-            subscription.CriteriaElement.AddExtension(BackportUrls.FilterCriteria, new FhirString(filter));
-        }
-
-        if (heartbeat is { } seconds)
-        {
-            subscription.Channel.SetExtension(BackportUrls.HeartbeatPeriod, new UnsignedInt(seconds));
-        }
-
-        return subscription;
-    }
-
-    private static (Parameters Status, Bundle Bundle) Read(Hit entry)
+    internal static (Parameters Status, Bundle Bundle) Read(Hit entry)
     {
         var bundle = (Bundle)FhirSerialization.JsonDeserializer.DeserializeResource(entry.Body);
         Assert.Equal(Bundle.BundleType.History, bundle.Type);
@@ -50,7 +32,7 @@ public sealed class TopicSubscriptionTests : IDisposable
         return (status, bundle);
     }
 
-    private static string Type(Parameters status) => status.GetSingleValue<Code>("type")?.Value ?? string.Empty;
+    internal static string Type(Parameters status) => status.GetSingleValue<Code>("type")?.Value ?? string.Empty;
 
     [Fact]
     public async Task Full_resource_notifications_carry_the_response_and_its_scores_with_rising_event_numbers_and_status_counts_them()
@@ -123,5 +105,21 @@ public sealed class TopicSubscriptionTests : IDisposable
         var (status, bundle) = Read((await _receiver.WaitAsync(r => r.Count >= 1, what: "a heartbeat"))[0]);
         Assert.Equal("heartbeat", Type(status));
         Assert.Single(bundle.Entry);
+    }
+
+    [Fact]
+    public async Task A_backport_timeout_shorter_than_the_servers_bounds_each_attempt()
+    {
+        using var patient = new FhirApplication().Fast().With("Subscriptions:AttemptTimeoutSeconds", "30");
+        var client = patient.CreateClient();
+        _receiver.Accept(delay: TimeSpan.FromSeconds(3));
+        var hasty = Topic(_receiver.Endpoint, "empty");
+        hasty.Channel.SetExtension(BackportUrls.Timeout, new UnsignedInt(1));
+
+        var failed = await SubscribeAsync(client, hasty, Subscription.SubscriptionStatus.Error);
+
+        Assert.Contains("did not answer in time", failed.Error, StringComparison.Ordinal);
+        // The same receiver answers well inside the server's own 30 s: a subscription without a timeout of its own waits for it.
+        await SubscribeAsync(client, Topic(_receiver.Endpoint, "empty"));
     }
 }

@@ -638,6 +638,8 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
 
                     b.HasIndex("DeliveredAt", "TenantId", "SubscriptionId");
 
+                    b.HasIndex("TenantId", "SubscriptionId", "EventNumber");
+
                     b.HasIndex("TenantId", "SubscriptionId", "DeliveredAt", "Sequence");
 
                     b.ToTable("SubscriptionOutbox", (string)null);

@@ -619,6 +619,8 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
 
                     b.HasIndex("DeliveredAt", "TenantId", "SubscriptionId");
 
+                    b.HasIndex("TenantId", "SubscriptionId", "EventNumber");
+
                     b.HasIndex("TenantId", "SubscriptionId", "DeliveredAt", "Sequence");
 
                     b.ToTable("SubscriptionOutbox", (string)null);
