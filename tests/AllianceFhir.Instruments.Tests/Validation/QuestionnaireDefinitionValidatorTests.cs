@@ -15,7 +15,7 @@ public class QuestionnaireDefinitionValidatorTests
     [Fact]
     public void Every_catalog_instrument_is_a_valid_definition()
     {
-        foreach (var questionnaire in new InstrumentCatalog(new InstrumentOptions()).GetQuestionnaires())
+        foreach (var questionnaire in new InstrumentCatalog(new InstrumentOptions { Demo = true }).GetQuestionnaires())
         {
             Assert.Empty(_validator.Validate(questionnaire).Issue);
         }
