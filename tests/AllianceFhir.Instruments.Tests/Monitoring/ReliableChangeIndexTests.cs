@@ -11,8 +11,8 @@ namespace AllianceFhir.Instruments.Tests.Monitoring;
 public class ReliableChangeIndexTests
 {
     [Theory]
-    // r = .75, SD = 10: SE = 10·√.25 = 5; S_diff = √2·5 = 7.0711; 1.96·S_diff = 13.859.
-    [InlineData(0.75, 10, 13.859)]
+    // r = .75, SD = 10: SE = 10·√.25 = 5; S_diff = √2·5 = 7.07107; 1.96·S_diff = 13.8593.
+    [InlineData(0.75, 10, 13.8593)]
     // r = .84, SD = 5: SE = 5·√.16 = 2; S_diff = 2.8284; 1.96·S_diff = 5.5437.
     [InlineData(0.84, 5, 5.5437)]
     // r = .91, SD = 8: SE = 8·√.09 = 2.4; S_diff = 3.3941; 1.96·S_diff = 6.6525.
