@@ -80,7 +80,7 @@ public static class ScoreBands
         if (!youngest.SequenceEqual(oldest))
         {
             return new BandChoice(fallback, string.Create(CultureInfo.InvariantCulture,
-                $"Age on the response date is unknown (the birthDate is partial and allows {age.MinYears} to {age.MaxYears} years, on both sides of a cut-off age): {Used(fallback)}."));
+                $"Age on the response date is unknown (a partial birthDate or authored date allows {age.MinYears} to {age.MaxYears} years, on both sides of a cut-off age): {Used(fallback)}."));
         }
 
         if (!youngest.Any(b => b.AgeSpecific))
