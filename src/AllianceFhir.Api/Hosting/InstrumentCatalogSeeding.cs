@@ -38,7 +38,18 @@ public static class InstrumentCatalogSeeding
             stored++;
         }
 
-        logger.LogInformation("Instrument catalog: {Stored} of {Total} resources stored or updated", stored, catalog.GetAllResources().Count);
+        // A demonstration instrument seeded while Instruments:Demo was on is withdrawn once it is off: the catalog tenant
+        // holds only what the seeding put there, so the stored copy under that id is the demo's.
+        foreach (var id in catalog.Withheld)
+        {
+            if (await reader.ReadAsync("Questionnaire", id, CancellationToken.None) is not null)
+            {
+                await service.DeleteAsync("Questionnaire", id, ifMatch: null, CancellationToken.None);
+                stored++;
+            }
+        }
+
+        logger.LogInformation("Instrument catalog: {Stored} of {Total} resources stored, updated or withdrawn", stored, catalog.GetAllResources().Count);
     }
 
     private static bool SameContent(Resource stored, Resource catalogVersion)

@@ -16,6 +16,7 @@ public sealed class InstrumentCatalog
 
     private readonly List<Questionnaire> _questionnaires = [];
     private readonly List<CodeSystem> _codeSystems = [];
+    private readonly List<Questionnaire> _withheld = [];
 
     public InstrumentCatalog(IOptions<InstrumentOptions> options)
         : this(options.Value)
@@ -44,7 +45,20 @@ public sealed class InstrumentCatalog
         {
             TextPackLoader.Apply(_questionnaires, TextPackLoader.ReadFolder(options.TextPacks), options.PrimaryLanguage);
         }
+
+        // After the text packs, so a deployer's pack for a demonstration instrument is still checked, then unused.
+        if (!options.Demo)
+        {
+            _withheld.AddRange(_questionnaires.Where(q => q.Experimental == true));
+            _questionnaires.RemoveAll(q => q.Experimental == true);
+        }
     }
+
+    /// <summary>
+    /// The demonstration Questionnaires (marked <c>experimental</c>) left out because <c>Instruments:Demo</c> is off, as
+    /// ids: seeding removes an earlier stored copy, so a server once started with the demo drops it.
+    /// </summary>
+    public IReadOnlyList<string> Withheld => [.. _withheld.Select(q => q.Id).OfType<string>()];
 
     /// <summary>Every shipped instrument version (copies).</summary>
     public IReadOnlyList<Questionnaire> GetQuestionnaires() => _questionnaires.Select(q => (Questionnaire)q.DeepCopy()).ToList();

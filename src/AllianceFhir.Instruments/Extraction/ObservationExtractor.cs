@@ -6,19 +6,21 @@ namespace AllianceFhir.Instruments.Extraction;
 /// <summary>
 /// SDC observation-based extraction: one Observation per answer of every coded item whose nearest
 /// <c>observationExtract</c> flag (on the item, an ancestor item, or the Questionnaire) is true. Scores become
-/// <c>valueQuantity</c> in <c>{score}</c> (decimal) or <c>valueInteger</c>; cut-off bands set <c>interpretation</c>.
+/// <c>valueQuantity</c> in <c>{score}</c> (decimal) or <c>valueInteger</c>; cut-off bands set <c>interpretation</c>
+/// and <c>referenceRange</c>, chosen for the subject's age on the authored date where the bands depend on age.
 /// </summary>
 public static class ObservationExtractor
 {
     private static readonly HashSet<string> PerformerTypes = ["Practitioner", "PractitionerRole", "Organization", "CareTeam", "Patient", "RelatedPerson"];
 
-    public static IReadOnlyList<Observation> Extract(Questionnaire questionnaire, QuestionnaireResponse response, string? responseReference)
+    /// <param name="age">The subject's age on the authored date; only read by age-dependent bands (null: unknown).</param>
+    public static IReadOnlyList<Observation> Extract(Questionnaire questionnaire, QuestionnaireResponse response, string? responseReference, SubjectAge? age = null)
     {
         ArgumentNullException.ThrowIfNull(questionnaire);
         ArgumentNullException.ThrowIfNull(response);
         var observations = new List<Observation>();
         var rootFlag = Flag(questionnaire) ?? false;
-        var scope = new Scope(questionnaire, response, responseReference, observations);
+        var scope = new Scope(questionnaire, response, responseReference, observations, age);
         Walk(questionnaire.Item, response.Item, rootFlag, Category(questionnaire), scope);
         return observations;
     }
@@ -29,7 +31,7 @@ public static class ObservationExtractor
             ? $"{own.System}|{own.Code}"
             : observation.Code?.Coding.FirstOrDefault() is { } first ? $"{first.System}|{first.Code}" : null;
 
-    private sealed record Scope(Questionnaire Questionnaire, QuestionnaireResponse Response, string? ResponseReference, List<Observation> Observations);
+    private sealed record Scope(Questionnaire Questionnaire, QuestionnaireResponse Response, string? ResponseReference, List<Observation> Observations, SubjectAge? Age);
 
     private static void Walk(
         List<Questionnaire.ItemComponent> definitions,
@@ -76,7 +78,7 @@ public static class ObservationExtractor
 
     private static Observation Build(Questionnaire.ItemComponent definition, List<Coding> codes, List<CodeableConcept>? category, DataType answer, Scope scope)
     {
-        var (questionnaire, response, responseReference, _) = scope;
+        var (questionnaire, response, responseReference, _, _) = scope;
         var observation = new Observation
         {
             Status = ObservationStatus.Final,
@@ -109,19 +111,39 @@ public static class ObservationExtractor
             observation.DerivedFrom.Add(new ResourceReference(responseReference));
         }
 
-        if (Number(answer) is { } number && Band(definition, number) is { } band)
+        var bands = ScoreBands.Choose(ScoreBands.Of(definition), scope.Age);
+        if (Number(answer) is { } number && bands.Bands.FirstOrDefault(b => b.Contains(number)) is { } band)
         {
-            observation.Interpretation.Add(band);
+            var concept = new CodeableConcept { Text = band.Text };
+            if (band.Interpretation is { } coding)
+            {
+                concept.Coding.Add((Coding)coding.DeepCopy());
+            }
+
+            observation.Interpretation.Add(concept);
         }
 
-        if (NormalFrom(definition) is { } cutOff)
+        if (bands.Normal is { Min: { } cutOff } normal)
         {
             // The clinical cut-off travels with the score, so trend views and change rules read the one that applied.
-            observation.ReferenceRange.Add(new Observation.ReferenceRangeComponent
+            var range = new Observation.ReferenceRangeComponent
             {
                 Low = new Quantity { Value = cutOff, Unit = "{score}", System = ExtensionUrls.Ucum, Code = "{score}" },
-                Text = $"clinical cut-off: {cutOff.ToString(System.Globalization.CultureInfo.InvariantCulture)} and above is in the normal range",
-            });
+                Text = normal.AgeText is { } ages
+                    ? $"clinical cut-off for {ages}: {Format(cutOff)} and above is in the normal range"
+                    : $"clinical cut-off: {Format(cutOff)} and above is in the normal range",
+            };
+            if (normal.AgeSpecific)
+            {
+                range.Age = new Hl7.Fhir.Model.Range { Low = Years(normal.AgeLow), High = Years(normal.AgeHigh) };
+            }
+
+            observation.ReferenceRange.Add(range);
+        }
+
+        if (bands.Note is { } note)
+        {
+            observation.Note.Add(new Annotation { Text = note });
         }
 
         if (questionnaire.Url is not null)
@@ -167,39 +189,9 @@ public static class ObservationExtractor
         _ => null,
     };
 
-    /// <summary>The interpretation of the first band containing the value (min inclusive, maxExclusive exclusive).</summary>
-    private static CodeableConcept? Band(Questionnaire.ItemComponent definition, decimal value)
-    {
-        foreach (var band in definition.GetExtensions(ExtensionUrls.ScoreInterpretation))
-        {
-            var min = Decimal(band.GetExtension("min")?.Value);
-            var maxExclusive = Decimal(band.GetExtension("maxExclusive")?.Value);
-            if ((min is null || value >= min) && (maxExclusive is null || value < maxExclusive))
-            {
-                var concept = new CodeableConcept { Text = (band.GetExtension("text")?.Value as FhirString)?.Value };
-                if (band.GetExtension("interpretation")?.Value is Coding coding)
-                {
-                    concept.Coding.Add((Coding)coding.DeepCopy());
-                }
+    private static string Format(decimal value) => value.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture);
 
-                return concept;
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>The lower edge of the band interpreted as Normal (N), if the item has one.</summary>
-    private static decimal? NormalFrom(Questionnaire.ItemComponent definition) =>
-        definition.GetExtensions(ExtensionUrls.ScoreInterpretation)
-            .Where(b => (b.GetExtension("interpretation")?.Value as Coding)?.Code == "N")
-            .Select(b => Decimal(b.GetExtension("min")?.Value))
-            .FirstOrDefault(m => m is not null);
-
-    private static decimal? Decimal(DataType? value) => value switch
-    {
-        FhirDecimal d => d.Value,
-        Integer i => i.Value,
-        _ => null,
-    };
+    /// <summary>An age in years as referenceRange.age wants it: UCUM <c>a</c>.</summary>
+    private static Quantity? Years(int? years) =>
+        years is { } y ? new Quantity { Value = y, Unit = "years", System = ExtensionUrls.Ucum, Code = "a" } : null;
 }

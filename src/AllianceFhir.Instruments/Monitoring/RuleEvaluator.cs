@@ -44,7 +44,9 @@ public static class RuleEvaluator
 
     /// <summary>
     /// Jacobson &amp; Truax categories for every session after intake: deteriorated (change ≤ −R), recovered (change ≥ R and
-    /// from below the cut-off to at or above it), improved (change ≥ R), otherwise unchanged.
+    /// from below the cut-off to at or above it), improved (change ≥ R), otherwise unchanged. Each score is judged against
+    /// its own Observation's cut-off (the band for the client's age on that day), so a client who turns 18 between intake
+    /// and now started in the adolescent range and is judged now by the adult one.
     /// </summary>
     public static IReadOnlyList<ChangeOutcome> Changes(ChangeScoreDefinition definition, IReadOnlyList<ScorePoint> series)
     {
@@ -59,9 +61,10 @@ public static class RuleEvaluator
         return points.Skip(1).Select(p =>
         {
             var change = p.Value - intake.Value;
-            var cutOff = p.CutOff ?? intake.CutOff;
+            var startCutOff = intake.CutOff ?? p.CutOff;
+            var nowCutOff = p.CutOff ?? intake.CutOff;
             var category = change <= -definition.ReliableChange ? "deteriorated"
-                : change >= definition.ReliableChange && cutOff is { } c && intake.Value < c && p.Value >= c ? "recovered"
+                : change >= definition.ReliableChange && startCutOff is { } s && nowCutOff is { } c && intake.Value < s && p.Value >= c ? "recovered"
                 : change >= definition.ReliableChange ? "improved"
                 : "unchanged";
             return new ChangeOutcome(intake, p, change, category);

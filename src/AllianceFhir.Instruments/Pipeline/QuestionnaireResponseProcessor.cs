@@ -68,7 +68,40 @@ public sealed class QuestionnaireResponseProcessor(ScoringEngine scoring)
             throw FhirOperationException.Unprocessable(Outcomes.Create(IssueSeverity.Error, IssueType.Processing, ex.Message, "QuestionnaireResponse"));
         }
 
-        return ObservationExtractor.Extract(questionnaire, response, responseReference);
+        var age = ScoreBands.DependOnAge(questionnaire) ? await SubjectAgeAsync(response, reader, cancellationToken) : null;
+        return ObservationExtractor.Extract(questionnaire, response, responseReference, age);
+    }
+
+    /// <summary>
+    /// The subject's age on the authored date, for cut-offs that depend on age: read through the same reader (so inside
+    /// the same write, a transaction's own Patient entry included) as the Questionnaire.
+    /// </summary>
+    private static async Task<SubjectAge> SubjectAgeAsync(QuestionnaireResponse response, IResourceReader reader, CancellationToken cancellationToken)
+    {
+        if (PatientId(response.Subject?.Reference) is not { } id)
+        {
+            return SubjectAge.NotKnown("the response's subject is not a Patient");
+        }
+
+        if (await reader.ReadAsync("Patient", id, cancellationToken) is not Patient patient)
+        {
+            return SubjectAge.NotKnown("the Patient was not found");
+        }
+
+        return SubjectAge.At(patient.BirthDate, response.AuthoredElement?.Value);
+    }
+
+    private static string? PatientId(string? reference)
+    {
+        const string prefix = "Patient/";
+        if (reference is null || !reference.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var id = reference[prefix.Length..];
+        var slash = id.IndexOf('/', StringComparison.Ordinal);
+        return slash < 0 ? id : id[..slash];
     }
 
     /// <summary><c>$validate</c>: the outcome for a response, errors included rather than thrown. Changes nothing.</summary>

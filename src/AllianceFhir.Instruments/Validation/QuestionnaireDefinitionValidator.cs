@@ -139,6 +139,14 @@ public sealed class QuestionnaireDefinitionValidator(ScoringEngine scoring)
             {
                 issues.Add(Error(IssueType.Invalid, at, $"Score item '{item.LinkId}' has a score-interpretation band without an interpretation Coding or with min >= maxExclusive"));
             }
+
+            // Extraction compares the age in completed years with the band's Range, so the Range must be in years.
+            if (band.GetExtension("age") is { } age && (age.Value is not Hl7.Fhir.Model.Range range
+                || new[] { range.Low, range.High }.Any(q => q is not null && (q.Value is null || q.Code != "a" || q.System != ExtensionUrls.Ucum))
+                || (range.Low is null && range.High is null)))
+            {
+                issues.Add(Error(IssueType.Invalid, at, $"Score item '{item.LinkId}' has a score-interpretation band whose 'age' is not a Range in years (UCUM 'a')"));
+            }
         }
     }
 

@@ -39,7 +39,7 @@ public sealed class CatalogSeedingTests : IDisposable
             { "questionnaire": "http://alliancefhir.org/fhir/Questionnaire/trc-5", "version": "1.0.0", "language": "nl",
               "items": { "1": { "text": "Verzonnen tekst voor vraag een" } } }
             """);
-        using var app = new FhirApplication().With("Instruments:TextPacks", _packs);
+        using var app = new FhirApplication().With("Instruments:TextPacks", _packs).With("Instruments:Demo", "true");
 
         var questionnaire = await InstrumentResponses.FetchAsync(app.CreateClient(), "trc-5");
 
@@ -52,7 +52,7 @@ public sealed class CatalogSeedingTests : IDisposable
     [Fact]
     public async Task A_restart_with_a_new_text_pack_upgrades_the_stored_catalog_although_the_api_cannot()
     {
-        using (var first = new FhirApplication())
+        using (var first = new FhirApplication().With("Instruments:Demo", "true"))
         {
             var database = first.DatabasePath;
             using var read = await first.CreateClient().GetAsync("/fhir/Questionnaire/trc-5");
@@ -66,7 +66,8 @@ public sealed class CatalogSeedingTests : IDisposable
             """);
         using var second = new FhirApplication()
             .With("ConnectionStrings:Fhir", $"Data Source={_copy}")
-            .With("Instruments:TextPacks", _packs);
+            .With("Instruments:TextPacks", _packs)
+            .With("Instruments:Demo", "true");
         using var again = await second.CreateClient().GetAsync("/fhir/Questionnaire/trc-5");
 
         Assert.Equal("W/\"2\"", again.ETag());

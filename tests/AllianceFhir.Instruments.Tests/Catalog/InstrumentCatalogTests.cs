@@ -7,7 +7,8 @@ namespace AllianceFhir.Instruments.Tests.Catalog;
 
 public class InstrumentCatalogTests
 {
-    private static readonly InstrumentCatalog Catalog = new(new InstrumentOptions());
+    // With the demonstration instrument, so its file is checked as every other one.
+    private static readonly InstrumentCatalog Catalog = new(new InstrumentOptions { Demo = true });
 
     [Fact]
     public void Ships_the_five_instruments_at_version_1_0_0()
@@ -18,7 +19,8 @@ public class InstrumentCatalogTests
         {
             Assert.Equal($"http://alliancefhir.org/fhir/Questionnaire/{q.Id}", q.Url);
             Assert.Equal("1.0.0", q.Version);
-            Assert.Equal(PublicationStatus.Active, q.Status);
+            // A demonstration instrument is a draft: never picked as "the newest active version" of its url.
+            Assert.Equal(q.Experimental == true ? PublicationStatus.Draft : PublicationStatus.Active, q.Status);
             Assert.False(string.IsNullOrWhiteSpace(q.Name));
             Assert.False(string.IsNullOrWhiteSpace(q.Title));
             Assert.False(string.IsNullOrWhiteSpace(q.Publisher));
@@ -26,6 +28,18 @@ public class InstrumentCatalogTests
             Assert.False(string.IsNullOrWhiteSpace(q.Description));
             Assert.NotEmpty(q.Code);
         });
+    }
+
+    [Fact]
+    public void Without_the_demo_setting_the_demonstration_instrument_is_withheld()
+    {
+        var catalog = new InstrumentCatalog(new InstrumentOptions());
+
+        Assert.Equal(["haq-ii", "ors", "srs", "wai-sr"], catalog.GetQuestionnaires().Select(q => q.Id).Order());
+        Assert.Null(catalog.Find("http://alliancefhir.org/fhir/Questionnaire/trc-5", "1.0.0"));
+        Assert.Equal(["trc-5"], catalog.Withheld);
+        Assert.Empty(Catalog.Withheld);
+        Assert.Equal(PublicationStatus.Draft, Catalog.Find("http://alliancefhir.org/fhir/Questionnaire/trc-5", "1.0.0")!.Status);
     }
 
     [Theory]

@@ -138,7 +138,7 @@ public sealed class TextPackLoaderTests : IDisposable
         Assert.Throws<TextPackException>(() => new InstrumentCatalog(options));
     }
 
-    private InstrumentCatalog Load() => new(new InstrumentOptions { TextPacks = _folder });
+    private InstrumentCatalog Load() => new(new InstrumentOptions { TextPacks = _folder, Demo = true });
 
     private void Write(string name, string json) => File.WriteAllText(Path.Combine(_folder, name), json);
 }

@@ -126,7 +126,10 @@ public class QuestionnaireResponseProcessorTests
 
         // The catalog guard runs before the definition check, so a write to a shipped Questionnaire is refused as such.
         Assert.IsType<QuestionnaireCatalogGuard>(hooks.First(h => h.ResourceType == "Questionnaire"));
-        Assert.Equal(5, provider.GetRequiredService<InstrumentCatalog>().GetQuestionnaires().Count);
+        // Four validated instruments; the demonstration TRC-5 only with Instruments:Demo.
+        Assert.Equal(4, provider.GetRequiredService<InstrumentCatalog>().GetQuestionnaires().Count);
+        using var demo = new ServiceCollection().AddAllianceInstruments(o => o.Demo = true).BuildServiceProvider();
+        Assert.Equal(5, demo.GetRequiredService<InstrumentCatalog>().GetQuestionnaires().Count);
         Assert.Same(provider.GetRequiredService<ScoringEngine>(), provider.GetRequiredService<ScoringEngine>());
     }
 }

@@ -6,7 +6,7 @@ namespace AllianceFhir.Instruments.Tests.Support;
 /// <summary>Builders for catalog Questionnaires and the responses that answer them.</summary>
 public static class Responses
 {
-    public static readonly InstrumentCatalog Catalog = new(new InstrumentOptions());
+    public static readonly InstrumentCatalog Catalog = new(new InstrumentOptions { Demo = true });
 
     public static Questionnaire Instrument(string id) =>
         Catalog.Find($"http://alliancefhir.org/fhir/Questionnaire/{id}", "1.0.0") ?? throw new InvalidOperationException(id);

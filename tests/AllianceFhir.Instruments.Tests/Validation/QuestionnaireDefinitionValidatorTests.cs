@@ -15,7 +15,7 @@ public class QuestionnaireDefinitionValidatorTests
     [Fact]
     public void Every_catalog_instrument_is_a_valid_definition()
     {
-        foreach (var questionnaire in new InstrumentCatalog(new InstrumentOptions()).GetQuestionnaires())
+        foreach (var questionnaire in new InstrumentCatalog(new InstrumentOptions { Demo = true }).GetQuestionnaires())
         {
             Assert.Empty(_validator.Validate(questionnaire).Issue);
         }
@@ -78,6 +78,34 @@ public class QuestionnaireDefinitionValidatorTests
         score.Extension.Add(band);
 
         Assert.Single(_validator.Validate(Form(score)).Issue);
+    }
+
+    [Theory]
+    [InlineData("a", null)] // years: accepted
+    [InlineData("mo", "not a Range in years")] // months would be compared with an age in years
+    public void Band_age_must_be_a_range_in_years(string unit, string? problem)
+    {
+        var score = new ItemComponent { LinkId = "s", Type = ItemType.Decimal, ReadOnly = true };
+        var band = new Extension { Url = ExtensionUrls.ScoreInterpretation };
+        band.AddExtension("maxExclusive", new FhirDecimal(28));
+        band.AddExtension("interpretation", new Coding(ExtensionUrls.InterpretationSystem, "L"));
+        band.AddExtension("age", new Hl7.Fhir.Model.Range
+        {
+            Low = new Quantity { Value = 13, System = ExtensionUrls.Ucum, Code = unit },
+            High = new Quantity { Value = 17, System = ExtensionUrls.Ucum, Code = unit },
+        });
+        score.Extension.Add(band);
+
+        var issues = _validator.Validate(Form(score)).Issue;
+
+        if (problem is null)
+        {
+            Assert.Empty(issues);
+        }
+        else
+        {
+            Assert.Contains(problem, Assert.Single(issues).Diagnostics, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

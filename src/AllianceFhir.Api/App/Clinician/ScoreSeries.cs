@@ -4,7 +4,8 @@ namespace AllianceFhir.Api.App.Clinician;
 
 /// <summary>One score of one session, and the flags that point at it.</summary>
 /// <param name="Interpretation">The Observation's own interpretation (the cut-off band it fell in), in words.</param>
-public sealed record ScorePoint(DateTimeOffset? When, decimal Value, string ObservationId, string? Interpretation, IReadOnlyList<Flag> Flags);
+/// <param name="CutOff">The cut-off this score was judged against (its referenceRange: for ORS, the band for the client's age that day).</param>
+public sealed record ScorePoint(DateTimeOffset? When, decimal Value, string ObservationId, string? Interpretation, IReadOnlyList<Flag> Flags, decimal? CutOff = null);
 
 /// <summary>A score boundary of the instrument, and what a score below it means.</summary>
 public sealed record CutOff(decimal Value, string Meaning);

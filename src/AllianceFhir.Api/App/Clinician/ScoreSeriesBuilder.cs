@@ -1,4 +1,5 @@
 using AllianceFhir.Core.Pipeline;
+using AllianceFhir.Instruments.Extraction;
 using AllianceFhir.Instruments.Fhir;
 using AllianceFhir.Instruments.Resolution;
 using Hl7.Fhir.Model;
@@ -7,9 +8,11 @@ namespace AllianceFhir.Api.App.Clinician;
 
 /// <summary>
 /// Groups a patient's stored score Observations into trends: per instrument (the Questionnaire the Observation names in
-/// <c>workflow-instantiatesCanonical</c>), per score code, oldest first. Cut-offs come from that Questionnaire's
-/// score-interpretation bands (the same data that set the Observation's interpretation), so the line drawn is the one
-/// the server scored against. A flag marks a point when it refers to the point's Observation in any extension.
+/// <c>workflow-instantiatesCanonical</c>), per score code, oldest first. Cut-off lines are the cut-offs the Observations
+/// themselves were scored against (<c>referenceRange.low</c>: for ORS the band for the client's age on that day, so a
+/// client who turned 18 shows both the adolescent and the adult line), named by that Questionnaire's band texts; a score
+/// whose Observations carry no range falls back to the Questionnaire's bands for an unknown age. A flag marks a point
+/// when it refers to the point's Observation in any extension.
 /// </summary>
 public static class ScoreSeriesBuilder
 {
@@ -40,8 +43,9 @@ public static class ScoreSeriesBuilder
                         NumberOf(o)!.Value,
                         o.Id!,
                         InterpretationOf(o),
-                        [.. flagsByObservation[o.Id!]]))],
-                    CutOffsOf(questionnaire, g.Key!)))
+                        [.. flagsByObservation[o.Id!]],
+                        CutOffOf(o)))],
+                    CutOffsOf(questionnaire, g.Key!, [.. g])))
                 .OrderBy(s => s.Code.EndsWith("-total", StringComparison.Ordinal) ? 0 : 1)
                 .ThenBy(s => s.Code, StringComparer.Ordinal)
                 .ToList();
@@ -73,30 +77,24 @@ public static class ScoreSeriesBuilder
             ? concept.Text ?? concept.Coding.FirstOrDefault()?.Display ?? concept.Coding.FirstOrDefault()?.Code
             : null;
 
-    /// <summary>The band boundaries of the score item carrying this code: where the interpretation changes.</summary>
-    private static IReadOnlyList<CutOff> CutOffsOf(Questionnaire? questionnaire, string code)
+    private static decimal? CutOffOf(Observation observation) => observation.ReferenceRange.FirstOrDefault()?.Low?.Value;
+
+    /// <summary>The cut-offs the series was scored against, or (without any) the band boundaries for an unknown age.</summary>
+    private static IReadOnlyList<CutOff> CutOffsOf(Questionnaire? questionnaire, string code, IReadOnlyList<Observation> observations)
     {
         var item = questionnaire is null ? null : ItemTree.Flatten(questionnaire.Item)
             .FirstOrDefault(i => i.Code.Any(c => c.System == ExtensionUrls.AllianceScoreSystem && c.Code == code));
-        if (item is null)
+        var bands = item is null ? [] : ScoreBands.Of(item);
+        var scored = observations.Select(CutOffOf).OfType<decimal>().Distinct().ToList();
+        if (scored.Count > 0)
         {
-            return [];
+            return [.. scored.Order().Select(value => new CutOff(value, bands.FirstOrDefault(b => b.MaxExclusive == value)?.Text ?? "below the cut-off"))];
         }
 
-        var bands = item.GetExtensions(ExtensionUrls.ScoreInterpretation)
-            .Select(b => (Min: Number(b.GetExtension("min")?.Value), Max: Number(b.GetExtension("maxExclusive")?.Value), Text: (b.GetExtension("text")?.Value as FhirString)?.Value))
-            .ToList();
-        return [.. bands
-            .Where(b => b.Max is not null)
-            .Select(b => new CutOff(b.Max!.Value, b.Text ?? "below the cut-off"))
+        return [.. ScoreBands.Choose(bands, null).Bands
+            .Where(b => b.MaxExclusive is not null)
+            .Select(b => new CutOff(b.MaxExclusive!.Value, b.Text ?? "below the cut-off"))
             .DistinctBy(c => c.Value)
             .OrderBy(c => c.Value)];
     }
-
-    private static decimal? Number(DataType? value) => value switch
-    {
-        FhirDecimal d => d.Value,
-        Integer i => i.Value,
-        _ => null,
-    };
 }

@@ -59,7 +59,7 @@ public static class TrendChart
         {
             var p = points[i];
             var (x, y) = (X(i), Y(p.Value));
-            var below = series.CutOffs.Count > 0 && p.Value < series.CutOffs[^1].Value;
+            var below = p.CutOff is { } own ? p.Value < own : series.CutOffs.Count > 0 && p.Value < series.CutOffs[^1].Value;
             var tip = $"{Date(p.When)}: {Number(p.Value)}" + (p.Interpretation is null ? string.Empty : $" ({p.Interpretation})");
             svg.Append(CultureInfo.InvariantCulture, $"<circle class=\"point{(below ? " below" : string.Empty)}\" data-observation=\"{HtmlPage.E(p.ObservationId)}\" cx=\"{x:0.#}\" cy=\"{y:0.#}\" r=\"5\" fill=\"{(below ? "#ffffff" : "#1f4e8c")}\" stroke=\"#1f4e8c\" stroke-width=\"2.5\"><title>{HtmlPage.E(tip)}</title></circle>");
             if (p.Flags.Count > 0)
