@@ -14,6 +14,9 @@ namespace AllianceFhir.Instruments.Monitoring;
 /// </summary>
 public sealed class MonitoringEvaluator(MonitoringRules rules)
 {
+    /// <summary>Asked on every Observation write, so built once: the rules do not change while the server runs.</summary>
+    private readonly IReadOnlySet<string> _codes = rules.ScoreCodes;
+
     /// <param name="written">The Observations the write puts in place (new versions; entered-in-error ones take their score away).</param>
     /// <param name="withdrawn">The stored versions the write replaces or deletes: their episodes are judged again too.</param>
     public async System.Threading.Tasks.Task EvaluateAsync(
@@ -23,7 +26,7 @@ public sealed class MonitoringEvaluator(MonitoringRules rules)
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var codes = rules.ScoreCodes;
+        var codes = _codes;
         if (codes.Count == 0)
         {
             return;
@@ -69,7 +72,7 @@ public sealed class MonitoringEvaluator(MonitoringRules rules)
         HashSet<string> replaced,
         CancellationToken cancellationToken)
     {
-        var codes = rules.ScoreCodes;
+        var codes = _codes;
         var changeCode = rules.Set.Change?.Code;
         var searchCodes = string.Join(',', codes.Concat(changeCode is null ? [] : [changeCode]).Select(c => $"{ExtensionUrls.AllianceScoreSystem}|{c}"));
         var stored = (await context.Reader.SearchAsync("Observation", [new("subject", patient), new("code", searchCodes)], cancellationToken))
@@ -114,8 +117,10 @@ public sealed class MonitoringEvaluator(MonitoringRules rules)
         ScoreCode(observation) is { } code && codes.Contains(code) && code != rules.Set.Change?.Code
         && !observation.Identifier.Any(i => i.System == MonitoringUrls.ChangeIdentifierSystem);
 
+    /// <summary>A local patient reference; anything else (another server's patient, a malformed id) names no series here.</summary>
     private static string? PatientOf(Observation observation) =>
-        observation.Subject?.Reference is { } subject && subject.StartsWith("Patient/", StringComparison.Ordinal) ? subject : null;
+        observation.Subject?.Reference is { } subject && subject.StartsWith("Patient/", StringComparison.Ordinal)
+        && FhirId.IsValid(subject["Patient/".Length..]) ? subject : null;
 
     private async System.Threading.Tasks.Task ReconcileFlagsAsync(
         ResourceWriteContext context,

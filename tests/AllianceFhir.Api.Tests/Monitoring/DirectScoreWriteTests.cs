@@ -96,6 +96,67 @@ public sealed class DirectScoreWriteTests(FhirApplication app) : IClassFixture<F
         var flags = await FlagsAsync(_client, "direct-withdraw");
         Assert.Equal(2, flags.Count);
         Assert.All(flags, f => Assert.Equal(Flag.FlagStatus.EnteredInError, f.Status));
+
+        // Corrected back to final, the same Flags apply again; deleted, they are withdrawn again.
+        low.Status = ObservationStatus.Final;
+        using (var put = await _client.PutAsync("/fhir/Observation/direct-withdraw-2", low))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+
+        Assert.All(await FlagsAsync(_client, "direct-withdraw"), f => Assert.Equal(Flag.FlagStatus.Active, f.Status));
+        using (var delete = await _client.DeleteAsync("/fhir/Observation/direct-withdraw-2"))
+        {
+            Assert.True(delete.IsSuccessStatusCode, $"DELETE answered {(int)delete.StatusCode}");
+        }
+
+        flags = await FlagsAsync(_client, "direct-withdraw");
+        Assert.Equal(2, flags.Count);
+        Assert.All(flags, f => Assert.Equal(Flag.FlagStatus.EnteredInError, f.Status));
+    }
+
+    [Fact]
+    public async Task A_score_moved_to_another_patient_is_judged_for_both()
+    {
+        await Patients.StoreAsync(_client, "moved-from");
+        await Patients.StoreAsync(_client, "moved-to");
+        var low = Score("moved-from", "srs-total", 30, "2026-05-04T10:00:00Z");
+        low.Id = "moved-score";
+        using (var put = await _client.PutAsync("/fhir/Observation/moved-score", low))
+        {
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        }
+
+        Assert.Equal(Flag.FlagStatus.Active, Assert.Single(await FlagsAsync(_client, "moved-from")).Status);
+
+        low.Subject = new ResourceReference("Patient/moved-to");
+        using (var put = await _client.PutAsync("/fhir/Observation/moved-score", low))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+
+        Assert.Equal(Flag.FlagStatus.EnteredInError, Assert.Single(await FlagsAsync(_client, "moved-from")).Status);
+        Assert.Equal(Flag.FlagStatus.Active, Assert.Single(await FlagsAsync(_client, "moved-to")).Status);
+
+        // The same through a response: its extracted scores follow its subject, and the patient they leave is judged again.
+        await InstrumentResponses.StoreSubjectAsync(_client, "moved-response-from");
+        await Patients.StoreAsync(_client, "moved-response-to");
+        var response = InstrumentResponses.Decimals(await InstrumentResponses.FetchAsync(_client, "srs"), "moved-response-from", 8, 8, 8, 8);
+        using (var created = await _client.PostAsync("/fhir/QuestionnaireResponse", response))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            response = await created.ReadAsAsync<QuestionnaireResponse>();
+        }
+
+        Assert.All(await FlagsAsync(_client, "moved-response-from"), f => Assert.Equal(Flag.FlagStatus.Active, f.Status));
+        response.Subject = new ResourceReference("Patient/moved-response-to");
+        using (var put = await _client.PutAsync($"/fhir/QuestionnaireResponse/{response.Id}", response))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+
+        Assert.All(await FlagsAsync(_client, "moved-response-from"), f => Assert.Equal(Flag.FlagStatus.EnteredInError, f.Status));
+        Assert.Equal(["srs-item-low", "srs-total-low"], (await FlagsAsync(_client, "moved-response-to")).Select(Rule).Order(StringComparer.Ordinal));
     }
 
     [Fact]
