@@ -15,7 +15,8 @@ public static class ServiceCollectionExtensions
     /// Registers the instrument catalog, the scoring engine, the response processor, and the write hooks (as
     /// <see cref="IResourceWriteHook"/>s): the catalog guards (shipped Questionnaires and CodeSystems are read-only
     /// through the API), QuestionnaireResponse (validate, score, extract) and Questionnaire (reject definitions the
-    /// pipeline could not evaluate). Bind <see cref="InstrumentOptions"/> from the
+    /// pipeline could not evaluate), and the monitoring rules over every write's score Observations
+    /// (<see cref="IWriteSetHook"/>). Bind <see cref="InstrumentOptions"/> from the
     /// <c>Instruments</c> section, e.g. <c>services.AddAllianceInstruments(o => configuration.GetSection("Instruments").Bind(o))</c>.
     /// </summary>
     public static IServiceCollection AddAllianceInstruments(this IServiceCollection services, Action<InstrumentOptions>? configure = null)
@@ -38,6 +39,7 @@ public static class ServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceWriteHook, CodeSystemCatalogGuard>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceWriteHook, QuestionnaireResponseWriteHook>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceWriteHook, QuestionnaireWriteHook>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IWriteSetHook, MonitoringWriteSetHook>());
         return services;
     }
 }

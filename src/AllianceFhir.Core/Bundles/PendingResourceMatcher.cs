@@ -34,6 +34,14 @@ public sealed class PendingResourceMatcher(ISearchIndexer indexer)
         return query.Criteria.All(c => Matches(c, values));
     }
 
+    /// <summary>As above, over index values already extracted (a prepared write's own, which the store will hold).</summary>
+    public static bool Matches(SearchQuery query, ILookup<string, SearchIndexValue> values)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(values);
+        return query.Criteria.All(c => Matches(c, values));
+    }
+
     private static bool Matches(SearchCriterion criterion, ILookup<string, SearchIndexValue> values)
     {
         if (criterion is AnyOfCriterion anyOf)

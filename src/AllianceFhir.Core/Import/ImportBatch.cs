@@ -1,4 +1,6 @@
+using AllianceFhir.Core.Bundles;
 using AllianceFhir.Core.Pipeline;
+using AllianceFhir.Core.Search;
 using AllianceFhir.Core.Storage;
 using Hl7.Fhir.Model;
 using Task = System.Threading.Tasks.Task;
@@ -6,15 +8,17 @@ using Task = System.Threading.Tasks.Task;
 namespace AllianceFhir.Core.Import;
 
 /// <summary>
-/// The writes an import collects for one commit, and the reader its lines are checked through: a reference to a
-/// resource of an earlier line of the same batch resolves, as it will once the batch commits. A line that would write a
-/// resource (or claim an identifier) the batch already holds is committed after the batch, never in it, so each version
-/// is prepared over the one stored before it. While a batch commits, the next one is prepared over it
-/// (<see cref="Previous"/>): references to its resources resolve as they will once it has committed.
+/// The writes an import collects for one commit, and the reader its lines are prepared through: reads and searches see
+/// every resource of the batch — the lines' own and what their hooks derived (scores, Flags) — as they will be once the
+/// batch commits, so a later line is judged as if each line before it had been written over REST (a patient's second
+/// session sees the first one's scores and Flags). A line that would write a resource (or claim an identifier) the batch
+/// already holds is committed after the batch, never in it, so each version is prepared over the one stored before it.
+/// While a batch commits, the next one is prepared over it (<see cref="Previous"/>) in the same way.
 /// </summary>
-public sealed class ImportBatch(IResourceReader stored) : IResourceReader
+public sealed class ImportBatch(IResourceReader stored, SearchService search) : IResourceReader
 {
-    private readonly Dictionary<ResourceKey, Resource> _pending = [];
+    private readonly Dictionary<ResourceKey, Held> _pending = [];
+    private readonly Dictionary<string, Dictionary<string, Held>> _byType = new(StringComparer.Ordinal);
     private readonly HashSet<string> _conditions = new(StringComparer.Ordinal);
     private readonly List<ResourceWrite> _writes = [];
 
@@ -31,12 +35,25 @@ public sealed class ImportBatch(IResourceReader stored) : IResourceReader
 
     public bool HoldsAny(IEnumerable<ResourceWrite> writes) => writes.Any(w => _pending.ContainsKey(new ResourceKey(w.ResourceType, w.Id)));
 
-    public void Add(IReadOnlyList<ResourceWrite> writes, IEnumerable<Resource> resources, string? condition)
+    /// <summary>One line's writes and, in the same order, the resources they hold.</summary>
+    public void Add(IReadOnlyList<ResourceWrite> writes, IReadOnlyList<Resource?> resources, string? condition)
     {
         _writes.AddRange(writes);
-        foreach (var resource in resources)
+        for (var i = 0; i < writes.Count; i++)
         {
-            _pending[new ResourceKey(resource.TypeName, resource.Id ?? string.Empty)] = resource;
+            if (resources[i] is not { } resource)
+            {
+                continue;
+            }
+
+            var held = new Held(resource, writes[i].Index);
+            _pending[new ResourceKey(writes[i].ResourceType, writes[i].Id)] = held;
+            if (!_byType.TryGetValue(writes[i].ResourceType, out var ofType))
+            {
+                _byType[writes[i].ResourceType] = ofType = new(StringComparer.Ordinal);
+            }
+
+            ofType[writes[i].Id] = held;
         }
 
         if (condition is not null)
@@ -45,16 +62,9 @@ public sealed class ImportBatch(IResourceReader stored) : IResourceReader
         }
     }
 
-    public void Clear()
-    {
-        _pending.Clear();
-        _conditions.Clear();
-        _writes.Clear();
-    }
-
     public Task<Resource?> ReadAsync(string resourceType, string id, CancellationToken cancellationToken) =>
-        _pending.TryGetValue(new ResourceKey(resourceType, id), out var resource)
-            ? Task.FromResult<Resource?>(resource)
+        _pending.TryGetValue(new ResourceKey(resourceType, id), out var held)
+            ? Task.FromResult<Resource?>(held.Resource)
             : (Previous ?? stored).ReadAsync(resourceType, id, cancellationToken);
 
     public Task<bool> ExistsAsync(string resourceType, string id, CancellationToken cancellationToken) =>
@@ -62,9 +72,54 @@ public sealed class ImportBatch(IResourceReader stored) : IResourceReader
             ? Task.FromResult(true)
             : (Previous ?? stored).ExistsAsync(resourceType, id, cancellationToken);
 
-    public Task<IReadOnlyList<Resource>> SearchAsync(
+    /// <summary>
+    /// The stored matches the batches not yet committed do not replace, plus their own resources that match, judged on
+    /// the index values their writes carry (what the store will hold once they commit).
+    /// </summary>
+    public async Task<IReadOnlyList<Resource>> SearchAsync(
         string resourceType,
         IReadOnlyList<KeyValuePair<string, string>> parameters,
-        CancellationToken cancellationToken) =>
-        stored.SearchAsync(resourceType, parameters, cancellationToken);
+        CancellationToken cancellationToken)
+    {
+        var found = await stored.SearchAsync(resourceType, parameters, cancellationToken);
+        var overlay = Overlay(resourceType);
+        if (overlay.Count == 0)
+        {
+            return found;
+        }
+
+        var query = search.Parse(resourceType, parameters);
+        List<Resource> matches = [.. found.Where(r => r.Id is null || !overlay.ContainsKey(r.Id))];
+        matches.AddRange(overlay.Values.Where(h => PendingResourceMatcher.Matches(query, h.Values)).Select(h => h.Resource));
+        return matches;
+    }
+
+    /// <summary>This batch's resources of a type over those of the batch in flight (a later version wins).</summary>
+    private Dictionary<string, Held> Overlay(string resourceType)
+    {
+        var mine = _byType.GetValueOrDefault(resourceType);
+        var before = Previous?._byType.GetValueOrDefault(resourceType);
+        if (before is null || before.Count == 0)
+        {
+            return mine ?? [];
+        }
+
+        var merged = new Dictionary<string, Held>(before, StringComparer.Ordinal);
+        foreach (var (id, held) in mine ?? [])
+        {
+            merged[id] = held;
+        }
+
+        return merged;
+    }
+
+    /// <summary>A resource the batch writes, with its index values looked up by parameter on first use.</summary>
+    private sealed class Held(Resource resource, IReadOnlyList<SearchIndexValue> index)
+    {
+        private ILookup<string, SearchIndexValue>? _values;
+
+        public Resource Resource { get; } = resource;
+
+        public ILookup<string, SearchIndexValue> Values => _values ??= index.ToLookup(v => v.ParamName, StringComparer.Ordinal);
+    }
 }

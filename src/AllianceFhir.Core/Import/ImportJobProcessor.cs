@@ -4,6 +4,7 @@ using AllianceFhir.Core.Pipeline;
 using AllianceFhir.Core.Audit;
 using AllianceFhir.Core.Errors;
 using AllianceFhir.Core.Resources;
+using AllianceFhir.Core.Search;
 using AllianceFhir.Core.Security;
 using AllianceFhir.Core.Serialization;
 using AllianceFhir.Core.Storage;
@@ -46,7 +47,7 @@ public sealed class ImportJobProcessor(
     public async Task RunAsync(ImportJob job, ImportServices services, AuditEventFactory audits, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var run = new Run(this, job, new ImportLineWriter(services.Resources, services.Search, services.Store), services.Reader, audits);
+        var run = new Run(this, job, new ImportLineWriter(services.Resources, services.Search, services.Store), services.Reader, services.Search, audits);
         try
         {
             await run.ImportAllAsync(cancellationToken);
@@ -86,7 +87,7 @@ public sealed class ImportJobProcessor(
     /// waits for its commit first, so every version is still prepared over the one stored before it; a batch in flight
     /// that loses a race is replayed line by line, and the lines prepared over it are handled again.
     /// </summary>
-    private sealed class Run(ImportJobProcessor owner, ImportJob job, ImportLineWriter writer, IResourceReader reader, AuditEventFactory audits)
+    private sealed class Run(ImportJobProcessor owner, ImportJob job, ImportLineWriter writer, IResourceReader reader, SearchService search, AuditEventFactory audits)
     {
         private readonly List<PendingLine> _window = [];
         private ImportBatch _batch = null!;
@@ -119,7 +120,7 @@ public sealed class ImportJobProcessor(
                 _line = resume ? Job.Progress.Line : 0;
                 _offset = resume ? Job.Progress.ByteOffset : 0;
                 _counts = Job.Progress.Inputs[input];
-                _batch = new ImportBatch(reader);
+                _batch = new ImportBatch(reader, search);
                 _window.Clear();
                 await using (_errors = owner.Folder.OpenErrors(Job.Id, input, resume ? Job.Progress.ErrorBytes : 0))
                 await using (var stream = await owner.Sources.OpenAsync(Job.Inputs[input], _offset, cancellationToken))
@@ -282,7 +283,7 @@ public sealed class ImportJobProcessor(
                 // Checkpoints follow one another: each expects the sequence the one before it left.
                 await DrainAsync(cancellationToken);
                 _inFlight = await StartCommitAsync(input, finished, cancellationToken);
-                _batch = new ImportBatch(reader) { Previous = _inFlight.Batch };
+                _batch = new ImportBatch(reader, search) { Previous = _inFlight.Batch };
                 _window.Clear();
             }
             while ((finished || !owner.Jobs.CommitsApart) && !await DrainAsync(cancellationToken));
@@ -375,7 +376,7 @@ public sealed class ImportJobProcessor(
             _counts = Job.Progress.Inputs[input];
             _errors.SetLength(committed?.ErrorBytes ?? 0);
             _errors.Seek(0, SeekOrigin.End);
-            _batch = new ImportBatch(reader);
+            _batch = new ImportBatch(reader, search);
             _window.Clear();
             foreach (var line in flight.Window)
             {
@@ -388,7 +389,7 @@ public sealed class ImportJobProcessor(
                 {
                     // Raced again on its own: the line is refused as the REST write would be (409), and the rest go on.
                     _counts = Job.Progress.Inputs[input];
-                    _batch = new ImportBatch(reader);
+                    _batch = new ImportBatch(reader, search);
                     await RefuseAsync(line, null, FhirOperationException.Conflict("Another write changed this resource while it was imported; import the line again"));
                     await CommitNowAsync(input, cancellationToken);
                 }
@@ -404,7 +405,7 @@ public sealed class ImportJobProcessor(
         private async Task CommitNowAsync(int input, CancellationToken cancellationToken)
         {
             var flight = await StartCommitAsync(input, finished: false, cancellationToken);
-            _batch = new ImportBatch(reader);
+            _batch = new ImportBatch(reader, search);
             try
             {
                 await flight.Commit;

@@ -11,9 +11,9 @@ namespace AllianceFhir.Core.Import;
 
 /// <summary>What one imported line asks the store to do, before anything is committed.</summary>
 /// <param name="Writes">The versions to commit (the resource, then what its hooks derive); empty when unchanged.</param>
-/// <param name="Resources">The resources written, for the batch's reader.</param>
+/// <param name="Resources">The resources <paramref name="Writes"/> hold, in the same order, for the batch's reader.</param>
 /// <param name="Condition">The identifier condition a new QuestionnaireResponse claims, if any.</param>
-public sealed record ImportLinePlan(IReadOnlyList<ResourceWrite> Writes, IReadOnlyList<Resource> Resources, string? Condition)
+public sealed record ImportLinePlan(IReadOnlyList<ResourceWrite> Writes, IReadOnlyList<Resource?> Resources, string? Condition)
 {
     public bool Unchanged => Writes.Count == 0;
 }
@@ -64,8 +64,8 @@ public sealed class ImportLineWriter(ResourceService service, SearchService sear
         }
 
         var id = FhirId.New();
-        var writes = await service.PrepareAsync(WriteOperation.Create, type, id, resource, null, "POST", reader, cancellationToken);
-        return new ImportLinePlan(writes, Written(resource, writes), null);
+        var prepared = await service.PrepareWriteAsync(WriteOperation.Create, type, id, resource, null, "POST", reader, cancellationToken);
+        return new ImportLinePlan(prepared.Writes, prepared.Resources, null);
     }
 
     private async Task<ImportLinePlan> UpsertAsync(
@@ -80,7 +80,8 @@ public sealed class ImportLineWriter(ResourceService service, SearchService sear
         var current = await store.ReadCurrentAsync(type, id, cancellationToken);
         var live = current is { IsDeleted: false } ? current : null;
         var operation = live is null ? WriteOperation.Create : WriteOperation.Update;
-        var writes = await service.PrepareAsync(operation, type, id, resource, current, "PUT", reader, cancellationToken);
+        var prepared = await service.PrepareWriteAsync(operation, type, id, resource, current, "PUT", reader, cancellationToken);
+        var writes = prepared.Writes;
         if (live is not null && SameContent(live, writes[0]))
         {
             return new ImportLinePlan([], [], null);
@@ -91,12 +92,8 @@ public sealed class ImportLineWriter(ResourceService service, SearchService sear
             writes[0] = writes[0] with { Claim = claim };
         }
 
-        return new ImportLinePlan(writes, Written(resource, writes), null);
+        return new ImportLinePlan(writes, prepared.Resources, null);
     }
-
-    /// <summary>The derived resources are not returned by the pipeline; the batch reader only needs the imported one by id.</summary>
-    private static List<Resource> Written(Resource resource, List<ResourceWrite> writes) =>
-        writes.Count > 0 ? [resource] : [];
 
     /// <summary>Equal but for the version and time stamps the new version was given.</summary>
     private static bool SameContent(ResourceVersion current, ResourceWrite write)

@@ -24,6 +24,7 @@ public sealed class ResourceService(
     IResourceReader requestReader,
     ISearchIndexer indexer,
     IEnumerable<IResourceWriteHook> hooks,
+    IEnumerable<IWriteSetHook> setHooks,
     ReferentialIntegrity integrity,
     TimeProvider clock)
 {
@@ -34,6 +35,8 @@ public sealed class ResourceService(
     private const int ConditionalAttempts = 8;
 
     private readonly ILookup<string, IResourceWriteHook> _hooks = hooks.ToLookup(h => h.ResourceType, StringComparer.Ordinal);
+
+    private readonly IWriteSetHook[] _setHooks = [.. setHooks];
 
     public async Task<ResourceVersion> ReadAsync(string resourceType, string id, CancellationToken cancellationToken)
     {
@@ -322,6 +325,22 @@ public sealed class ResourceService(
         ResourceVersion? current,
         string method,
         IResourceReader reader,
+        CancellationToken cancellationToken) =>
+        (await PrepareWriteAsync(operation, resourceType, id, resource, current, method, reader, cancellationToken)).Writes;
+
+    /// <summary>
+    /// As <see cref="PrepareAsync(WriteOperation, string, string, Resource?, ResourceVersion?, string, IResourceReader, CancellationToken)"/>,
+    /// with the resources the versions hold: a unit of work that lets later writes read them (an import batch) keeps
+    /// these instead of parsing the versions' JSON again.
+    /// </summary>
+    public async Task<PreparedWrite> PrepareWriteAsync(
+        WriteOperation operation,
+        string resourceType,
+        string id,
+        Resource? resource,
+        ResourceVersion? current,
+        string method,
+        IResourceReader reader,
         CancellationToken cancellationToken)
     {
         var now = Now();
@@ -338,13 +357,19 @@ public sealed class ResourceService(
             await hook.OnWriteAsync(context, cancellationToken);
         }
 
+        foreach (var hook in _setHooks)
+        {
+            await hook.OnWriteSetAsync(context, cancellationToken);
+        }
+
         var writes = new List<ResourceWrite> { ToWrite(resourceType, id, versionId, now, resource, method) };
         foreach (var dependent in context.DependentWrites)
         {
             writes.Add(await PrepareDependentAsync(dependent, now, cancellationToken));
         }
 
-        return await integrity.EnforceAsync(writes, [resource, .. context.DependentWrites], reader, cancellationToken);
+        Resource?[] resources = [resource, .. context.DependentWrites];
+        return new PreparedWrite(await integrity.EnforceAsync(writes, resources, reader, cancellationToken), resources);
     }
 
     private async Task<ResourceWrite> PrepareDependentAsync(Resource dependent, DateTimeOffset now, CancellationToken cancellationToken)

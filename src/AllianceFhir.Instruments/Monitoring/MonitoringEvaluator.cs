@@ -6,54 +6,87 @@ using Hl7.Fhir.Model;
 namespace AllianceFhir.Instruments.Monitoring;
 
 /// <summary>
-/// Runs the rules for one patient's episode after a response's scores change, inside that write: reads the episode's
-/// score series through the write's reader (with this response's new scores in place of its stored ones), replays the
-/// rules (<see cref="RuleEvaluator"/>) and brings the stored Flags and change Observations in line with the replay as
-/// dependent writes, so they commit with the response or not at all.
+/// Runs the rules for the episodes a write's score Observations belong to, inside that write: reads each episode's
+/// score series through the write's reader (with the write's new versions in place of the stored ones), replays the rules
+/// (<see cref="RuleEvaluator"/>) and brings the stored Flags and change Observations in line with the replay as dependent
+/// writes, so they commit with the write or not at all. The one entry point is <see cref="MonitoringWriteSetHook"/>:
+/// a score counts the same whether a client wrote it or a response's extraction derived it.
 /// </summary>
 public sealed class MonitoringEvaluator(MonitoringRules rules)
 {
+    /// <summary>Asked on every Observation write, so built once: the rules do not change while the server runs.</summary>
+    private readonly IReadOnlySet<string> _codes = rules.ScoreCodes;
+
+    /// <param name="written">The Observations the write puts in place (new versions; entered-in-error ones take their score away).</param>
+    /// <param name="withdrawn">The stored versions the write replaces or deletes: their episodes are judged again too.</param>
     public async System.Threading.Tasks.Task EvaluateAsync(
         ResourceWriteContext context,
-        QuestionnaireResponse response,
-        string responseReference,
-        IReadOnlyList<Observation> current,
+        IReadOnlyList<Observation> written,
+        IReadOnlyList<Observation> withdrawn,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(response);
-        if (response.Subject?.Reference is not { } patient || !patient.StartsWith("Patient/", StringComparison.Ordinal))
-        {
-            return;
-        }
-
-        var codes = rules.ScoreCodes;
+        var codes = _codes;
         if (codes.Count == 0)
         {
             return;
         }
 
-        if (!current.Any(o => ScoreCode(o) is { } c && codes.Contains(c)) && context.Previous is null)
+        var scores = written.Concat(withdrawn).Where(o => IsScore(o, codes)).ToList();
+        if (scores.Count == 0)
         {
-            // Nothing this write scored is read by a rule, and it replaces nothing that was.
+            // Nothing this write touches is read by a rule (the rules' own change Observations included).
             return;
         }
 
-        var reader = context.Reader;
-        var episodes = new EpisodeResolver(reader);
-        var episode = await episodes.OfAsync(response.Encounter, cancellationToken);
+        var episodes = new EpisodeResolver(context.Reader);
+        var affected = new List<(string Patient, string? Episode)>();
+        foreach (var score in scores)
+        {
+            if (PatientOf(score) is not { } patient)
+            {
+                continue;
+            }
+
+            var key = (patient, await episodes.OfAsync(score.Encounter, cancellationToken));
+            if (!affected.Contains(key))
+            {
+                affected.Add(key);
+            }
+        }
+
+        var replaced = written.Concat(withdrawn).Select(o => o.Id).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var current = written.Where(o => IsScore(o, codes) && o.Status != ObservationStatus.EnteredInError).ToList();
+        foreach (var (patient, episode) in affected)
+        {
+            await EvaluateEpisodeAsync(context, episodes, patient, episode, current, replaced, cancellationToken);
+        }
+    }
+
+    private async System.Threading.Tasks.Task EvaluateEpisodeAsync(
+        ResourceWriteContext context,
+        EpisodeResolver episodes,
+        string patient,
+        string? episode,
+        IReadOnlyList<Observation> current,
+        HashSet<string> replaced,
+        CancellationToken cancellationToken)
+    {
+        var codes = _codes;
         var changeCode = rules.Set.Change?.Code;
         var searchCodes = string.Join(',', codes.Concat(changeCode is null ? [] : [changeCode]).Select(c => $"{ExtensionUrls.AllianceScoreSystem}|{c}"));
-        var stored = (await reader.SearchAsync("Observation", [new("subject", patient), new("code", searchCodes)], cancellationToken))
+        var stored = (await context.Reader.SearchAsync("Observation", [new("subject", patient), new("code", searchCodes)], cancellationToken))
             .OfType<Observation>()
             .Where(o => o.Status != ObservationStatus.EnteredInError)
             .ToList();
 
         var series = new List<ScorePoint>();
         var observations = new Dictionary<string, Observation>(StringComparer.Ordinal);
-        foreach (var o in stored.Where(o => ScoreCode(o) != changeCode && !DerivedFrom(o, responseReference)).Concat(current))
+        var candidates = stored.Where(o => IsScore(o, codes) && o.Id is not null && !replaced.Contains(o.Id))
+            .Concat(current.Where(o => PatientOf(o) == patient));
+        foreach (var o in candidates)
         {
-            if (ScoreCode(o) is not { } code || !codes.Contains(code) || o.Id is null || Point(o, code) is not { } point)
+            if (ScoreCode(o) is not { } code || o.Id is null || Point(o, code) is not { } point)
             {
                 continue;
             }
@@ -75,6 +108,19 @@ public sealed class MonitoringEvaluator(MonitoringRules rules)
             ReconcileChanges(context, patient, episode, change, RuleEvaluator.Changes(change, series), storedChanges, observations);
         }
     }
+
+    /// <summary>
+    /// A score a rule reads: one of the rules' score codes, and not an Observation the rules write themselves (a change
+    /// score carries the rules' identifier), so a client writing one back does not set the rules off.
+    /// </summary>
+    private bool IsScore(Observation observation, IReadOnlySet<string> codes) =>
+        ScoreCode(observation) is { } code && codes.Contains(code) && code != rules.Set.Change?.Code
+        && !observation.Identifier.Any(i => i.System == MonitoringUrls.ChangeIdentifierSystem);
+
+    /// <summary>A local patient reference; anything else (another server's patient, a malformed id) names no series here.</summary>
+    private static string? PatientOf(Observation observation) =>
+        observation.Subject?.Reference is { } subject && subject.StartsWith("Patient/", StringComparison.Ordinal)
+        && FhirId.IsValid(subject["Patient/".Length..]) ? subject : null;
 
     private async System.Threading.Tasks.Task ReconcileFlagsAsync(
         ResourceWriteContext context,
@@ -188,17 +234,23 @@ public sealed class MonitoringEvaluator(MonitoringRules rules)
             FhirDecimal { Value: { } d } => d,
             _ => (decimal?)null,
         };
-        var effective = (o.Effective as FhirDateTime)?.TryToDateTimeOffset(out var at) == true ? at : (DateTimeOffset?)null;
+        var effective = o.Effective switch
+        {
+            FhirDateTime dateTime when dateTime.TryToDateTimeOffset(out var at) => at,
+            Instant { Value: { } instant } => instant,
+            _ => (DateTimeOffset?)null,
+        };
         if (value is null || effective is null)
         {
             return null;
         }
 
-        var session = o.DerivedFrom.FirstOrDefault(r => r.Reference?.StartsWith("QuestionnaireResponse/", StringComparison.Ordinal) == true)?.Reference ?? $"Observation/{o.Id}";
+        // A session is the response a score was derived from; scores a client wrote directly for the same time (the
+        // lines and total of one sitting) are one session too, so a rule over several lines sees them together.
+        var session = o.DerivedFrom.FirstOrDefault(r => r.Reference?.StartsWith("QuestionnaireResponse/", StringComparison.Ordinal) == true)?.Reference
+            ?? $"effective/{effective.Value.UtcDateTime:O}";
         return new ScorePoint(o.Id, code, value.Value, effective.Value, session, o.ReferenceRange.FirstOrDefault()?.Low?.Value);
     }
-
-    private static bool DerivedFrom(Observation o, string reference) => o.DerivedFrom.Any(r => r.Reference == reference);
 
     private static bool SameEpisode(IExtendable resource, string? episode) =>
         (resource.GetExtension(MonitoringUrls.MonitoringRule)?.GetExtension("episode")?.Value as ResourceReference)?.Reference == episode;

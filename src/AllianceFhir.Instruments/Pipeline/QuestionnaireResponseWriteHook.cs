@@ -1,7 +1,6 @@
 using AllianceFhir.Core.Pipeline;
 using AllianceFhir.Core.Resources;
 using AllianceFhir.Instruments.Extraction;
-using AllianceFhir.Instruments.Monitoring;
 using Hl7.Fhir.Model;
 using Task = System.Threading.Tasks.Task;
 
@@ -11,10 +10,10 @@ namespace AllianceFhir.Instruments.Pipeline;
 /// The QuestionnaireResponse write hook: rejects responses that do not fit their Questionnaire (422), stores the
 /// server-computed scores in the response, and keeps its Observations in step in the same transaction — created on
 /// first completion, updated in place on change (matched by code, never duplicated, status amended), and marked
-/// <c>entered-in-error</c> when the response is deleted or itself marked entered-in-error. Then the monitoring rules run
-/// over the patient's episode with these scores (<see cref="MonitoringEvaluator"/>), in the same transaction.
+/// <c>entered-in-error</c> when the response is deleted or itself marked entered-in-error. The monitoring rules then run
+/// over those Observations as over any score written in this write (<see cref="MonitoringWriteSetHook"/>).
 /// </summary>
-public sealed class QuestionnaireResponseWriteHook(QuestionnaireResponseProcessor processor, MonitoringEvaluator monitoring) : IResourceWriteHook
+public sealed class QuestionnaireResponseWriteHook(QuestionnaireResponseProcessor processor) : IResourceWriteHook
 {
     public string ResourceType => "QuestionnaireResponse";
 
@@ -26,11 +25,6 @@ public sealed class QuestionnaireResponseWriteHook(QuestionnaireResponseProcesso
             || response.Status == QuestionnaireResponse.QuestionnaireResponseStatus.EnteredInError)
         {
             await RetractAsync(context, reference, cancellationToken);
-            if ((context.Resource ?? context.Previous) is QuestionnaireResponse withdrawn)
-            {
-                await monitoring.EvaluateAsync(context, withdrawn, reference, [], cancellationToken);
-            }
-
             return;
         }
 
@@ -68,8 +62,6 @@ public sealed class QuestionnaireResponseWriteHook(QuestionnaireResponseProcesso
         {
             MarkEnteredInError(context, stale);
         }
-
-        await monitoring.EvaluateAsync(context, response, reference, derived, cancellationToken);
     }
 
     private static async Task RetractAsync(ResourceWriteContext context, string reference, CancellationToken cancellationToken)

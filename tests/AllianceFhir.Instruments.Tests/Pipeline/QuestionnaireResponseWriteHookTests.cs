@@ -1,12 +1,10 @@
 using System.Net;
 using AllianceFhir.Core.Errors;
 using AllianceFhir.Core.Pipeline;
-using AllianceFhir.Instruments.Monitoring;
 using AllianceFhir.Instruments.Pipeline;
 using AllianceFhir.Instruments.Scoring;
 using AllianceFhir.Instruments.Tests.Support;
 using Hl7.Fhir.Model;
-using Microsoft.Extensions.Options;
 using Task = System.Threading.Tasks.Task;
 
 namespace AllianceFhir.Instruments.Tests.Pipeline;
@@ -14,19 +12,9 @@ namespace AllianceFhir.Instruments.Tests.Pipeline;
 public class QuestionnaireResponseWriteHookTests
 {
     private const string Score = "http://alliancefhir.org/fhir/CodeSystem/alliance-score";
-    private readonly QuestionnaireResponseWriteHook _hook = new(
-        new QuestionnaireResponseProcessor(new ScoringEngine()),
-        new MonitoringEvaluator(NoRules()));
+    private readonly QuestionnaireResponseWriteHook _hook = new(new QuestionnaireResponseProcessor(new ScoringEngine()));
     private readonly Questionnaire _wai = Responses.Instrument("wai-sr");
     private readonly InMemoryReader _store;
-
-    /// <summary>The rules have their own tests over the real app; here the hook's extraction is what is under test.</summary>
-    private static MonitoringRules NoRules()
-    {
-        var file = Path.Combine(Path.GetTempPath(), $"no-rules-{Guid.NewGuid():N}.json");
-        File.WriteAllText(file, "{\"version\":\"test\",\"rules\":[]}");
-        return new MonitoringRules(Options.Create(new MonitoringOptions { RulesFile = file }));
-    }
 
     public QuestionnaireResponseWriteHookTests() => _store = new InMemoryReader(_wai);
 

@@ -1,13 +1,14 @@
 using System.Net;
 using AllianceFhir.Api.Tests.Infrastructure;
+using AllianceFhir.Api.Tests.Monitoring;
 using Microsoft.Playwright;
 
 namespace AllianceFhir.Api.Tests.App.Browser;
 
 /// <summary>
 /// A client fills the SRS on a phone through a form link, then the clinician opens the patient's page on a laptop and a
-/// tablet and finds the new session plotted, with the flag a rule raised about it. Writes the README's screenshots when
-/// UPDATE_SCREENSHOTS=1.
+/// tablet and finds the new session plotted, with the flag the monitoring rules raised about it when the form was sent
+/// (the earlier sessions raise none). Writes the README's screenshots when UPDATE_SCREENSHOTS=1.
 /// </summary>
 public sealed class PatientFormBrowserTests
 {
@@ -18,10 +19,12 @@ public sealed class PatientFormBrowserTests
     {
         await using var session = await BrowserSession.StartAsync();
         var http = session.Http;
+        // Three sessions that raise nothing: every line at 9 or above, totals 36.2, 37 and 38.4, never falling.
         await ClinicianScenario.SessionsAsync(http, Patient,
-            ("2026-10-05T10:00:00Z", [9.5m, 9.1m, 8.8m, 9.4m]),
-            ("2026-10-12T10:00:00Z", [9.2m, 9.0m, 9.3m, 9.1m]),
-            ("2026-10-19T10:00:00Z", [8.6m, 8.9m, 8.2m, 9.0m]));
+            ("2026-10-05T10:00:00Z", [9.0m, 9.1m, 9.0m, 9.1m]),
+            ("2026-10-12T10:00:00Z", [9.2m, 9.3m, 9.2m, 9.3m]),
+            ("2026-10-19T10:00:00Z", [9.5m, 9.6m, 9.6m, 9.7m]));
+        Assert.Empty(await MonitoringScores.FlagsAsync(http, Patient));
         var link = await FormLinkRequests.CreateAsync(http, "srs", Patient, InstrumentResponses.EncounterId);
 
         await using (var phone = await session.PhoneAsync())
@@ -65,7 +68,13 @@ public sealed class PatientFormBrowserTests
         var totals = await ClinicianScenario.TotalIdsAsync(http, Patient);
         Assert.Equal(4, totals.Count);
         var newest = totals[^1];
-        await ClinicianScenario.FlagAsync(http, Patient, newest, "SRS total fell below the cut-off of 36 (27): talk with the client about the alliance");
+
+        // The rule the submission set off, in the submission's own commit: no flag here is made by the test.
+        var raised = (await MonitoringScores.FlagsAsync(http, Patient)).Single(f => MonitoringScores.Rule(f) == "srs-total-low");
+        Assert.Equal(Hl7.Fhir.Model.Flag.FlagStatus.Active, raised.Status);
+        Assert.Equal([$"Observation/{newest}"], MonitoringScores.Details(raised));
+        var reason = raised.Code!.Text!;
+        Assert.StartsWith("SRS total 27 is below 36.", reason, StringComparison.Ordinal);
 
         await using (var laptop = await session.ScreenAsync(1280, 800))
         {
@@ -82,8 +91,15 @@ public sealed class PatientFormBrowserTests
             var point = page.Locator($"svg.trend circle.point[data-observation='{newest}']");
             Assert.True(await point.IsVisibleAsync());
             Assert.Contains(": 27 (", await point.Locator("title").TextContentAsync() ?? "", StringComparison.Ordinal);
-            Assert.True(await page.Locator($"svg.trend path.flag-mark[data-observation='{newest}']").IsVisibleAsync());
-            Assert.True(await page.GetByText("SRS total fell below the cut-off of 36 (27)").First.IsVisibleAsync());
+            var mark = page.Locator($"svg.trend path.flag-mark[data-observation='{newest}']").First;
+            Assert.True(await mark.IsVisibleAsync());
+            Assert.Contains(reason, await mark.Locator("title").TextContentAsync() ?? "", StringComparison.Ordinal);
+            Assert.True(await page.GetByText(reason).First.IsVisibleAsync());
+            // The fall from session 3 marks session 3 as well (the srs-drop flag names both); sessions 1 and 2 raised nothing.
+            foreach (var older in totals[..2])
+            {
+                Assert.Equal(0, await page.Locator($"svg.trend path.flag-mark[data-observation='{older}']").CountAsync());
+            }
             Assert.Equal("Session Rating Scale (SRS) v3", await page.Locator("section.instrument h2").First.InnerTextAsync());
             if (BrowserSession.WriteScreenshots)
             {
