@@ -11,14 +11,12 @@ namespace AllianceFhir.Api.Audit;
 /// their own commit.
 /// </summary>
 /// <remarks>
-/// Each batch is one append per tenant (<see cref="IResourceStore.AppendAsync"/>): one transaction with no savepoint per
-/// event which on SQLite costs the single writer about half of what
-/// committing the same events as one ordinary commit did (docs/performance.md). Building the events here rather than
-/// in the request keeps their serialization and index extraction off the request's path.
+/// Each batch is one append per tenant (<see cref="IResourceStore.AppendAsync"/>): one transaction with no savepoint.
+/// An event is one narrow row (<see cref="AuditEventRow"/>), not a resource with index rows: about a tenth of the
+/// writer's time per event (docs/performance.md).
 /// </remarks>
 public sealed class AuditWriter(
     AuditBacklog queue,
-    AuditEventFactory factory,
     TimeProvider clock,
     IServiceScopeFactory scopes,
     ILogger<AuditWriter> logger) : BackgroundService
@@ -60,7 +58,7 @@ public sealed class AuditWriter(
     {
         try
         {
-            return factory.ToWrite(AuditEventFactory.Create(record), clock.GetUtcNow());
+            return AuditEventFactory.ToWrite(record, clock.GetUtcNow());
         }
         catch (Exception ex)
         {
