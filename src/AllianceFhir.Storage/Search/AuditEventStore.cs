@@ -252,7 +252,9 @@ internal sealed class AuditEventStore(FhirDbContext db, string tenant, DateTime 
         var type = parameter == "patient" ? "Patient" : value.TargetType;
         if (type is null)
         {
-            return a => targets.Any(t => t.TenantId == tenant && t.TargetId == id && t.AuditSurrogate == a.Surrogate);
+            // A bare id names a resource of any stored type: the lookup index starts with the type, so list them all.
+            var types = Core.Resources.SupportedResourceTypes.All;
+            return a => targets.Any(t => t.TenantId == tenant && types.Contains(t.TargetType) && t.TargetId == id && t.AuditSurrogate == a.Surrogate);
         }
 
         return parameter == "patient" && value.TargetType is not null and not "Patient"
