@@ -187,13 +187,12 @@ internal static class StorageCommitBenchmark
         await using var scope = services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<FhirDbContext>().Database.MigrateAsync();
         var store = scope.ServiceProvider.GetRequiredService<IResourceStoreFactory>().ForTenant("default");
-        var factory = new AuditEventFactory(indexer);
         var caller = new AccessContext("bench-service", "bench-client", [], "default", null);
         ResourceWrite Event(int n)
         {
             var now = DateTimeOffset.UtcNow;
             var patient = $"Patient/{Guid.NewGuid():D}";
-            return factory.ToWrite(AuditEventFactory.Create(new AuditRecord(FhirInteraction.Read, null, null, now, 200, caller, "127.0.0.1", [patient], null, [patient])), now);
+            return AuditEventFactory.ToWrite(new AuditRecord(FhirInteraction.Read, null, null, now, 200, caller, "127.0.0.1", [patient], null, [patient]), now);
         }
 
         async Task CommitAsync(int count)

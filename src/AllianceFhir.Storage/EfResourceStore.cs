@@ -1,3 +1,4 @@
+using AllianceFhir.Core.Audit;
 using AllianceFhir.Core.Search;
 using AllianceFhir.Core.Storage;
 using AllianceFhir.Storage.Entities;
@@ -24,11 +25,17 @@ public sealed class EfResourceStore(
 
     /// <summary>The tenant's own resource, else (for definitional types) the catalog's: own rows win on a clash.</summary>
     public async Task<ResourceVersion?> ReadCurrentAsync(string resourceType, string id, CancellationToken cancellationToken) =>
+        AuditEventSearch.IsVirtual(resourceType) ? await Audits.ReadAsync(id, cancellationToken) :
         await reader.ReadCurrentAsync(tenant, resourceType, id, cancellationToken)
         ?? (Tenants.SeesCatalog(tenant, resourceType) ? await reader.ReadCurrentAsync(Tenants.Catalog, resourceType, id, cancellationToken) : null);
 
     public async Task<ResourceVersion?> ReadVersionAsync(string resourceType, string id, int versionId, CancellationToken cancellationToken)
     {
+        if (AuditEventSearch.IsVirtual(resourceType))
+        {
+            return await Audits.ReadVersionAsync(id, versionId, cancellationToken);
+        }
+
         // A version of the catalog's resource only when the tenant has no resource of that id at all, so versions of
         // two resources are never mixed.
         var own = await reader.ReadVersionAsync(tenant, resourceType, id, versionId, cancellationToken);
@@ -43,7 +50,12 @@ public sealed class EfResourceStore(
 
     public async Task<IReadOnlyList<ResourceVersion>> HistoryAsync(HistoryQuery query, CancellationToken cancellationToken)
     {
-        // System-level history is the tenant's own changes; a type or instance history of a definitional type also
+        if (AuditEventSearch.IsVirtual(query.ResourceType))
+        {
+            return await Audits.HistoryAsync(query, cancellationToken);
+        }
+
+        // System-level history is the tenant's own changes (AuditEvents, kept apart, are not among them); a type or instance history of a definitional type also
         // shows the catalog's, as reads of them do.
         var rows = db.Resources.AsNoTracking().Where(_rows.Resources(query.ResourceType is null ? [] : [query.ResourceType]));
         if (query.ResourceType is not null)
@@ -77,7 +89,9 @@ public sealed class EfResourceStore(
     }
 
     public Task<SearchResult> SearchAsync(SearchRequest request, CancellationToken cancellationToken) =>
-        new EfSearchEngine(db, _rows, clock.GetUtcNow().UtcDateTime).SearchAsync(request, cancellationToken);
+        request.ResourceTypes is [var only] && AuditEventSearch.IsVirtual(only)
+            ? Audits.SearchAsync(request, cancellationToken)
+            : new EfSearchEngine(db, _rows, clock.GetUtcNow().UtcDateTime).SearchAsync(request, cancellationToken);
 
     public Task<IReadOnlyList<ResourceKey>> FindReferrersAsync(string resourceType, string id, int limit, CancellationToken cancellationToken) =>
         ReferrerQuery.FindAsync(db, tenant, registry, resourceType, id, limit, cancellationToken);
@@ -87,6 +101,9 @@ public sealed class EfResourceStore(
 
     public Task AppendAsync(IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken) =>
         committer.AppendAsync(tenant, writes, cancellationToken);
+
+    /// <summary>AuditEvent is a virtual type, kept in its own narrow table (<see cref="AuditEventStore"/>).</summary>
+    private AuditEventStore Audits => new(db, tenant, clock.GetUtcNow().UtcDateTime);
 
     internal static ResourceVersion ToVersion(ResourceEntity row) =>
         new(

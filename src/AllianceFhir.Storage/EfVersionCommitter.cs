@@ -67,8 +67,18 @@ public sealed partial class EfVersionCommitter(FhirDbContext db, ICommitObserver
             }
 
             var versions = new List<(ResourceEntity Entity, ResourceWrite Write)>(writes.Count);
+            var audits = new List<(AuditEventEntity Entity, Core.Audit.AuditEventRow Row)>();
             foreach (var write in writes)
             {
+                // An AuditEvent is a narrow row of its own table, not a resource version (ResourceWrite.Audit).
+                if (write.Audit is { } audit)
+                {
+                    var row = AuditEventRows.ToEntity(tenant, audit);
+                    db.AuditEvents.Add(row);
+                    audits.Add((row, audit));
+                    continue;
+                }
+
                 await RetirePreviousVersionAsync(tenant, write, cancellationToken);
                 var entity = new ResourceEntity
                 {
@@ -115,6 +125,12 @@ public sealed partial class EfVersionCommitter(FhirDbContext db, ICommitObserver
             }
 
             await IndexRowWriter.InsertAsync(db, indexRows, cancellationToken);
+            if (audits.Count > 0)
+            {
+                db.AuditEventTargets.AddRange(audits.SelectMany(a => AuditEventRows.Targets(tenant, a.Row, a.Entity.Surrogate)));
+                await db.SaveChangesAsync(cancellationToken);
+            }
+
             if (checkpoint is not null)
             {
                 await ApplyAsync(checkpoint, cancellationToken);
@@ -146,6 +162,11 @@ public sealed partial class EfVersionCommitter(FhirDbContext db, ICommitObserver
         }
 
         var first = writes[0];
+        if (first.Audit is { } audit)
+        {
+            return await db.AuditEvents.AsNoTracking().AnyAsync(a => a.TenantId == tenant && a.EventId == audit.Id, cancellationToken);
+        }
+
         var stored = await db.Resources.AsNoTracking()
             .Where(r => r.TenantId == tenant && r.ResourceType == first.ResourceType && r.ResourceId == first.Id && r.VersionId == first.VersionId)
             .Select(r => new { r.Json, r.IsDeleted, r.LastUpdated })

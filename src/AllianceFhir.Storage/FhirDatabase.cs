@@ -16,6 +16,9 @@ public static class FhirDatabase
     /// running the script): without them, rows written before the upgrade would be missing from searches. Does nothing
     /// when no step is pending.
     /// </summary>
-    public static Task FinishUpgradeAsync(FhirDbContext db, CancellationToken cancellationToken = default) =>
-        ParamKeyBackfill.RunAsync(db, cancellationToken);
+    public static async Task FinishUpgradeAsync(FhirDbContext db, CancellationToken cancellationToken = default)
+    {
+        await ParamKeyBackfill.RunAsync(db, cancellationToken);
+        await AuditEventMove.RunAsync(db, cancellationToken);
+    }
 }

@@ -35,6 +35,8 @@ public abstract class FhirDbContext(DbContextOptions options) : DbContext(option
     public DbSet<DispatchLeaseEntity> DispatchLeases => Set<DispatchLeaseEntity>();
     public DbSet<ExportJobEntity> ExportJobs => Set<ExportJobEntity>();
     public DbSet<FormLinkEntity> FormLinks => Set<FormLinkEntity>();
+    public DbSet<AuditEventEntity> AuditEvents => Set<AuditEventEntity>();
+    public DbSet<AuditEventTargetEntity> AuditEventTargets => Set<AuditEventTargetEntity>();
 
     /// <summary>The filter of the "one current version per resource" index, in the provider's SQL dialect.</summary>
     protected abstract string CurrentVersionFilter { get; }
@@ -58,6 +60,8 @@ public abstract class FhirDbContext(DbContextOptions options) : DbContext(option
         modelBuilder.ApplyConfiguration(new DispatchLeaseEntityConfiguration());
         modelBuilder.ApplyConfiguration(new ExportJobEntityConfiguration());
         modelBuilder.ApplyConfiguration(new FormLinkEntityConfiguration());
+        modelBuilder.ApplyConfiguration(new AuditEventEntityConfiguration());
+        modelBuilder.ApplyConfiguration(new AuditEventTargetEntityConfiguration());
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

@@ -16,11 +16,10 @@ public static class AuditServiceCollectionExtensions
         services.Remove(store);
         services.Add(ServiceDescriptor.Describe(
             typeof(IResourceStore),
-            sp => new AuditingResourceStore(Resolve(store, sp), sp.GetRequiredService<AuditScope>(), sp.GetRequiredService<AuditEventFactory>()),
+            sp => new AuditingResourceStore(Resolve(store, sp), sp.GetRequiredService<AuditScope>()),
             store.Lifetime));
 
         services.AddScoped<AuditScope>();
-        services.AddSingleton<AuditEventFactory>();
         services.AddSingleton<AuditBacklog>();
         services.AddHostedService<AuditWriter>();
         return services;

@@ -1,3 +1,4 @@
+using AllianceFhir.Core.Audit;
 using AllianceFhir.Core.Search;
 using Hl7.Fhir.Model;
 
@@ -28,9 +29,10 @@ public sealed class SearchCapabilityContributor(SearchParameterRegistry registry
             });
         }
 
-        var references = registry.For(type).Where(p => p.Type == SearchParamType.Reference).ToList();
+        // AuditEvents are kept apart from index rows (Core.Audit.AuditEventSearch): no include reaches into or out of them.
+        var references = AuditEventSearch.IsVirtual(type) ? [] : registry.For(type).Where(p => p.Type == SearchParamType.Reference).ToList();
         resource.SearchInclude = [.. references.Select(p => $"{type}:{p.Name}")];
-        resource.SearchRevInclude = [.. registry.ResourceTypes.Order(StringComparer.Ordinal)
+        resource.SearchRevInclude = AuditEventSearch.IsVirtual(type) ? [] : [.. registry.ResourceTypes.Where(t => !AuditEventSearch.IsVirtual(t)).Order(StringComparer.Ordinal)
             .SelectMany(source => registry.For(source)
                 .Where(p => p.Type == SearchParamType.Reference && p.Targets.Contains(type))
                 .Select(p => $"{source}:{p.Name}"))];

@@ -112,7 +112,7 @@ public sealed class ImportWorker(IServiceScopeFactory scopes, IOptions<ImportOpt
         var processor = ActivatorUtilities.CreateInstance<ImportJobProcessor>(
             services,
             new ImportSettings(settings.BatchSize, settings.MaxLineBytes, lease));
-        await processor.RunAsync(job, engine, services.GetRequiredService<AuditEventFactory>(), stoppingToken);
+        await processor.RunAsync(job, engine, stoppingToken);
         return true;
     }
 

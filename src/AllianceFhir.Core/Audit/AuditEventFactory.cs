@@ -1,46 +1,65 @@
 using System.Text;
-using AllianceFhir.Core.Resources;
-using AllianceFhir.Core.Search;
-using AllianceFhir.Core.Security;
 using AllianceFhir.Core.Serialization;
 using AllianceFhir.Core.Storage;
 using Hl7.Fhir.Model;
-using Hl7.Fhir.Serialization;
+using Hl7.Fhir.Utility;
 
 namespace AllianceFhir.Core.Audit;
 
 /// <summary>
-/// Builds the R4 AuditEvent of one request after IHE Basic Audit Log Patterns (BALP,
+/// The R4 AuditEvent of one request after IHE Basic Audit Log Patterns (BALP,
 /// https://profiles.ihe.net/ITI/BALP/: the Create, Read, Update, Delete and Query profiles and their Patient variants):
 /// type <c>rest</c> with the restful-interaction subtype, the action, the outcome, the client (Source Role ID, with its
 /// network address), the user (<c>sub</c>, requestor) and this server (Destination Role ID) as agents, this server as
 /// source observer, the touched resources by reference, a search as a Query entity (role 24) and each patient as a
 /// Patient entity (role 1). It copies nothing of a resource but its reference.
 /// </summary>
-public sealed class AuditEventFactory(ISearchIndexer indexer)
+/// <remarks>
+/// AuditEvent is a virtual type: the store keeps the <see cref="AuditEventRow"/>, and the resource is built from it only
+/// when a client reads it, never on the request's path (building and indexing it was ~60 % of a read's CPU,
+/// docs/performance.md).
+/// </remarks>
+public static class AuditEventFactory
 {
     /// <summary>How this server names itself as observer and destination.</summary>
     public const string ServerName = "AllianceFhir";
 
-    public static AuditEvent Create(AuditRecord record)
+    /// <summary>The write that stores a request's AuditEvent, as a narrow row (<see cref="ResourceWrite.Audit"/>).</summary>
+    public static ResourceWrite ToWrite(AuditRecord record, DateTimeOffset now) => ToWrite(AuditEventRow.From(record, now));
+
+    public static ResourceWrite ToWrite(AuditEventRow row)
     {
-        ArgumentNullException.ThrowIfNull(record);
-        var (subtype, action) = Classify(record);
+        ArgumentNullException.ThrowIfNull(row);
+        return new ResourceWrite(nameof(AuditEvent), row.Id, 1, row.LastUpdated, IsDeleted: false, Json: null, "POST", []) { Audit = row };
+    }
+
+    /// <summary>The stored version a read of the row answers: the resource, serialized as any stored resource is.</summary>
+    public static ResourceVersion ToVersion(AuditEventRow row, long sequence = 0)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return new ResourceVersion(nameof(AuditEvent), row.Id, 1, row.LastUpdated, false, FhirSerialization.ToStoredJson(Create(row)), "POST", sequence);
+    }
+
+    public static AuditEvent Create(AuditEventRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
         var audit = new AuditEvent
         {
+            Id = row.Id,
+            Meta = new Meta { VersionId = "1", LastUpdated = row.LastUpdated },
             Type = new Coding(AuditCodes.EventType, AuditCodes.Rest, "Restful Operation"),
-            Subtype = [new Coding(AuditCodes.RestfulInteraction, subtype)],
-            Action = action,
-            Recorded = record.Recorded,
-            Outcome = OutcomeOf(record.Status),
+            Subtype = [new Coding(AuditCodes.RestfulInteraction, row.Subtype)],
+            Action = EnumUtility.ParseLiteral<AuditEvent.AuditEventAction>(row.Action),
+            Recorded = row.Recorded,
+            Outcome = EnumUtility.ParseLiteral<AuditEvent.AuditEventOutcome>(row.Outcome),
             Source = new AuditEvent.SourceComponent
             {
                 Observer = new ResourceReference { Display = ServerName },
                 Type = [new Coding(AuditCodes.SourceType, AuditCodes.ApplicationServer, "Application Server")],
             },
         };
-        audit.Agent.Add(ClientAgent(record));
-        if (record.Caller?.Subject is { } subject)
+        audit.Agent.Add(ClientAgent(row));
+        if (row.User is { } subject)
         {
             audit.Agent.Add(new AuditEvent.AgentComponent
             {
@@ -57,12 +76,12 @@ public sealed class AuditEventFactory(ISearchIndexer indexer)
             Requestor = false,
         });
 
-        foreach (var reference in record.Entities.Distinct(StringComparer.Ordinal))
+        foreach (var reference in row.Entities)
         {
             audit.Entity.Add(Entity(reference, AuditCodes.SystemObjectType, AuditCodes.DomainResourceRole, "Domain Resource"));
         }
 
-        if (record.Query is { } query)
+        if (row.Query is { } query)
         {
             audit.Entity.Add(new AuditEvent.EntityComponent
             {
@@ -72,7 +91,7 @@ public sealed class AuditEventFactory(ISearchIndexer indexer)
             });
         }
 
-        foreach (var patient in record.Patients.Distinct(StringComparer.Ordinal))
+        foreach (var patient in row.Patients)
         {
             audit.Entity.Add(Entity(patient, AuditCodes.PersonType, AuditCodes.PatientRole, "Patient"));
         }
@@ -80,63 +99,19 @@ public sealed class AuditEventFactory(ISearchIndexer indexer)
         return audit;
     }
 
-    /// <summary>The AuditEvent as a new version to commit, with its id, meta and search index.</summary>
-    public ResourceWrite ToWrite(AuditEvent audit, DateTimeOffset now)
-    {
-        ArgumentNullException.ThrowIfNull(audit);
-        var id = FhirId.New();
-        audit.Id = id;
-        audit.Meta = new Meta { VersionId = "1", LastUpdated = now };
-        return new ResourceWrite(
-            nameof(AuditEvent),
-            id,
-            1,
-            now,
-            IsDeleted: false,
-            FhirSerialization.ToStoredJson(audit),
-            "POST",
-            indexer.Extract(audit));
-    }
-
-    /// <summary>BALP: reads R, searches and everything that runs (operations, Bundles) E, writes C/U/D.</summary>
-    private static (string Subtype, AuditEvent.AuditEventAction Action) Classify(AuditRecord record) => record.Interaction switch
-    {
-        FhirInteraction.Read => ("read", AuditEvent.AuditEventAction.R),
-        FhirInteraction.VRead => ("vread", AuditEvent.AuditEventAction.R),
-        FhirInteraction.HistoryInstance => ("history-instance", AuditEvent.AuditEventAction.R),
-        FhirInteraction.HistoryType => ("history-type", AuditEvent.AuditEventAction.R),
-        FhirInteraction.HistorySystem => ("history-system", AuditEvent.AuditEventAction.R),
-        FhirInteraction.SearchType => ("search-type", AuditEvent.AuditEventAction.E),
-        FhirInteraction.SearchSystem => ("search-system", AuditEvent.AuditEventAction.E),
-        FhirInteraction.Create or FhirInteraction.ConditionalCreate => ("create", AuditEvent.AuditEventAction.C),
-        FhirInteraction.Update or FhirInteraction.ConditionalUpdate => ("update", AuditEvent.AuditEventAction.U),
-        FhirInteraction.Patch => ("patch", AuditEvent.AuditEventAction.U),
-        FhirInteraction.Delete or FhirInteraction.ConditionalDelete => ("delete", AuditEvent.AuditEventAction.D),
-        FhirInteraction.Operation => ("operation", AuditEvent.AuditEventAction.E),
-        _ => (record.BundleKind ?? "transaction", AuditEvent.AuditEventAction.E),
-    };
-
-    /// <summary>R4 audit-event-outcome: a refused or invalid request (4xx) is a minor failure, a server fault (5xx) a serious one.</summary>
-    private static AuditEvent.AuditEventOutcome OutcomeOf(int status) => status switch
-    {
-        < 400 => AuditEvent.AuditEventOutcome.N0,
-        < 500 => AuditEvent.AuditEventOutcome.N4,
-        _ => AuditEvent.AuditEventOutcome.N8,
-    };
-
-    private static AuditEvent.AgentComponent ClientAgent(AuditRecord record)
+    private static AuditEvent.AgentComponent ClientAgent(AuditEventRow row)
     {
         var agent = new AuditEvent.AgentComponent
         {
             Type = new CodeableConcept(AuditCodes.DicomRoles, AuditCodes.SourceRole, "Source Role ID"),
-            Requestor = record.Caller?.Subject is null,
+            Requestor = row.User is null,
         };
-        if (record.Caller?.ClientId is { } client)
+        if (row.Client is { } client)
         {
             agent.Who = new ResourceReference { Identifier = new Identifier { Value = client } };
         }
 
-        if (record.SourceAddress is { } address)
+        if (row.Address is { } address)
         {
             agent.Network = new AuditEvent.NetworkComponent { Address = address, Type = AuditEvent.AuditEventAgentNetworkType.N2 };
         }

@@ -9,7 +9,7 @@ namespace AllianceFhir.Core.Audit;
 /// resources the request reads by id tell it which patient the request touched. Outside an audited request (start-up
 /// seeding, the background audit writer) it only passes calls on.
 /// </summary>
-public sealed class AuditingResourceStore(IResourceStore inner, AuditScope scope, AuditEventFactory factory) : IResourceStore
+public sealed class AuditingResourceStore(IResourceStore inner, AuditScope scope) : IResourceStore
 {
     /// <summary>The tenant of the wrapped store: a request's AuditEvent is written with its write, in the caller's tenant.</summary>
     public string Tenant => inner.Tenant;
@@ -50,8 +50,7 @@ public sealed class AuditingResourceStore(IResourceStore inner, AuditScope scope
         var entities = writes.Select(w => $"{w.ResourceType}/{w.Id}/_history/{w.VersionId}").ToList();
         var patients = writes.Select(w => AuditSubject.PatientOf(w.ResourceType, w.Id, w.Json)).OfType<string>();
         var now = writes[0].LastUpdated;
-        var audit = AuditEventFactory.Create(scope.ToRecord(now, 200, entities, patients));
-        await inner.CommitAsync([.. writes, factory.ToWrite(audit, now)], cancellationToken);
+        await inner.CommitAsync([.. writes, AuditEventFactory.ToWrite(scope.ToRecord(now, 200, entities, patients), now)], cancellationToken);
         scope.NoteCommitted();
     }
 

@@ -44,10 +44,10 @@ public sealed class ImportJobProcessor(
     private ILogger Logger => logger;
 
     /// <summary>Imports what is left of the job; returns when it is done, cancelled, or no longer this worker's.</summary>
-    public async Task RunAsync(ImportJob job, ImportServices services, AuditEventFactory audits, CancellationToken cancellationToken)
+    public async Task RunAsync(ImportJob job, ImportServices services, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var run = new Run(this, job, new ImportLineWriter(services.Resources, services.Search, services.Store), services.Reader, services.Search, audits);
+        var run = new Run(this, job, new ImportLineWriter(services.Resources, services.Search, services.Store), services.Reader, services.Search);
         try
         {
             await run.ImportAllAsync(cancellationToken);
@@ -87,7 +87,7 @@ public sealed class ImportJobProcessor(
     /// waits for its commit first, so every version is still prepared over the one stored before it; a batch in flight
     /// that loses a race is replayed line by line, and the lines prepared over it are handled again.
     /// </summary>
-    private sealed class Run(ImportJobProcessor owner, ImportJob job, ImportLineWriter writer, IResourceReader reader, SearchService search, AuditEventFactory audits)
+    private sealed class Run(ImportJobProcessor owner, ImportJob job, ImportLineWriter writer, IResourceReader reader, SearchService search)
     {
         private readonly List<PendingLine> _window = [];
         private ImportBatch _batch = null!;
@@ -438,7 +438,7 @@ public sealed class ImportJobProcessor(
                 [.. writes.Select(w => $"{w.ResourceType}/{w.Id}/_history/{w.VersionId}")],
                 null,
                 [.. writes.Select(w => AuditSubject.PatientOf(w.ResourceType, w.Id, w.Json)).OfType<string>()]);
-            return audits.ToWrite(AuditEventFactory.Create(record), now);
+            return AuditEventFactory.ToWrite(record, now);
         }
     }
 }

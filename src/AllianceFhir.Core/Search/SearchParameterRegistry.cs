@@ -51,6 +51,12 @@ public sealed class SearchParameterRegistry
                 }
             }
 
+            // AuditEvent is searched on its narrow table's columns: only the parameters those answer exist for it.
+            foreach (var name in parameters.Keys.Where(n => !Audit.AuditEventSearch.Keeps(type, n)).ToList())
+            {
+                parameters.Remove(name);
+            }
+
             byType[type] = parameters.ToFrozenDictionary(StringComparer.Ordinal);
         }
 

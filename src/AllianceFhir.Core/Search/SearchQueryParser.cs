@@ -173,6 +173,11 @@ public sealed class SearchQueryParser(SearchParameterRegistry registry)
         }
 
         var (modifier, targetType) = ParseModifier(parameter, modifierText, fullKey);
+        if (Audit.AuditEventSearch.IsVirtual(resourceType) && Audit.AuditEventSearch.Unsupported(name, modifier) is { } unsupported)
+        {
+            return CriterionResult.Ignore(unsupported);
+        }
+
         if (modifier == SearchModifier.Missing)
         {
             return new ParameterCriterion(parameter, modifier, null, [new MissingSearchValue(ParseBoolean(value, fullKey))]);
@@ -190,6 +195,11 @@ public sealed class SearchQueryParser(SearchParameterRegistry registry)
         if (reference.Type != SearchParamType.Reference)
         {
             throw FhirOperationException.BadRequest($"Parameter '{fullKey}': only reference parameters can be chained; '{reference.Name}' is a {reference.Type.ToString().ToLowerInvariant()}.");
+        }
+
+        if (Audit.AuditEventSearch.IsVirtual(resourceType) || Audit.AuditEventSearch.IsVirtual(typeModifier))
+        {
+            return CriterionResult.Ignore(Audit.AuditEventSearch.NotLinked);
         }
 
         string targetType;
@@ -212,7 +222,7 @@ public sealed class SearchQueryParser(SearchParameterRegistry registry)
             // Without a type, the chain is only meaningful if exactly one stored target type has the next parameter.
             var nextName = rest.Split('.', ':')[0];
             var candidates = reference.Targets
-                .Where(t => registry.Supports(t) && (registry.TryGet(t, nextName, out _) || nextName.StartsWith("_has", StringComparison.Ordinal)))
+                .Where(t => registry.Supports(t) && !Audit.AuditEventSearch.IsVirtual(t) && (registry.TryGet(t, nextName, out _) || nextName.StartsWith("_has", StringComparison.Ordinal)))
                 .ToList();
             if (candidates.Count == 0)
             {
@@ -243,6 +253,11 @@ public sealed class SearchQueryParser(SearchParameterRegistry registry)
         }
 
         var (sourceType, referenceName, rest) = (parts[1], parts[2], parts[3]);
+        if (Audit.AuditEventSearch.IsVirtual(sourceType) || Audit.AuditEventSearch.IsVirtual(resourceType))
+        {
+            return CriterionResult.Ignore(Audit.AuditEventSearch.NotLinked);
+        }
+
         if (!registry.Supports(sourceType))
         {
             return CriterionResult.Ignore($"_has on {sourceType}, a type this server does not store, is not supported.");
@@ -322,7 +337,8 @@ public sealed class SearchQueryParser(SearchParameterRegistry registry)
         {
             var descending = item.StartsWith('-');
             var name = descending ? item[1..] : item;
-            if (registry.TryGet(resourceType, name, out var parameter) && parameter.Type is not (SearchParamType.Composite or SearchParamType.Special))
+            if (registry.TryGet(resourceType, name, out var parameter) && parameter.Type is not (SearchParamType.Composite or SearchParamType.Special)
+                && (!Audit.AuditEventSearch.IsVirtual(resourceType) || Audit.AuditEventSearch.Sortable.Contains(name)))
             {
                 sort.Add(new SortKey(parameter, descending));
             }
@@ -354,6 +370,13 @@ public sealed class SearchQueryParser(SearchParameterRegistry registry)
         if (!isRev && !iterate && sourceType != resourceType)
         {
             ignored.Add(new IgnoredParameter(key, value, $"_include must start from {resourceType} (use _include:iterate for other types)."));
+            return;
+        }
+
+        if (Audit.AuditEventSearch.IsVirtual(sourceType) || Audit.AuditEventSearch.IsVirtual(target)
+            || (isRev && Audit.AuditEventSearch.IsVirtual(resourceType)))
+        {
+            ignored.Add(new IgnoredParameter(key, value, Audit.AuditEventSearch.NotLinked));
             return;
         }
 

@@ -64,7 +64,12 @@ public sealed class SearchService(IResourceStore store, SearchParameterRegistry 
 
         if (types.Count == 0)
         {
-            types = [.. registry.ResourceTypes.Order(StringComparer.Ordinal)];
+            // AuditEvents live in their own table (Audit.AuditEventSearch): a search across types covers the others.
+            types = [.. registry.ResourceTypes.Where(t => !Audit.AuditEventSearch.IsVirtual(t)).Order(StringComparer.Ordinal)];
+        }
+        else if (types.Count > 1 && types.Any(Audit.AuditEventSearch.IsVirtual))
+        {
+            throw FhirOperationException.BadRequest("_type: AuditEvent is searched on its own (GET [base]/AuditEvent or _type=AuditEvent), not together with other types.");
         }
 
         // Only parameters that mean the same on every type can be applied across types; the rest is reported.

@@ -18,6 +18,12 @@ public sealed record ResourceWrite(
     IReadOnlyList<SearchIndexValue> Index,
     ConditionClaim? Claim = null)
 {
+    /// <summary>
+    /// Set on the write of an AuditEvent, a virtual type: the store keeps this narrow row instead of a resource version
+    /// (<see cref="Json"/> is null, <see cref="Index"/> empty), in the same transaction as the rest of the commit.
+    /// </summary>
+    public Audit.AuditEventRow? Audit { get; init; }
+
     /// <summary>The version this write makes, as a read will see it once it is committed.</summary>
     public ResourceVersion ToVersion() => new(ResourceType, Id, VersionId, LastUpdated, IsDeleted, Json, Method);
 }

@@ -35,6 +35,7 @@ internal sealed class SqliteWriteStatements : IDisposable
     private readonly Dictionary<Type, IndexTableInsert> _indexInserts = [];
     private readonly SqliteCheckpointStatement _checkpoint;
     private readonly SqliteOutboxStatement _outbox;
+    private readonly SqliteAuditStatement _audit;
 
     /// <summary>The group's index rows, written at its end in key order (<see cref="WriteIndexRows"/>).</summary>
     private readonly List<GroupRow> _groupRows = [];
@@ -101,6 +102,7 @@ internal sealed class SqliteWriteStatements : IDisposable
 
         _checkpoint = new SqliteCheckpointStatement(connection, model);
         _outbox = new SqliteOutboxStatement(connection, model);
+        _audit = new SqliteAuditStatement(connection, model);
     }
 
     public void Begin()
@@ -222,6 +224,12 @@ internal sealed class SqliteWriteStatements : IDisposable
         foreach (var prepared in writes)
         {
             var write = prepared.Write;
+            if (write.Audit is { } audit)
+            {
+                InsertAudit(prepared.Tenant, write, audit);
+                continue;
+            }
+
             long surrogate;
             try
             {
@@ -258,6 +266,12 @@ internal sealed class SqliteWriteStatements : IDisposable
     private void Apply(PreparedWrite prepared)
     {
         var (tenant, write) = (prepared.Tenant, prepared.Write);
+        if (write.Audit is { } audit)
+        {
+            InsertAudit(tenant, write, audit);
+            return;
+        }
+
         if (prepared.ClaimHash is { } hash)
         {
             Claim(tenant, write, hash);
@@ -282,6 +296,19 @@ internal sealed class SqliteWriteStatements : IDisposable
         foreach (var (table, values) in prepared.IndexRows)
         {
             _groupRows.Add(new GroupRow(table, values, surrogate));
+        }
+    }
+
+    /// <summary>An AuditEvent is a narrow row of its own table, not a resource version (<see cref="ResourceWrite.Audit"/>).</summary>
+    private void InsertAudit(string tenant, ResourceWrite write, Core.Audit.AuditEventRow audit)
+    {
+        try
+        {
+            _audit.Insert(tenant, audit);
+        }
+        catch (SqliteException ex) when (ex.SqliteExtendedErrorCode is ConstraintUnique or ConstraintPrimaryKey)
+        {
+            throw new VersionConflictException(write.ResourceType, write.Id, write.VersionId, ex);
         }
     }
 
@@ -393,6 +420,7 @@ internal sealed class SqliteWriteStatements : IDisposable
 
         _checkpoint.Dispose();
         _outbox.Dispose();
+        _audit.Dispose();
     }
 }
 

@@ -46,6 +46,29 @@ public sealed class AuditAccessTests(SecuredApp secured) : IClassFixture<Secured
     }
 
     [Fact]
+    public async Task A_clinic_sees_only_its_own_AuditEvents()
+    {
+        var run = Guid.NewGuid().ToString("N")[..12];
+        HttpClient Clinic(string tenant, string scopes) =>
+            secured.Client(secured.Idp.Token(scopes, claims: new Dictionary<string, object> { ["tenant"] = tenant }));
+        using var writerA = Clinic($"clinic-a-{run}", "user/Patient.cruds");
+        using var auditorA = Clinic($"clinic-a-{run}", "user/AuditEvent.rs");
+        using var auditorB = Clinic($"clinic-b-{run}", "user/AuditEvent.rs");
+        using var created = await writerA.PostAsync("/fhir/Patient", Patients.WithMrn(run));
+        var patient = await created.ReadAsAsync<Patient>();
+
+        var own = await auditorA.SearchAsync($"/fhir/AuditEvent?patient=Patient/{patient.Id}");
+        var other = await auditorB.SearchAsync($"/fhir/AuditEvent?patient=Patient/{patient.Id}");
+        var id = Assert.Single(own.Entry).Resource!.Id;
+        using var readByOther = await auditorB.GetAsync($"/fhir/AuditEvent/{id}");
+        using var readByOwn = await auditorA.GetAsync($"/fhir/AuditEvent/{id}");
+
+        Assert.Empty(other.Entry);
+        Assert.Equal(HttpStatusCode.NotFound, readByOther.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, readByOwn.StatusCode);
+    }
+
+    [Fact]
     public async Task AuditEvents_are_searchable_with_an_AuditEvent_scope_only()
     {
         using var writer = secured.ClientWithScopes("user/Patient.cruds");

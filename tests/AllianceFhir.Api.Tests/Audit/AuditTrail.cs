@@ -1,5 +1,5 @@
 using System.Text;
-using AllianceFhir.Core.Serialization;
+using AllianceFhir.Core.Audit;
 using Hl7.Fhir.Model;
 using Microsoft.Data.Sqlite;
 
@@ -7,28 +7,46 @@ namespace AllianceFhir.Api.Tests.Audit;
 
 /// <summary>
 /// The AuditEvents in a test app's database file, read beside the app (reading them over the API would itself be
-/// audited), as parsed resources and as the raw JSON the database holds.
+/// audited): as the resources the server synthesizes from its narrow rows, and as the text the database holds.
 /// </summary>
 public static class AuditTrail
 {
-    public static IReadOnlyList<string> RawJson(string databasePath)
+    private const string Columns = "EventId, Recorded, LastUpdated, Subtype, Action, Outcome, UserId, ClientId, Address, Entities, Query, Patients";
+
+    /// <summary>Every stored column of each AuditEvent row, joined: what must never hold a name, answer or identifier.</summary>
+    public static IReadOnlyList<string> StoredText(string databasePath) =>
+        [.. Read(databasePath, r => string.Join('|', Enumerable.Range(0, r.FieldCount).Select(i => r.IsDBNull(i) ? string.Empty : r.GetValue(i).ToString())))];
+
+    public static IReadOnlyList<AuditEvent> All(string databasePath) =>
+        [.. Read(databasePath, r => AuditEventFactory.Create(new AuditEventRow(
+            r.GetString(0),
+            new DateTimeOffset(r.GetDateTime(1), TimeSpan.Zero),
+            new DateTimeOffset(r.GetDateTime(2), TimeSpan.Zero),
+            r.GetString(3),
+            r.GetString(4),
+            r.GetString(5),
+            r.IsDBNull(6) ? null : r.GetString(6),
+            r.IsDBNull(7) ? null : r.GetString(7),
+            r.IsDBNull(8) ? null : r.GetString(8),
+            r.IsDBNull(9) ? [] : r.GetString(9).Split('\n'),
+            r.IsDBNull(10) ? null : r.GetString(10),
+            r.IsDBNull(11) ? [] : r.GetString(11).Split('\n'))))];
+
+    private static List<T> Read<T>(string databasePath, Func<SqliteDataReader, T> map)
     {
         using var connection = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT Json FROM Resources WHERE ResourceType = 'AuditEvent' ORDER BY Surrogate";
+        command.CommandText = $"SELECT {Columns} FROM AuditEvents ORDER BY Surrogate";
         using var reader = command.ExecuteReader();
-        var all = new List<string>();
+        var all = new List<T>();
         while (reader.Read())
         {
-            all.Add(reader.GetString(0));
+            all.Add(map(reader));
         }
 
         return all;
     }
-
-    public static IReadOnlyList<AuditEvent> All(string databasePath) =>
-        [.. RawJson(databasePath).Select(json => (AuditEvent)FhirSerialization.ParseStored(json))];
 
     /// <summary>The events with an entity that refers to <paramref name="reference"/> (or a version of it).</summary>
     public static IReadOnlyList<AuditEvent> About(string databasePath, string reference) =>

@@ -127,7 +127,7 @@ public sealed class AuditTrailTests(FhirApplication app) : IClassFixture<FhirApp
             app.DatabasePath,
             db => [.. AuditTrail.All(db).Skip(before).Where(e => e.Subtype() == "read" && e.Entity.Count == 0)]));
         Assert.Equal(AuditEvent.AuditEventOutcome.N4, audit.Outcome);
-        Assert.DoesNotContain(AuditTrail.RawJson(app.DatabasePath), json => json.Contains(id, StringComparison.Ordinal));
+        Assert.DoesNotContain(AuditTrail.StoredText(app.DatabasePath), json => json.Contains(id, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -152,7 +152,7 @@ public sealed class AuditTrailTests(FhirApplication app) : IClassFixture<FhirApp
         Assert.Equal(2, searches.Count);
         Assert.Equal("Patient?identifier&family&birthdate&_count=3", searches[0].QueryText());
         Assert.Equal("Patient?identifier&name", searches[1].QueryText());
-        foreach (var json in AuditTrail.RawJson(app.DatabasePath))
+        foreach (var json in AuditTrail.StoredText(app.DatabasePath))
         {
             Assert.DoesNotContain(family, json, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain(mrn, json, StringComparison.OrdinalIgnoreCase);
@@ -216,7 +216,7 @@ public sealed class AuditTrailTests(FhirApplication app) : IClassFixture<FhirApp
     {
         var patient = await NewPatientAsync();
         var audit = Assert.Single(AuditTrail.About(app.DatabasePath, $"Patient/{patient.Id}"));
-        var stored = AuditTrail.RawJson(app.DatabasePath).Single(j => j.Contains(audit.Id!, StringComparison.Ordinal));
+        var stored = AuditTrail.StoredText(app.DatabasePath).Single(j => j.Contains(audit.Id!, StringComparison.Ordinal));
         var changed = (AuditEvent)audit.DeepCopy();
         changed.Outcome = AuditEvent.AuditEventOutcome.N12;
         var count = AuditTrail.All(app.DatabasePath).Count;
@@ -230,7 +230,7 @@ public sealed class AuditTrailTests(FhirApplication app) : IClassFixture<FhirApp
 
         Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
         Assert.Equal(OperationOutcome.IssueType.NotSupported, (await response.ReadAsAsync<OperationOutcome>()).Issue[0].Code);
-        Assert.Contains(stored, AuditTrail.RawJson(app.DatabasePath));
+        Assert.Contains(stored, AuditTrail.StoredText(app.DatabasePath));
         using var read = await _client.GetAsync($"/fhir/AuditEvent/{audit.Id}");
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);
         Assert.Equal("1", (await read.ReadAsAsync<AuditEvent>()).Meta!.VersionId);
@@ -261,7 +261,7 @@ public sealed class AuditTrailTests(FhirApplication app) : IClassFixture<FhirApp
         Assert.Empty((await _client.SearchAsync($"/fhir/Patient?identifier={mrn}")).Entry);
         Assert.Equal(HttpStatusCode.OK, batched.StatusCode);
         Assert.StartsWith("405", (await batched.ReadAsAsync<Bundle>()).Entry[0].Response!.Status, StringComparison.Ordinal);
-        Assert.DoesNotContain(AuditTrail.RawJson(app.DatabasePath), j => j.Contains("forged", StringComparison.Ordinal));
+        Assert.DoesNotContain(AuditTrail.StoredText(app.DatabasePath), j => j.Contains("forged", StringComparison.Ordinal));
     }
 
     [Fact]

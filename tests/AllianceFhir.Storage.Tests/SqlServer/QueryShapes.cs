@@ -1,3 +1,4 @@
+using AllianceFhir.Core.Audit;
 using AllianceFhir.Core.Storage;
 using Hl7.Fhir.Model;
 
@@ -119,6 +120,33 @@ public static class QueryShapes
         Search("Observation", "code=srs-total&_total=accurate&_count=5");
         Search("Patient", "_count=0&_total=accurate");
 
+        // AuditEvent, a virtual type: its narrow table's columns and target rows instead of index rows
+        Search("AuditEvent", "patient=Patient/p1&_sort=-date&_count=10");
+        Search("AuditEvent", "entity=Observation/o1");
+        Search("AuditEvent", "entity=o1");
+        Search("AuditEvent", "agent:identifier=practitioner-1&date=ge2026-03-01&date=lt2026-04-01");
+        Search("AuditEvent", "date=ge2026-03-01&action=R,E&outcome:not=0&subtype=read");
+        Search("AuditEvent", "date=2026-03-01&type=rest&entity-type=1&entity-role=24&address=127.0&_total=accurate");
+        Search("AuditEvent", "_lastUpdated=gt2026-03-01&_sort=_lastUpdated&address:missing=false&patient:missing=true");
+        Search("AuditEvent", "_id=a,b");
+        Search("AuditEvent", "");
+        shapes["AuditEvent paging: next and previous pages by cursor"] = async h =>
+        {
+            foreach (var query in new[] { "action=R", "action=R&_sort=-date", "patient=Patient/p1&_sort=date" })
+            {
+                var first = await h.SearchAsync("AuditEvent", query + "&_count=2");
+                var second = await h.SearchAsync("AuditEvent", query + "&_count=2", first.NextCursor ?? throw new InvalidOperationException("no next page"));
+                await h.SearchAsync("AuditEvent", query + "&_count=2", second.PreviousCursor ?? throw new InvalidOperationException("no previous page"));
+            }
+        };
+        shapes["AuditEvent read, vread and history"] = async h =>
+        {
+            await h.Store.ReadCurrentAsync("AuditEvent", "a1", CancellationToken.None);
+            await h.Store.ReadVersionAsync("AuditEvent", "a1", 1, CancellationToken.None);
+            await h.Store.HistoryAsync(new HistoryQuery("AuditEvent", "a1", null, 20), CancellationToken.None);
+            await h.Store.HistoryAsync(new HistoryQuery("AuditEvent", null, DateTimeOffset.UtcNow.AddDays(-1), 20, Before: 5000), CancellationToken.None);
+        };
+
         // no criterion: the type's rows in order
         Search("Patient", "");
 
@@ -194,6 +222,13 @@ public static class QueryShapes
         shapes["commit: conditional create takes over a stale claim"] = h =>
             h.Store.CommitAsync([SqlServerHarness.Write(Examples.Patient(), claim: new ConditionClaim("identifier=http://clinic.example.org/mrn|12345", "old"))], CancellationToken.None);
 
+        shapes["commit: a write with its AuditEvent row"] = h => h.Store.CommitAsync(
+            [SqlServerHarness.Write(Examples.Patient()), AuditEventFactory.ToWrite(Examples.Audit(), DateTimeOffset.UtcNow)],
+            CancellationToken.None);
+        shapes["append: read AuditEvent rows"] = h => h.Store.AppendAsync(
+            [AuditEventFactory.ToWrite(Examples.Audit(), DateTimeOffset.UtcNow), AuditEventFactory.ToWrite(Examples.Audit(), DateTimeOffset.UtcNow)],
+            CancellationToken.None);
+
         return shapes;
     }
 
@@ -227,6 +262,10 @@ public static class QueryShapes
             Version = "1.0",
             Status = PublicationStatus.Active,
         };
+
+        public static AuditRecord Audit() => new(
+            Core.Security.FhirInteraction.Read, null, null, DateTimeOffset.UtcNow, 200,
+            new Core.Security.AccessContext("practitioner-1", "client-1", [], "clinic-a", null), "127.0.0.1", ["Patient/p1"], null, ["Patient/p1"]);
 
         public static QuestionnaireResponse Response() => new()
         {

@@ -17,6 +17,105 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("AllianceFhir.Storage.Entities.AuditEventEntity", b =>
+                {
+                    b.Property<long>("Surrogate")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(1)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Address")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClientId")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Entities")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("LastUpdated")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(2)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Patients")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Query")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("Recorded")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Subtype")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Surrogate");
+
+                    b.HasIndex("TenantId", "EventId")
+                        .IsUnique()
+                        .HasDatabaseName("UX_AuditEvents_Id");
+
+                    b.HasIndex("TenantId", "Recorded")
+                        .HasDatabaseName("IX_AuditEvents_Recorded");
+
+                    b.HasIndex("TenantId", "UserId", "Recorded")
+                        .HasDatabaseName("IX_AuditEvents_User");
+
+                    b.ToTable("AuditEvents", (string)null);
+                });
+
+            modelBuilder.Entity("AllianceFhir.Storage.Entities.AuditEventTargetEntity", b =>
+                {
+                    b.Property<long>("AuditSurrogate")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TargetType")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TargetId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("AuditSurrogate", "TargetType", "TargetId");
+
+                    b.HasIndex("TenantId", "TargetType", "TargetId", "AuditSurrogate")
+                        .HasDatabaseName("IX_AuditEventTargets_Target");
+
+                    b.ToTable("AuditEventTargets", (string)null);
+                });
+
             modelBuilder.Entity("AllianceFhir.Storage.Entities.ConditionClaimEntity", b =>
                 {
                     b.Property<string>("TenantId")
