@@ -9,10 +9,12 @@ namespace AllianceFhir.Storage;
 
 /// <summary>
 /// The EF Core implementation of the store port, shared by SQLite and SQL Server, bound to one tenant (made by
-/// <see cref="EfResourceStoreFactory"/>). The reader and committer serve every tenant and get it with each call.
+/// <see cref="EfResourceStoreFactory"/>). The reader and committer serve every tenant and get it with each call. The
+/// context is taken from its pool only when a query needs it: reads by id and commits go through the reader and
+/// committer, and renting and resetting a pooled context cost a read by id ~2 % of its CPU (docs/performance.md).
 /// </summary>
 public sealed class EfResourceStore(
-    FhirDbContext db,
+    Lazy<FhirDbContext> context,
     SearchParameterRegistry registry,
     TimeProvider clock,
     IVersionReader reader,
@@ -20,6 +22,11 @@ public sealed class EfResourceStore(
     string tenant) : IResourceStore
 {
     private readonly TenantRows _rows = new(tenant);
+
+    public EfResourceStore(FhirDbContext db, SearchParameterRegistry registry, TimeProvider clock, IVersionReader reader, IVersionCommitter committer, string tenant)
+        : this(new Lazy<FhirDbContext>(db), registry, clock, reader, committer, tenant)
+    {
+    }
 
     public string Tenant => tenant;
 
@@ -57,7 +64,7 @@ public sealed class EfResourceStore(
 
         // System-level history is the tenant's own changes (AuditEvents, kept apart, are not among them); a type or instance history of a definitional type also
         // shows the catalog's, as reads of them do.
-        var rows = db.Resources.AsNoTracking().Where(_rows.Resources(query.ResourceType is null ? [] : [query.ResourceType]));
+        var rows = Db.Resources.AsNoTracking().Where(_rows.Resources(query.ResourceType is null ? [] : [query.ResourceType]));
         if (query.ResourceType is not null)
         {
             rows = rows.Where(r => r.ResourceType == query.ResourceType);
@@ -91,10 +98,10 @@ public sealed class EfResourceStore(
     public Task<SearchResult> SearchAsync(SearchRequest request, CancellationToken cancellationToken) =>
         request.ResourceTypes is [var only] && AuditEventSearch.IsVirtual(only)
             ? Audits.SearchAsync(request, cancellationToken)
-            : new EfSearchEngine(db, _rows, clock.GetUtcNow().UtcDateTime).SearchAsync(request, cancellationToken);
+            : new EfSearchEngine(Db, _rows, clock.GetUtcNow().UtcDateTime).SearchAsync(request, cancellationToken);
 
     public Task<IReadOnlyList<ResourceKey>> FindReferrersAsync(string resourceType, string id, int limit, CancellationToken cancellationToken) =>
-        ReferrerQuery.FindAsync(db, tenant, registry, resourceType, id, limit, cancellationToken);
+        ReferrerQuery.FindAsync(Db, tenant, registry, resourceType, id, limit, cancellationToken);
 
     public Task CommitAsync(IReadOnlyList<ResourceWrite> writes, CancellationToken cancellationToken) =>
         committer.CommitAsync(tenant, writes, cancellationToken);
@@ -103,7 +110,9 @@ public sealed class EfResourceStore(
         committer.AppendAsync(tenant, writes, cancellationToken);
 
     /// <summary>AuditEvent is a virtual type, kept in its own narrow table (<see cref="AuditEventStore"/>).</summary>
-    private AuditEventStore Audits => new(db, tenant, clock.GetUtcNow().UtcDateTime);
+    private FhirDbContext Db => context.Value;
+
+    private AuditEventStore Audits => new(Db, tenant, clock.GetUtcNow().UtcDateTime);
 
     internal static ResourceVersion ToVersion(ResourceEntity row) =>
         new(

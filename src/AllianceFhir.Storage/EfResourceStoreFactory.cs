@@ -1,5 +1,6 @@
 using AllianceFhir.Core.Search;
 using AllianceFhir.Core.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AllianceFhir.Storage;
 
@@ -8,7 +9,7 @@ namespace AllianceFhir.Storage;
 /// provider's reader and committer (SQLite's are singletons that take the tenant with each call).
 /// </summary>
 public sealed class EfResourceStoreFactory(
-    FhirDbContext db,
+    IServiceProvider services,
     SearchParameterRegistry registry,
     TimeProvider clock,
     IVersionReader reader,
@@ -22,6 +23,6 @@ public sealed class EfResourceStoreFactory(
             throw new ArgumentException($"A tenant name has at most {Tenants.MaxLength} characters", nameof(tenant));
         }
 
-        return new EfResourceStore(db, registry, clock, reader, committer, tenant);
+        return new EfResourceStore(new Lazy<FhirDbContext>(services.GetRequiredService<FhirDbContext>), registry, clock, reader, committer, tenant);
     }
 }

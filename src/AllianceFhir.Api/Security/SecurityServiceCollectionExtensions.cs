@@ -29,6 +29,12 @@ public static class SecurityServiceCollectionExtensions
         services.AddSingleton<ICapabilityRestContributor, SecurityCapability>();
 
         services.AddSingleton<TokenValidationCache>();
+        // Every caller of authentication names the scheme (FhirAccessMiddleware, the clinician pages), so no default is
+        // needed; with JwtBearer as the only scheme ASP.NET would make it the default, and the authentication middleware
+        // WebApplication adds by itself would then run the handler for every request, /healthz and Swagger included:
+        // ~1-3 % of a read by id's CPU for a result nothing reads (docs/performance.md). Must be set before the first
+        // AuthenticationOptions is created, which reads it once per process.
+        AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
         services.AddAuthentication().AddJwtBearer();
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>, JwtBearerSetup>();
 

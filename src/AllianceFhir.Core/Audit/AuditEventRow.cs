@@ -40,7 +40,7 @@ public sealed record AuditEventRow(
         ArgumentNullException.ThrowIfNull(record);
         var (subtype, action) = Classify(record);
         return new AuditEventRow(
-            FhirId.New(),
+            FhirId.NewInOrder(now),
             Truncate(record.Recorded),
             Truncate(now),
             subtype,

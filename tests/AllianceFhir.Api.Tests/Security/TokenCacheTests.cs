@@ -59,6 +59,22 @@ public sealed class TokenCacheTests : IDisposable
         await AssertNoPatientAsync("replayed-after-expiry");
     }
 
+    [Fact]
+    public async Task A_token_sent_outside_the_FHIR_base_is_not_validated()
+    {
+        // Only the FHIR base and the pages read a token, and they name the scheme; validating it for every other request
+        // (health probes, Swagger) cost each request CPU for a result nothing read (docs/performance.md).
+        using var client = Client(_idp.Token(SecuredApp.FullAccess));
+
+        using var health = await client.GetAsync("/healthz");
+
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal(0, _idp.JwksFetches);
+        using var read = await client.GetAsync("/fhir/Patient/unknown");
+        Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
+        Assert.Equal(1, _idp.JwksFetches);
+    }
+
     [Theory]
     [InlineData("signature")]
     [InlineData("payload")]

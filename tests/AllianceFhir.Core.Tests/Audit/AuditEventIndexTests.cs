@@ -29,6 +29,21 @@ public sealed class AuditEventIndexTests
     }
 
     [Fact]
+    public void Audit_event_ids_sort_in_the_order_the_events_were_stored()
+    {
+        // The (tenant, id) unique index takes one insert per read: ids in storing order append to its last page instead
+        // of dirtying a random leaf page per event (docs/performance.md, "Reads by id: the request side").
+        var start = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
+        var record = new AuditRecord(FhirInteraction.Read, null, null, start, 200, Caller, "127.0.0.1", ["Patient/abc"], null, ["Patient/abc"]);
+
+        var ids = Enumerable.Range(0, 64).Select(n => AuditEventRow.From(record, start.AddMilliseconds(n)).Id).ToList();
+
+        Assert.Equal(ids, ids.Order(StringComparer.Ordinal));
+        Assert.All(ids, id => Assert.True(AllianceFhir.Core.Resources.FhirId.IsValid(id), id));
+        Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
     public void The_resource_built_from_a_row_is_the_BALP_event_with_the_rows_id_and_times()
     {
         var recorded = new DateTimeOffset(2026, 11, 30, 10, 0, 0, 123, TimeSpan.Zero);
