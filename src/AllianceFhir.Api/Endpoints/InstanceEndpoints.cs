@@ -88,8 +88,9 @@ public static class InstanceEndpoints
 
     public static async Task<IResult> ReadAsync(string type, string id, HttpContext http, ResourceService service, CancellationToken ct)
     {
+        var ifNoneMatch = ETags.ParseList(http.Request.Headers.IfNoneMatch.ToString(), "If-None-Match");
         var version = await service.ReadAsync(type, id, ct);
-        return Preconditions.IsNotModified(version, http.Request.Headers.IfNoneMatch.ToString(), http.Request.GetTypedHeaders().IfModifiedSince)
+        return Preconditions.IsNotModified(version, ifNoneMatch, http.Request.GetTypedHeaders().IfModifiedSince)
             ? NotModified(version)
             : FhirResponse.Stored(version);
     }

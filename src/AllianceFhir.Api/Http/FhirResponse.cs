@@ -87,10 +87,11 @@ public sealed class FhirResponse : IResult
         }
 
         var resource = _resource ?? FhirSerialization.ParseStored(_stored!.Json!);
-        if (_stored is not null && (elements is not null || summary is SummaryType.True or SummaryType.Text or SummaryType.Data))
+        if (elements is not null || summary is SummaryType.True or SummaryType.Text or SummaryType.Data)
         {
-            // A stored resource trimmed by _summary/_elements is incomplete: marked SUBSETTED as a search's matches are
-            // (R4 search.html), so that a client does not take it for the whole resource and write it back.
+            // A resource trimmed by _summary/_elements is incomplete: marked SUBSETTED as a search's matches are
+            // (R4 search.html), so that a client does not take it for the whole resource and write it back. Trimmed in
+            // one place, which leaves exactly one tag (the serializer on its own adds two).
             resource = ResourceSubsetting.Apply(resource, ModeOf(summary), elements ?? []);
             (summary, elements) = (SummaryType.False, null);
         }

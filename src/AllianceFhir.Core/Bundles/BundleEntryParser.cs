@@ -100,7 +100,7 @@ public static class BundleEntryParser
             query,
             resource,
             ETags.ParseVersion(request.IfMatch, "request.ifMatch", $"Bundle.entry[{index}].request.ifMatch"),
-            string.IsNullOrWhiteSpace(request.IfNoneMatch) ? null : request.IfNoneMatch.Trim(),
+            ETags.ParseList(request.IfNoneMatch, "request.ifNoneMatch", $"Bundle.entry[{index}].request.ifNoneMatch"),
             method == Bundle.HTTPVerb.POST && !string.IsNullOrWhiteSpace(request.IfNoneExist) ? request.IfNoneExist : null,
             request.IfModifiedSince);
     }

@@ -42,7 +42,7 @@ public readonly partial record struct FhirDateRange(DateTime Start, DateTime End
             if (!m.Groups["M"].Success)
             {
                 var start = new DateTime(year, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-                range = new FhirDateRange(start, EndOf(start, s => s.AddYears(1)));
+                range = Days(start, DateTime.IsLeapYear(year) ? 366 : 365);
                 return true;
             }
 
@@ -50,7 +50,7 @@ public readonly partial record struct FhirDateRange(DateTime Start, DateTime End
             if (!m.Groups["d"].Success)
             {
                 var start = new DateTime(year, month, 1, 0, 0, 0, DateTimeKind.Utc);
-                range = new FhirDateRange(start, EndOf(start, s => s.AddMonths(1)));
+                range = Days(start, DateTime.DaysInMonth(year, month));
                 return true;
             }
 
@@ -58,39 +58,46 @@ public readonly partial record struct FhirDateRange(DateTime Start, DateTime End
             if (!m.Groups["h"].Success)
             {
                 var start = new DateTime(year, month, day, 0, 0, 0, DateTimeKind.Utc);
-                range = new FhirDateRange(start, EndOf(start, s => s.AddDays(1)));
+                range = Days(start, 1);
                 return true;
             }
 
             var hour = int.Parse(m.Groups["h"].Value, CultureInfo.InvariantCulture);
             var minute = int.Parse(m.Groups["m"].Value, CultureInfo.InvariantCulture);
-            var local = new DateTime(year, month, day, hour, minute, 0, DateTimeKind.Unspecified);
-            TimeSpan unit;
+            var ticks = new DateTime(year, month, day, hour, minute, 0, DateTimeKind.Unspecified).Ticks;
+            long unit;
             if (!m.Groups["s"].Success)
             {
-                unit = TimeSpan.FromMinutes(1);
+                unit = TimeSpan.TicksPerMinute;
             }
             else
             {
-                local = local.AddSeconds(int.Parse(m.Groups["s"].Value, CultureInfo.InvariantCulture));
+                // FHIR's time allows 60 for a leap second.
+                var second = int.Parse(m.Groups["s"].Value, CultureInfo.InvariantCulture);
+                if (second > 60)
+                {
+                    return false;
+                }
+
+                ticks += second * TimeSpan.TicksPerSecond;
                 var fraction = m.Groups["f"].Value;
                 if (fraction.Length == 0)
                 {
-                    unit = TimeSpan.FromSeconds(1);
+                    unit = TimeSpan.TicksPerSecond;
                 }
                 else
                 {
                     // Precision beyond 100 ns is not representable; such digits narrow the range to one tick.
                     var digits = Math.Min(fraction.Length, 7);
-                    var ticks = long.Parse(fraction[..digits], CultureInfo.InvariantCulture) * (long)Math.Pow(10, 7 - digits);
-                    local = local.AddTicks(ticks);
-                    unit = TimeSpan.FromTicks((long)Math.Pow(10, 7 - digits));
+                    unit = (long)Math.Pow(10, 7 - digits);
+                    ticks += long.Parse(fraction[..digits], CultureInfo.InvariantCulture) * unit;
                 }
             }
 
-            var offset = ParseOffset(m.Groups["tz"].Value);
-            var utcStart = DateTime.SpecifyKind(local - offset, DateTimeKind.Utc);
-            range = new FhirDateRange(utcStart, utcStart + unit - TimeSpan.FromTicks(1));
+            // Counted in ticks and held to DateTime's span: 9999-12-31T23:59:60Z or 0001-01-01T00:00+01:00 are valid
+            // FHIR, but their UTC instants fall outside what DateTime holds, and adding to it threw.
+            var utcStart = ticks - ParseOffset(m.Groups["tz"].Value).Ticks;
+            range = new FhirDateRange(Clamp(utcStart), Clamp(utcStart + unit - 1));
             return true;
         }
         catch (ArgumentOutOfRangeException)
@@ -100,7 +107,15 @@ public readonly partial record struct FhirDateRange(DateTime Start, DateTime End
         }
     }
 
-    private static DateTime EndOf(DateTime start, Func<DateTime, DateTime> next) => next(start).AddTicks(-1);
+    /// <summary>
+    /// The range of the given number of whole days from <paramref name="start"/>, in ticks: the days of year 9999 end at
+    /// DateTime's last tick, where adding a year or a month to its start threw.
+    /// </summary>
+    private static FhirDateRange Days(DateTime start, int days) =>
+        new(start, Clamp(start.Ticks + (days * TimeSpan.TicksPerDay) - 1));
+
+    private static DateTime Clamp(long ticks) =>
+        new(Math.Clamp(ticks, DateTime.MinValue.Ticks, DateTime.MaxValue.Ticks), DateTimeKind.Utc);
 
     private static TimeSpan ParseOffset(string tz)
     {

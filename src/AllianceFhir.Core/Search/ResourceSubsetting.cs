@@ -12,7 +12,9 @@ namespace AllianceFhir.Core.Search;
 /// </summary>
 public static class ResourceSubsetting
 {
-    private static readonly Coding Subsetted = new("http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "SUBSETTED");
+    private const string SubsettedSystem = "http://terminology.hl7.org/CodeSystem/v3-ObservationValue";
+    private const string Stu3SubsettedSystem = "http://hl7.org/fhir/v3/ObservationValue";
+    private static readonly Coding Subsetted = new(SubsettedSystem, "SUBSETTED");
 
     private static readonly FhirJsonDeserializer Lenient = new(new DeserializerSettings().UsingMode(DeserializationMode.Recoverable));
 
@@ -80,11 +82,11 @@ public static class ResourceSubsetting
             subset = partial;
         }
 
+        // Exactly one tag: Firely's serializer adds its own in the R4 system and the STU3 one, and a stored resource may
+        // already carry either.
         subset.Meta ??= new Meta();
-        if (!subset.Meta.Tag.Any(t => t.System == Subsetted.System && t.Code == Subsetted.Code))
-        {
-            subset.Meta.Tag.Add((Coding)Subsetted.DeepCopy());
-        }
+        subset.Meta.Tag.RemoveAll(t => t.Code == Subsetted.Code && t.System is SubsettedSystem or Stu3SubsettedSystem);
+        subset.Meta.Tag.Add((Coding)Subsetted.DeepCopy());
 
         return subset;
     }

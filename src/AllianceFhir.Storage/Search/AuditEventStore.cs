@@ -204,8 +204,10 @@ internal sealed class AuditEventStore(FhirDbContext db, string tenant, DateTime 
         (DateTime Low, DateTime High) = value.Prefix switch
         {
             SearchPrefix.Eq or SearchPrefix.Ne => (start, end),
-            SearchPrefix.Gt or SearchPrefix.Sa => (end.AddTicks(1), DateTime.MaxValue),
-            SearchPrefix.Lt or SearchPrefix.Eb => (DateTime.MinValue, start.AddTicks(-1)),
+            // Nothing lies after the last tick DateTime holds (a search on 9999) or before its first (0001): an empty
+            // range (low above high), where stepping past the edge threw.
+            SearchPrefix.Gt or SearchPrefix.Sa => end == DateTime.MaxValue ? (DateTime.MaxValue, DateTime.MinValue) : (end.AddTicks(1), DateTime.MaxValue),
+            SearchPrefix.Lt or SearchPrefix.Eb => start == DateTime.MinValue ? (DateTime.MaxValue, DateTime.MinValue) : (DateTime.MinValue, start.AddTicks(-1)),
             SearchPrefix.Ge => (start, DateTime.MaxValue),
             SearchPrefix.Le => (DateTime.MinValue, end),
 

@@ -73,7 +73,8 @@ public static class Mutations
         ("Prefer", "return=minimal, return=representation"), ("Prefer", "handling=lenient"), ("Prefer", "respond-async, return=minimal"),
         ("Prefer", "return=representation; handling=strict"), ("Prefer", "return"), ("X-Forwarded-Host", "[::1"),
         ("X-Forwarded-Proto", "javascript"), ("X-Forwarded-Prefix", "/../x"), ("Forwarded", "for=\"[::1\";proto=x"),
-        ("Accept-Charset", "latin1"), ("Accept-Encoding", "br;q=abc"),
+        ("Accept-Charset", "latin1"), ("Accept-Encoding", "br;q=abc"), ("If-Match", "W/\"1"), ("If-Match", "1"),
+        ("If-None-Match", "W/\"1"), ("If-None-Match", "W/\"1\" W/\"2\""),
     ];
 
     private static readonly string[] QueryValues =
@@ -86,6 +87,7 @@ public static class Mutations
         "QuestionnaireResponse:subject", "Patient:link:Patient", "Observation:subject:Nonsense", "Nonsense:subject", "Patient:",
         ":subject", "Patient.name", "9999", "eq9999-12-31T23:59:59Z", "gt9999-12-31T23:59:59.9999999+14:00", "ap0001",
         "1e400", "79228162514264337593543950336", "-79228162514264337593543950335.5", "8867-4$gt1e400", "a$b$c", "$gt70",
+        "gt9999", "lt0001", "sa9999-12", "9999-12-31T23:59:60Z", "0001-01-01T00:00:00-14:00", "ge9999-12-31T23:59:59.9999999Z",
     ];
 
     private static readonly string[] QueryNames =

@@ -16,6 +16,14 @@ public class FhirDateRangeTests
     [InlineData("2026-03-05T01:00:00-05:30", "2026-03-05T06:30:00.0000000Z", "2026-03-05T06:30:00.9999999Z")]
     // No zone: read as UTC (see FhirDateRange remarks).
     [InlineData("2026-03-05T10:15:30", "2026-03-05T10:15:30.0000000Z", "2026-03-05T10:15:30.9999999Z")]
+    // The first and last years DateTime holds; instants past its ends are held at them.
+    [InlineData("9999", "9999-01-01T00:00:00.0000000Z", "9999-12-31T23:59:59.9999999Z")]
+    [InlineData("9999-12", "9999-12-01T00:00:00.0000000Z", "9999-12-31T23:59:59.9999999Z")]
+    [InlineData("9999-12-31T23:59:59-01:00", "9999-12-31T23:59:59.9999999Z", "9999-12-31T23:59:59.9999999Z")]
+    [InlineData("0001", "0001-01-01T00:00:00.0000000Z", "0001-12-31T23:59:59.9999999Z")]
+    [InlineData("0001-01-01T00:00:00+01:00", "0001-01-01T00:00:00.0000000Z", "0001-01-01T00:00:00.0000000Z")]
+    // A leap second (FHIR allows :60) is the first second of the next minute.
+    [InlineData("2026-12-31T23:59:60Z", "2027-01-01T00:00:00.0000000Z", "2027-01-01T00:00:00.9999999Z")]
     public void Precision_sets_the_range_in_utc(string text, string start, string end)
     {
         Assert.True(FhirDateRange.TryParse(text, out var range));
@@ -31,6 +39,8 @@ public class FhirDateRangeTests
     [InlineData("2026-02-30")]
     [InlineData("2026-03-05T25:00")]
     [InlineData("2026-03-05T10:15:30+15:00")]
+    [InlineData("2026-03-05T10:15:61Z")]
+    [InlineData("0000")]
     [InlineData("2026/03/05")]
     [InlineData("yesterday")]
     public void Malformed_or_impossible_dates_are_rejected(string text)
