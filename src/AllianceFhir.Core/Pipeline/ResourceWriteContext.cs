@@ -12,6 +12,7 @@ public sealed class ResourceWriteContext(
     IResourceReader reader)
 {
     private readonly List<Resource> _dependentWrites = [];
+    private readonly HashSet<Resource> _issuedIds = new(ReferenceEqualityComparer.Instance);
 
     public WriteOperation Operation { get; } = operation;
 
@@ -34,4 +35,19 @@ public sealed class ResourceWriteContext(
     public IReadOnlyList<Resource> DependentWrites => _dependentWrites;
 
     public void AddDependentWrite(Resource resource) => _dependentWrites.Add(resource);
+
+    /// <summary>
+    /// A new resource whose id the hook has just issued (<c>FhirId.New()</c>, so that other derived resources can refer
+    /// to it): version 1 by construction, so its write does not ask the store whether the id already exists (a read per
+    /// score Observation of every submit, always a miss).
+    /// </summary>
+    public void AddDependentCreate(Resource resource)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        _dependentWrites.Add(resource);
+        _issuedIds.Add(resource);
+    }
+
+    /// <summary>Whether <paramref name="resource"/> came through <see cref="AddDependentCreate"/>.</summary>
+    public bool IsDependentCreate(Resource resource) => _issuedIds.Contains(resource);
 }

@@ -365,25 +365,25 @@ public sealed class ResourceService(
         var writes = new List<ResourceWrite> { ToWrite(resourceType, id, versionId, now, resource, method) };
         foreach (var dependent in context.DependentWrites)
         {
-            writes.Add(await PrepareDependentAsync(dependent, now, cancellationToken));
+            writes.Add(await PrepareDependentAsync(dependent, context.IsDependentCreate(dependent), now, cancellationToken));
         }
 
         Resource?[] resources = [resource, .. context.DependentWrites];
         return new PreparedWrite(await integrity.EnforceAsync(writes, resources, reader, cancellationToken), resources);
     }
 
-    private async Task<ResourceWrite> PrepareDependentAsync(Resource dependent, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<ResourceWrite> PrepareDependentAsync(Resource dependent, bool issuedId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var type = dependent.TypeName;
         EnsureSupported(type);
-        if (string.IsNullOrEmpty(dependent.Id))
+        if (string.IsNullOrEmpty(dependent.Id) || issuedId)
         {
-            var newId = FhirId.New();
+            var newId = string.IsNullOrEmpty(dependent.Id) ? FhirId.New() : dependent.Id;
             StampMeta(dependent, newId, 1, now);
             return ToWrite(type, newId, 1, now, dependent, "POST");
         }
 
-        // A hook may name a new resource's id itself (so that other derived resources can refer to it): still a create.
+        // An id the hook did not issue: an update of that resource, or a create when nothing of that id is stored.
         var current = await store.ReadCurrentAsync(type, dependent.Id, cancellationToken);
         var versionId = (current?.VersionId ?? 0) + 1;
         StampMeta(dependent, dependent.Id, versionId, now);

@@ -153,6 +153,8 @@ public sealed class MonitoringEvaluator(MonitoringRules rules)
             else
             {
                 flag.Id = FhirId.New();
+                context.AddDependentCreate(flag);
+                continue;
             }
 
             context.AddDependentWrite(flag);
@@ -201,6 +203,8 @@ public sealed class MonitoringEvaluator(MonitoringRules rules)
             else
             {
                 change.Id = FhirId.New();
+                context.AddDependentCreate(change);
+                continue;
             }
 
             context.AddDependentWrite(change);

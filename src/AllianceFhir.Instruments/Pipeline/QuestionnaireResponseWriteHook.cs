@@ -43,7 +43,7 @@ public sealed class QuestionnaireResponseWriteHook(QuestionnaireResponseProcesso
             {
                 // The id now, so that Flags derived in this same write can point at the score.
                 observation.Id = FhirId.New();
-                context.AddDependentWrite(observation);
+                context.AddDependentCreate(observation);
                 continue;
             }
 

@@ -19,7 +19,8 @@ internal sealed class EngineHost : IDisposable
 
     private readonly ServiceProvider _services;
 
-    public EngineHost()
+    /// <param name="configure">More registrations (e.g. write hooks) before the provider is built.</param>
+    public EngineHost(Action<IServiceCollection>? configure = null)
     {
         Store = new InMemoryResourceStore(SearchSetup.Indexer);
         var services = new ServiceCollection();
@@ -27,6 +28,7 @@ internal sealed class EngineHost : IDisposable
         services.AddSingleton<ISearchIndexer>(SearchSetup.Indexer);
         services.AddScoped<IResourceStore>(_ => Store);
         services.AddFhirEngine();
+        configure?.Invoke(services);
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }
 

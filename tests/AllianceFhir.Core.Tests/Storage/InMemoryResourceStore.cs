@@ -41,10 +41,25 @@ internal sealed class InMemoryResourceStore(ISearchIndexer indexer, string tenan
     /// <summary>Runs before each commit is applied, to let a test make a concurrent writer win first.</summary>
     public Action<IReadOnlyList<ResourceWrite>>? BeforeCommit { get; set; }
 
+    /// <summary>Every <c>Type/id</c> asked for by <see cref="ReadCurrentAsync"/>, in order.</summary>
+    public IReadOnlyList<string> CurrentReads
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _currentReads];
+            }
+        }
+    }
+
+    private readonly List<string> _currentReads = [];
+
     public Task<ResourceVersion?> ReadCurrentAsync(string resourceType, string id, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
+            _currentReads.Add($"{resourceType}/{id}");
             return Task.FromResult(Current(resourceType, id)?.Version);
         }
     }
