@@ -71,7 +71,14 @@ public sealed class TokenValidationCache : IDisposable
 
     private readonly MemoryCache _entries = new(new MemoryCacheOptions { SizeLimit = Capacity });
 
-    public sealed record Entry(SecurityToken Token, ClaimsIdentity Identity, DateTimeOffset Expires);
+    public sealed record Entry(SecurityToken Token, ClaimsIdentity Identity, DateTimeOffset Expires)
+    {
+        /// <summary>
+        /// The caller the access middleware derived from <see cref="Identity"/> (scopes parsed once per token, not per
+        /// request); set on first use. A race sets it twice to equal values.
+        /// </summary>
+        public Core.Security.AccessContext? Caller { get; set; }
+    }
 
     /// <summary>The whole token, hashed: the cache never holds the credential itself.</summary>
     public static string KeyOf(string token) => Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(token)));

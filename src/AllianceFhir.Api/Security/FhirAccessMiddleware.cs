@@ -23,7 +23,9 @@ public sealed class FhirAccessMiddleware(
     IOptions<AuthOptions> options,
     IOptions<StorageOptions> storage,
     AccessPolicy policy,
-    SearchParameterRegistry registry)
+    SearchParameterRegistry registry,
+    TokenValidationCache acceptedTokens,
+    TimeProvider clock)
 {
     public async Task InvokeAsync(HttpContext http)
     {
@@ -83,6 +85,13 @@ public sealed class FhirAccessMiddleware(
         if (settings.IsOpen)
         {
             return CallerTenant.Resolve(AccessContext.Development, settings, storage.Value.TenantId);
+        }
+
+        if (AcceptedBearerToken.TryFind(http, acceptedTokens, clock, out var known, out var entry))
+        {
+            http.User = known;
+            entry.Caller ??= CallerContext.From(known, settings);
+            return CallerTenant.Resolve(entry.Caller, settings, storage.Value.TenantId);
         }
 
         var result = await http.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);

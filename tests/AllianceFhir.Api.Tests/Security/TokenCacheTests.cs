@@ -125,6 +125,33 @@ public sealed class TokenCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task A_remembered_token_keeps_its_own_tenant_and_patient_on_every_request()
+    {
+        // After its first request a token is answered from the cache without the authentication handler; the caller
+        // built from it must be the same every time: its clinic, its patient, whatever the scheme's letter case.
+        using var clinicA = Client(_idp.Token(SecuredApp.FullAccess, claims: new Dictionary<string, object> { ["tenant"] = "clinic-a" }));
+        using var clinicB = Client(_idp.Token(SecuredApp.FullAccess, claims: new Dictionary<string, object> { ["tenant"] = "clinic-b" }));
+        using var created = await clinicA.PostAsync("/fhir/Patient", Patients.WithMrn("remembered-tenant"));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.ReadAsAsync<Patient>()).Id;
+        var patientToken = _idp.Token("patient/*.rs", claims: new Dictionary<string, object> { ["tenant"] = "clinic-a", ["patient"] = "someone-else" });
+        using var otherPatient = _strictClock.CreateClient();
+        otherPatient.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "bearer " + patientToken);
+
+        for (var round = 0; round < 3; round++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await clinicA.GetAsync($"/fhir/Patient/{id}")).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await clinicB.GetAsync($"/fhir/Patient/{id}")).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await otherPatient.GetAsync($"/fhir/Patient/{id}")).StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await otherPatient.PostAsync("/fhir/Patient", Patients.WithMrn("remembered-write"))).StatusCode);
+        }
+
+        Assert.Equal(1, _idp.JwksFetches);
+        var stored = await (await clinicA.GetAsync("/fhir/Patient?identifier=http://clinic.example.org/mrn|remembered-write")).ReadAsAsync<Bundle>();
+        Assert.Empty(stored.Entry);
+    }
+
+    [Fact]
     public async Task The_handler_validates_a_token_once_and_then_answers_from_its_cache_until_expiry()
     {
         using var rsa = RSA.Create(2048);
