@@ -74,7 +74,12 @@ internal static class BenchmarkRunner
 
             if (options.Scenarios.Contains("create-token") || options.Scenarios.Contains("read-token"))
             {
-                results.AddRange(await RunWithTokensAsync(options, apiDll, apiDirectory, work, warmup, duration));
+                results.AddRange(await RunWithTokensAsync(options, apiDll, apiDirectory, work, warmup, duration, production: false));
+            }
+
+            if (options.Scenarios.Contains("read-token-production"))
+            {
+                results.AddRange(await RunWithTokensAsync(options, apiDll, apiDirectory, work, warmup, duration, production: true));
             }
 
             if (options.Scenarios.Contains("baseline"))
@@ -129,18 +134,24 @@ internal static class BenchmarkRunner
     /// Create and read again on a server that validates a bearer token and decides its SMART scopes on every request
     /// (issue 10: what security costs). The rate limit is raised out of the way: it is a policy, not a cost.
     /// </summary>
+    /// <remarks>
+    /// <paramref name="production"/>: the server as a deployment runs it (<c>--environment Production</c>: no developer
+    /// exception page, no Swagger, AllowedHosts set), where the other token scenarios share the open scenarios'
+    /// Development environment so that "with a token against without" compares one thing.
+    /// </remarks>
     private static async Task<List<LoadResult>> RunWithTokensAsync(
-        BenchmarkOptions options, string apiDll, string apiDirectory, string work, TimeSpan warmup, TimeSpan duration)
+        BenchmarkOptions options, string apiDll, string apiDirectory, string work, TimeSpan warmup, TimeSpan duration, bool production)
     {
         var results = new List<LoadResult>();
         await using var idp = await BenchIdentityProvider.StartAsync();
         string[] settings =
         [
-            $"--ConnectionStrings:Fhir=Data Source={Path.Combine(work, "fhir-token.db")}",
+            $"--ConnectionStrings:Fhir=Data Source={Path.Combine(work, production ? "fhir-production.db" : "fhir-token.db")}",
             $"--Auth:Authority={idp.Issuer}",
             $"--Auth:Audience={BenchIdentityProvider.Audience}",
             "--Auth:RequireHttpsMetadata=false",
             "--RateLimit:PermitLimit=1000000000",
+            .. production ? (string[])["--environment", "Production", "--AllowedHosts", "127.0.0.1;localhost"] : [],
         ];
         await using var api = await ServerProcess.StartAsync(apiDll, apiDirectory, "/healthz", settings);
         using var client = new HttpClient { BaseAddress = api.BaseAddress };
@@ -149,6 +160,13 @@ internal static class BenchmarkRunner
         {
             using var put = await client.PutAsync(path, new StringContent(body, Encoding.UTF8, FhirJson));
             put.EnsureSuccessStatusCode();
+        }
+
+        if (production)
+        {
+            var productionIds = await SeedAsync(client, "/fhir/Patient");
+            results.Add(await LoadGenerator.RunAsync("read with token, Production (product)", api, client, (c, n) => c.GetAsync($"/fhir/Patient/{productionIds[n % productionIds.Count]}"), options.Concurrency, warmup, duration));
+            return results;
         }
 
         if (options.Scenarios.Contains("create-token"))
@@ -223,6 +241,11 @@ internal static class BenchmarkRunner
                 var open = Find($"{scenario} (product)") is { } o ? string.Create(inv, $"{secured.Throughput / o.Throughput:F2}x the open server") : "no open run";
                 var bare2 = Find($"{scenario} (baseline)") is { } b ? string.Create(inv, $"{secured.Throughput / b.Throughput:F2}x baseline") : "no baseline in this run";
                 Console.WriteLine(string.Create(inv, $"{scenario} with token: {open}, {bare2}"));
+            }
+
+            if (Find($"{scenario} with token, Production (product)") is { } deployed && Find($"{scenario} (baseline)") is { } bare3)
+            {
+                Console.WriteLine(string.Create(inv, $"{scenario} with token, Production: {deployed.Throughput / bare3.Throughput:F2}x baseline"));
             }
         }
 

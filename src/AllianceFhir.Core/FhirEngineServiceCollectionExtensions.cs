@@ -31,6 +31,7 @@ public static class FhirEngineServiceCollectionExtensions
         services.TryAddScoped(sp => NewIntegrity(sp, sp.GetRequiredService<IResourceStore>()));
         services.TryAddScoped<SearchService>();
         services.TryAddScoped<IResourceReader, StoreResourceReader>();
+        services.TryAddScoped<ResourceReads>();
         services.TryAddScoped<ResourceService>();
         services.TryAddScoped<BundleService>();
         return services;

@@ -17,14 +17,14 @@ public static class InstanceEndpoints
 {
     public static void MapInstanceInteractions(this RouteGroupBuilder group, string type)
     {
-        group.MapGet("/{id}", (string id, HttpContext http, ResourceService service, CancellationToken ct) =>
-                ReadAsync(type, id, http, service, ct))
+        group.MapGet("/{id}", (string id, HttpContext http, ResourceReads reads, CancellationToken ct) =>
+                ReadAsync(type, id, http, reads, ct))
             .WithName($"read-{type}")
             .WithSummary($"Read the current version of a {type}")
             .ProducesFhir(StatusCodes.Status200OK, StatusCodes.Status304NotModified, StatusCodes.Status404NotFound, StatusCodes.Status410Gone);
 
-        group.MapGet("/{id}/_history/{vid}", (string id, string vid, ResourceService service, CancellationToken ct) =>
-                VReadAsync(type, id, vid, service, ct))
+        group.MapGet("/{id}/_history/{vid}", (string id, string vid, ResourceReads reads, CancellationToken ct) =>
+                VReadAsync(type, id, vid, reads, ct))
             .WithName($"vread-{type}")
             .WithSummary($"Read one version of a {type}")
             .ProducesFhir(StatusCodes.Status200OK, StatusCodes.Status404NotFound, StatusCodes.Status410Gone);
@@ -86,23 +86,23 @@ public static class InstanceEndpoints
         return WriteResponse(http, result, result.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
     }
 
-    public static async Task<IResult> ReadAsync(string type, string id, HttpContext http, ResourceService service, CancellationToken ct)
+    public static async Task<IResult> ReadAsync(string type, string id, HttpContext http, ResourceReads reads, CancellationToken ct)
     {
         var ifNoneMatch = ETags.ParseList(http.Request.Headers.IfNoneMatch.ToString(), "If-None-Match");
-        var version = await service.ReadAsync(type, id, ct);
+        var version = await reads.ReadAsync(type, id, ct);
         return Preconditions.IsNotModified(version, ifNoneMatch, http.Request.GetTypedHeaders().IfModifiedSince)
             ? NotModified(version)
             : FhirResponse.Stored(version);
     }
 
-    public static async Task<IResult> VReadAsync(string type, string id, string vid, ResourceService service, CancellationToken ct)
+    public static async Task<IResult> VReadAsync(string type, string id, string vid, ResourceReads reads, CancellationToken ct)
     {
         if (!int.TryParse(vid, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var versionId))
         {
             throw FhirOperationException.NotFound($"{type}/{id} has no version '{vid}'");
         }
 
-        return FhirResponse.Stored(await service.VReadAsync(type, id, versionId, ct));
+        return FhirResponse.Stored(await reads.VReadAsync(type, id, versionId, ct));
     }
 
     public static async Task<IResult> UpdateAsync(

@@ -20,22 +20,22 @@ public sealed class ClientRateLimiting(IOptions<RateLimitSettings> settings) : I
         ArgumentNullException.ThrowIfNull(options);
         var limit = settings.Value;
         options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-        options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+        options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, PartitionKey>(http =>
         {
             if (!http.Request.Path.StartsWithSegments(FhirUrls.BasePath))
             {
-                return RateLimitPartition.GetNoLimiter(string.Empty);
+                return RateLimitPartition.GetNoLimiter(default(PartitionKey));
             }
 
             var caller = http.FindAccessContext();
             if (caller?.IsDevelopmentUser == true)
             {
-                return RateLimitPartition.GetNoLimiter("development");
+                return RateLimitPartition.GetNoLimiter(new PartitionKey(PartitionKind.Development, null, null));
             }
 
             var key = caller is null
-                ? $"address:{http.Connection.RemoteIpAddress}"
-                : $"client:{caller.ClientId ?? caller.Subject}|tenant:{caller.Tenant}";
+                ? new PartitionKey(PartitionKind.Address, http.Connection.RemoteIpAddress?.ToString(), null)
+                : new PartitionKey(PartitionKind.Client, caller.ClientId ?? caller.Subject, caller.Tenant);
             return RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
             {
                 PermitLimit = limit.PermitLimit,
@@ -45,6 +45,17 @@ public sealed class ClientRateLimiting(IOptions<RateLimitSettings> settings) : I
         });
         options.OnRejected = RejectAsync;
     }
+
+    private enum PartitionKind
+    {
+        None,
+        Development,
+        Address,
+        Client,
+    }
+
+    /// <summary>A value, not an interpolated string: the key is built for every request (docs/performance.md).</summary>
+    private readonly record struct PartitionKey(PartitionKind Kind, string? Caller, string? Tenant);
 
     private static async ValueTask RejectAsync(OnRejectedContext context, CancellationToken cancellationToken)
     {

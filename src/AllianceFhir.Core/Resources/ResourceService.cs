@@ -38,25 +38,11 @@ public sealed class ResourceService(
 
     private readonly IWriteSetHook[] _setHooks = [.. setHooks];
 
-    public async Task<ResourceVersion> ReadAsync(string resourceType, string id, CancellationToken cancellationToken)
-    {
-        EnsureSupported(resourceType);
-        var current = await store.ReadCurrentAsync(resourceType, id, cancellationToken)
-            ?? throw FhirOperationException.NotFound($"{resourceType}/{id} is not known");
-        return current.IsDeleted
-            ? throw new ResourceGoneException(current)
-            : current;
-    }
+    public Task<ResourceVersion> ReadAsync(string resourceType, string id, CancellationToken cancellationToken) =>
+        new ResourceReads(store).ReadAsync(resourceType, id, cancellationToken);
 
-    public async Task<ResourceVersion> VReadAsync(string resourceType, string id, int versionId, CancellationToken cancellationToken)
-    {
-        EnsureSupported(resourceType);
-        var version = await store.ReadVersionAsync(resourceType, id, versionId, cancellationToken)
-            ?? throw FhirOperationException.NotFound($"{resourceType}/{id} has no version {versionId}");
-        return version.IsDeleted
-            ? throw new ResourceGoneException(version)
-            : version;
-    }
+    public Task<ResourceVersion> VReadAsync(string resourceType, string id, int versionId, CancellationToken cancellationToken) =>
+        new ResourceReads(store).VReadAsync(resourceType, id, versionId, cancellationToken);
 
     public Task<IReadOnlyList<ResourceVersion>> HistoryAsync(HistoryQuery query, CancellationToken cancellationToken)
     {
@@ -428,13 +414,7 @@ public sealed class ResourceService(
         return new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
     }
 
-    private static void EnsureSupported(string resourceType)
-    {
-        if (!SupportedResourceTypes.IsSupported(resourceType))
-        {
-            throw FhirOperationException.NotFound($"Resource type '{resourceType}' is not supported by this server");
-        }
-    }
+    private static void EnsureSupported(string resourceType) => ResourceReads.EnsureSupported(resourceType);
 
     private static void EnsureTypeMatches(string resourceType, Resource resource)
     {
