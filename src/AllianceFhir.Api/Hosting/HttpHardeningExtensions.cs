@@ -45,6 +45,11 @@ public static class HttpHardeningExtensions
         services.AddSingleton<IValidateOptions<HostFilteringOptions>, FluentOptionsValidation<HostFilteringOptions>>();
         services.AddOptions<HostFilteringOptions>().ValidateOnStart();
 
+        // Refused hosts get an OperationOutcome instead of ASP.NET's HTML page; the filter must wrap host filtering,
+        // whose own filter the host registered before this, so it goes first in the list (the first is outermost).
+        services.Configure<HostFilteringOptions>(o => o.IncludeFailureMessage = false);
+        services.Insert(0, ServiceDescriptor.Transient<IStartupFilter, RefusedHostOutcome>());
+
         services.Configure<KestrelServerOptions>(o => o.AddServerHeader = false);
         return services;
     }
@@ -52,6 +57,12 @@ public static class HttpHardeningExtensions
     /// <summary>Forwarded headers (from configured proxies only) and security headers; goes before everything else.</summary>
     public static WebApplication UseHttpHardening(this WebApplication app)
     {
+        app.Use((http, next) =>
+        {
+            RefusedHostOutcome.MarkReached(http);
+            return next(http);
+        });
+
         // With no proxy configured the middleware is left out: with empty lists it would believe every sender.
         if (app.Services.GetRequiredService<IOptions<ForwardedHeadersSettings>>().Value.Any)
         {
