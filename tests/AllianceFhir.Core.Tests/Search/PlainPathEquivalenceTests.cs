@@ -38,7 +38,10 @@ public class PlainPathEquivalenceTests(ITestOutputHelper output)
             Assert.Equal(SearchSetup.Registry.For(type).Select(p => p.Name).Order(), SearchSetup.Indexer.PlainPathParameters(type).Order());
         }
 
-        Assert.DoesNotContain("email", SearchSetup.Indexer.PlainPathParameters("Patient")); // telecom.where(system='email')
+        // telecom.where(system='email') and deceased.exists() and deceased != false: a Patient create needs no engine.
+        Assert.Contains("email", SearchSetup.Indexer.PlainPathParameters("Patient"));
+        Assert.Contains("phone", SearchSetup.Indexer.PlainPathParameters("Patient"));
+        Assert.Equal(SearchSetup.Registry.For("Patient").Select(p => p.Name).Order(), SearchSetup.Indexer.PlainPathParameters("Patient").Order());
     }
 
     [Fact]
@@ -121,6 +124,31 @@ public class PlainPathEquivalenceTests(ITestOutputHelper output)
         }
 
         resources.Add(new Patient { Id = "p3", Deceased = new FhirDateTime("2026-01-02") });
+        resources.Add(new Patient { Id = "p6", Deceased = new FhirBoolean(null) { Extension = [new Extension("http://x", new FhirString("unknown"))] } });
+        resources.Add(new Patient { Id = "p7", Deceased = new FhirBoolean(false) });
+        resources.Add(new Patient { Id = "p8" });
+
+        // The system filter of email and phone meets every kind of system: none, one without a value, other codes, repeats.
+        ContactPoint[] telecoms =
+        [
+            new ContactPoint(ContactPoint.ContactPointSystem.Email, ContactPoint.ContactPointUse.Work, "w@example.org"),
+            new ContactPoint(ContactPoint.ContactPointSystem.Phone, null, "+31 6 1"),
+            new ContactPoint(ContactPoint.ContactPointSystem.Phone, ContactPoint.ContactPointUse.Mobile, "+31 6 2"),
+            new ContactPoint(ContactPoint.ContactPointSystem.Fax, null, "+31 20 3"),
+            new ContactPoint(ContactPoint.ContactPointSystem.Other, null, "email"),
+            new ContactPoint { Value = "no system" },
+            new ContactPoint { SystemElement = new Code<ContactPoint.ContactPointSystem> { Extension = [new Extension("http://x", new FhirString("e"))] }, Value = "system without a value" },
+        ];
+        resources.Add(new Patient
+        {
+            Id = "p5",
+            Telecom = [.. telecoms.Select(t => (ContactPoint)t.DeepCopy())],
+            Contact = [new Patient.ContactComponent { Telecom = [new ContactPoint(ContactPoint.ContactPointSystem.Email, null, "c@example.org")] }],
+        });
+        resources.Add(new Practitioner { Id = "t1", Telecom = [.. telecoms.Select(t => (ContactPoint)t.DeepCopy())] });
+        resources.Add(new PractitionerRole { Id = "r1", Telecom = [.. telecoms.Select(t => (ContactPoint)t.DeepCopy())] });
+        resources.Add(new RelatedPerson { Id = "rp1", Patient = new ResourceReference("Patient/p1"), Telecom = [.. telecoms.Select(t => (ContactPoint)t.DeepCopy())] });
+        resources.Add(new Organization { Id = "o1", Telecom = [.. telecoms.Select(t => (ContactPoint)t.DeepCopy())] });
         resources.Add(new Patient { Id = "p4", Deceased = new FhirBoolean(true) });
 
         DataType[] values =
