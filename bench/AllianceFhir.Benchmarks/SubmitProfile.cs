@@ -3,11 +3,16 @@ using System.Globalization;
 using System.Text;
 using AllianceFhir.Core;
 using AllianceFhir.Core.Pipeline;
+using AllianceFhir.Core.References;
 using AllianceFhir.Core.Resources;
 using AllianceFhir.Core.Search;
 using AllianceFhir.Core.Serialization;
 using AllianceFhir.Core.Storage;
+using AllianceFhir.Instruments.Extraction;
 using AllianceFhir.Instruments.Pipeline;
+using AllianceFhir.Instruments.Resolution;
+using AllianceFhir.Instruments.Scoring;
+using AllianceFhir.Instruments.Validation;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Microsoft.AspNetCore.Hosting;
@@ -121,6 +126,7 @@ internal static class SubmitProfile
     {
         private readonly QuestionnaireResponseProcessor _processor = services.GetRequiredService<QuestionnaireResponseProcessor>();
         private readonly ISearchIndexer _indexer = services.GetRequiredService<ISearchIndexer>();
+        private readonly ScoringEngine _scoring = services.GetRequiredService<ScoringEngine>();
 
         public async Task<List<Figure>> RunAllAsync(int count)
         {
@@ -137,6 +143,28 @@ internal static class SubmitProfile
             }));
 
             var responses = Parse(bodies);
+            var reference = responses[0].Questionnaire!;
+            var pins = new QuestionnairePins();
+            Questionnaire questionnaire = null!;
+            figures.Add(await MeasureAsync("  of which: resolve the Questionnaire", count, async n =>
+                questionnaire = await QuestionnaireResolver.ResolveAsync(reference, reader, CancellationToken.None, pins)));
+            figures.Add(await MeasureAsync("  of which: validate the answers", count, n =>
+            {
+                QuestionnaireResponseValidator.Validate(questionnaire, responses[n], _scoring);
+                return Task.CompletedTask;
+            }));
+            figures.Add(await MeasureAsync("  of which: score", count, n =>
+            {
+                _scoring.Score(questionnaire, responses[n]);
+                return Task.CompletedTask;
+            }));
+            figures.Add(await MeasureAsync("  of which: extract the Observations", count, n =>
+            {
+                ObservationExtractor.Extract(questionnaire, responses[n], $"QuestionnaireResponse/{n}");
+                return Task.CompletedTask;
+            }));
+
+            responses = Parse(bodies);
             var derived = new List<Resource>[count];
             figures.Add(await MeasureAsync("hook: resolve, validate, score, extract", count, async n =>
             {
@@ -171,8 +199,16 @@ internal static class SubmitProfile
 
             responses = Parse(bodies);
             var writes = new List<ResourceWrite>[count];
+            var resources = new IReadOnlyList<Resource?>[count];
             figures.Add(await MeasureAsync("prepare (hook + meta + serialize + index + reference checks)", count, async n =>
-                writes[n] = await service.PrepareAsync(WriteOperation.Create, "QuestionnaireResponse", FhirId.New(), responses[n], null, "POST", CancellationToken.None)));
+            {
+                var prepared = await service.PrepareWriteAsync(WriteOperation.Create, "QuestionnaireResponse", FhirId.New(), responses[n], null, "POST", reader, CancellationToken.None);
+                writes[n] = prepared.Writes;
+                resources[n] = prepared.Resources;
+            }));
+            var integrity = new ReferentialIntegrity(store, ReferentialIntegrityOnDelete.Enforce);
+            figures.Add(await MeasureAsync("  of which: reference checks of the 5 writes", count, async n =>
+                await integrity.EnforceAsync(writes[n], resources[n], reader, CancellationToken.None)));
             figures.Add(await MeasureAsync("commit of the prepared writes (store)", count, n => store.CommitAsync(writes[n], CancellationToken.None)));
             return figures;
         }
