@@ -36,11 +36,16 @@ internal static class SubmitProfile
 {
     private const string FhirJson = "application/fhir+json";
 
+    /// <summary>Set by <c>--allocations</c>: each figure also lists the types its allocations were sampled in.</summary>
+    private static AllocationSampler? Sampler;
+
     public static async Task<int> RunAsync(string[] args)
     {
         var submits = Option(args, "--submits", 2000);
         var warmup = Option(args, "--warmup", 3000);
         var rounds = Option(args, "--rounds", 2);
+        using var sampler = args.Contains("--allocations") ? new AllocationSampler() : null;
+        Sampler = sampler;
         var directory = Directory.CreateTempSubdirectory("alliancefhir-profile-").FullName;
         try
         {
@@ -99,6 +104,7 @@ internal static class SubmitProfile
         var cpu = process.TotalProcessorTime;
         var bytes = GC.GetTotalAllocatedBytes(precise: true);
         var gen0 = GC.CollectionCount(0);
+        Sampler?.Start();
         for (var n = 0; n < count; n++)
         {
             await step(n);
@@ -107,11 +113,24 @@ internal static class SubmitProfile
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - bytes;
         process.Refresh();
         var used = process.TotalProcessorTime - cpu;
-        return new Figure(name, used.TotalMicroseconds / count, allocated / 1024.0 / count, (GC.CollectionCount(0) - gen0) * 1000.0 / count);
+        IReadOnlyList<(string, double)> types = [];
+        if (Sampler is { } sampler)
+        {
+            await Task.Delay(200); // the runtime's events reach the listener on its own thread, a little later
+            types = sampler.Stop(top: 12);
+        }
+
+        return new Figure(name, used.TotalMicroseconds / count, allocated / 1024.0 / count, (GC.CollectionCount(0) - gen0) * 1000.0 / count, types);
     }
 
-    private static void Print(Figure f) =>
+    private static void Print(Figure f)
+    {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {f.Name} | {f.CpuMicroseconds:F0} | {f.KilobytesAllocated:F1} | {f.Gen0PerThousand:F1} |"));
+        foreach (var (type, share) in f.Types)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"|   sampled: {type} | | {share * f.KilobytesAllocated:F1} | |"));
+        }
+    }
 
     private static int Option(string[] args, string name, int fallback)
     {
@@ -119,7 +138,7 @@ internal static class SubmitProfile
         return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
     }
 
-    internal sealed record Figure(string Name, double CpuMicroseconds, double KilobytesAllocated, double Gen0PerThousand);
+    internal sealed record Figure(string Name, double CpuMicroseconds, double KilobytesAllocated, double Gen0PerThousand, IReadOnlyList<(string Type, double Share)> Types);
 
     /// <summary>The stages of a submit, each on the server's own services, on inputs prepared outside the measured loop.</summary>
     private sealed class Stages(IServiceProvider services)
