@@ -3,11 +3,16 @@ using System.Globalization;
 using System.Text;
 using AllianceFhir.Core;
 using AllianceFhir.Core.Pipeline;
+using AllianceFhir.Core.References;
 using AllianceFhir.Core.Resources;
 using AllianceFhir.Core.Search;
 using AllianceFhir.Core.Serialization;
 using AllianceFhir.Core.Storage;
+using AllianceFhir.Instruments.Extraction;
 using AllianceFhir.Instruments.Pipeline;
+using AllianceFhir.Instruments.Resolution;
+using AllianceFhir.Instruments.Scoring;
+using AllianceFhir.Instruments.Validation;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Microsoft.AspNetCore.Hosting;
@@ -31,11 +36,16 @@ internal static class SubmitProfile
 {
     private const string FhirJson = "application/fhir+json";
 
+    /// <summary>Set by <c>--allocations</c>: each figure also lists the types its allocations were sampled in.</summary>
+    private static AllocationSampler? Sampler;
+
     public static async Task<int> RunAsync(string[] args)
     {
         var submits = Option(args, "--submits", 2000);
         var warmup = Option(args, "--warmup", 3000);
         var rounds = Option(args, "--rounds", 2);
+        using var sampler = args.Contains("--allocations") ? new AllocationSampler() : null;
+        Sampler = sampler;
         var directory = Directory.CreateTempSubdirectory("alliancefhir-profile-").FullName;
         try
         {
@@ -94,6 +104,7 @@ internal static class SubmitProfile
         var cpu = process.TotalProcessorTime;
         var bytes = GC.GetTotalAllocatedBytes(precise: true);
         var gen0 = GC.CollectionCount(0);
+        Sampler?.Start();
         for (var n = 0; n < count; n++)
         {
             await step(n);
@@ -102,11 +113,24 @@ internal static class SubmitProfile
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - bytes;
         process.Refresh();
         var used = process.TotalProcessorTime - cpu;
-        return new Figure(name, used.TotalMicroseconds / count, allocated / 1024.0 / count, (GC.CollectionCount(0) - gen0) * 1000.0 / count);
+        IReadOnlyList<(string, double)> types = [];
+        if (Sampler is { } sampler)
+        {
+            await Task.Delay(200); // the runtime's events reach the listener on its own thread, a little later
+            types = sampler.Stop(top: 12);
+        }
+
+        return new Figure(name, used.TotalMicroseconds / count, allocated / 1024.0 / count, (GC.CollectionCount(0) - gen0) * 1000.0 / count, types);
     }
 
-    private static void Print(Figure f) =>
+    private static void Print(Figure f)
+    {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {f.Name} | {f.CpuMicroseconds:F0} | {f.KilobytesAllocated:F1} | {f.Gen0PerThousand:F1} |"));
+        foreach (var (type, share) in f.Types)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"|   sampled: {type} | | {share * f.KilobytesAllocated:F1} | |"));
+        }
+    }
 
     private static int Option(string[] args, string name, int fallback)
     {
@@ -114,13 +138,14 @@ internal static class SubmitProfile
         return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
     }
 
-    internal sealed record Figure(string Name, double CpuMicroseconds, double KilobytesAllocated, double Gen0PerThousand);
+    internal sealed record Figure(string Name, double CpuMicroseconds, double KilobytesAllocated, double Gen0PerThousand, IReadOnlyList<(string Type, double Share)> Types);
 
     /// <summary>The stages of a submit, each on the server's own services, on inputs prepared outside the measured loop.</summary>
     private sealed class Stages(IServiceProvider services)
     {
         private readonly QuestionnaireResponseProcessor _processor = services.GetRequiredService<QuestionnaireResponseProcessor>();
         private readonly ISearchIndexer _indexer = services.GetRequiredService<ISearchIndexer>();
+        private readonly ScoringEngine _scoring = services.GetRequiredService<ScoringEngine>();
 
         public async Task<List<Figure>> RunAllAsync(int count)
         {
@@ -137,6 +162,28 @@ internal static class SubmitProfile
             }));
 
             var responses = Parse(bodies);
+            var reference = responses[0].Questionnaire!;
+            var pins = new QuestionnairePins();
+            Questionnaire questionnaire = null!;
+            figures.Add(await MeasureAsync("  of which: resolve the Questionnaire", count, async n =>
+                questionnaire = await QuestionnaireResolver.ResolveAsync(reference, reader, CancellationToken.None, pins)));
+            figures.Add(await MeasureAsync("  of which: validate the answers", count, n =>
+            {
+                QuestionnaireResponseValidator.Validate(questionnaire, responses[n], _scoring);
+                return Task.CompletedTask;
+            }));
+            figures.Add(await MeasureAsync("  of which: score", count, n =>
+            {
+                _scoring.Score(questionnaire, responses[n]);
+                return Task.CompletedTask;
+            }));
+            figures.Add(await MeasureAsync("  of which: extract the Observations", count, n =>
+            {
+                ObservationExtractor.Extract(questionnaire, responses[n], $"QuestionnaireResponse/{n}");
+                return Task.CompletedTask;
+            }));
+
+            responses = Parse(bodies);
             var derived = new List<Resource>[count];
             figures.Add(await MeasureAsync("hook: resolve, validate, score, extract", count, async n =>
             {
@@ -171,8 +218,16 @@ internal static class SubmitProfile
 
             responses = Parse(bodies);
             var writes = new List<ResourceWrite>[count];
+            var resources = new IReadOnlyList<Resource?>[count];
             figures.Add(await MeasureAsync("prepare (hook + meta + serialize + index + reference checks)", count, async n =>
-                writes[n] = await service.PrepareAsync(WriteOperation.Create, "QuestionnaireResponse", FhirId.New(), responses[n], null, "POST", CancellationToken.None)));
+            {
+                var prepared = await service.PrepareWriteAsync(WriteOperation.Create, "QuestionnaireResponse", FhirId.New(), responses[n], null, "POST", reader, CancellationToken.None);
+                writes[n] = prepared.Writes;
+                resources[n] = prepared.Resources;
+            }));
+            var integrity = new ReferentialIntegrity(store, ReferentialIntegrityOnDelete.Enforce);
+            figures.Add(await MeasureAsync("  of which: reference checks of the 5 writes", count, async n =>
+                await integrity.EnforceAsync(writes[n], resources[n], reader, CancellationToken.None)));
             figures.Add(await MeasureAsync("commit of the prepared writes (store)", count, n => store.CommitAsync(writes[n], CancellationToken.None)));
             return figures;
         }

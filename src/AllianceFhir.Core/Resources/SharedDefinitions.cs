@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using AllianceFhir.Core.Storage;
 using Hl7.Fhir.Model;
 
@@ -19,6 +20,15 @@ public static class SharedDefinitions
     private static readonly HashSet<string> Types = new(StringComparer.Ordinal) { "Questionnaire", "ValueSet", "CodeSystem" };
     private static readonly ConcurrentDictionary<string, Resource> Parsed = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The same parse by the JSON's instance: a store that hands out the same string for an unchanged row (the SQLite
+    /// reader does for these types) is answered without hashing ~20 KB of text per read.
+    /// </summary>
+    private static readonly ConditionalWeakTable<string, Resource> ByInstance = [];
+
+    /// <summary>Whether stored versions of the type are parsed once and shared.</summary>
+    public static bool IsShared(string resourceType) => Types.Contains(resourceType);
+
     /// <summary>The resource of a stored version: shared for definitional types, a fresh parse for everything else.</summary>
     public static Resource? Materialize(ResourceVersion version)
     {
@@ -28,8 +38,14 @@ public static class SharedDefinitions
             return version.ToResource();
         }
 
+        if (ByInstance.TryGetValue(version.Json, out var same))
+        {
+            return same;
+        }
+
         if (Parsed.TryGetValue(version.Json, out var cached))
         {
+            ByInstance.AddOrUpdate(version.Json, cached);
             return cached;
         }
 
@@ -40,6 +56,7 @@ public static class SharedDefinitions
 
         var resource = version.ToResource()!;
         Parsed.TryAdd(version.Json, resource);
+        ByInstance.AddOrUpdate(version.Json, resource);
         return resource;
     }
 }

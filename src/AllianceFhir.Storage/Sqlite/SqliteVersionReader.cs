@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using AllianceFhir.Core.Resources;
 using AllianceFhir.Core.Storage;
 using AllianceFhir.Storage.Entities;
 using Microsoft.Data.Sqlite;
@@ -13,15 +14,28 @@ namespace AllianceFhir.Storage.Sqlite;
 /// paid for query-cache lookup, parameter extraction, a pooled-connection open with its pragmas, and materialization:
 /// about twice the cost of SQLite's own work. WAL lets these connections read beside the writer.
 /// </summary>
+/// <remarks>
+/// Current definitional rows (<see cref="SharedDefinitions.IsShared"/>) keep their JSON here: every submit reads its
+/// Questionnaire, ~20 KB of text decoded into a new ~40 KB string only for <see cref="SharedDefinitions"/> to find the
+/// parse it already has. A read of such a row asks for its version, surrogate and timestamp alone and hands out the kept
+/// version (the same string) while they match; each version is a row of its own whose JSON never changes, so a match
+/// is the same content.
+/// </remarks>
 public sealed class SqliteVersionReader(IOptions<StorageOptions> options, IServiceScopeFactory scopes) : IVersionReader, IDisposable
 {
+    /// <summary>Bounded because clients can post any number of these; past it the map simply starts over.</summary>
+    private const int MaxDefinitions = 512;
+
+    private readonly ConcurrentDictionary<(string Tenant, string Type, string Id), ResourceVersion> _definitions = new();
     private readonly ConcurrentBag<ReadStatements> _idle = [];
     private readonly int _maxIdle = Environment.ProcessorCount * 4;
     private IModel? _model;
     private bool _disposed;
 
     public Task<ResourceVersion?> ReadCurrentAsync(string tenant, string resourceType, string id, CancellationToken cancellationToken) =>
-        Task.FromResult(Read(s => s.ReadCurrent(tenant, resourceType, id)));
+        Task.FromResult(SharedDefinitions.IsShared(resourceType)
+            ? ReadDefinition(tenant, resourceType, id)
+            : Read(s => s.ReadCurrent(tenant, resourceType, id)));
 
     public Task<ResourceVersion?> ReadVersionAsync(string tenant, string resourceType, string id, int versionId, CancellationToken cancellationToken) =>
         Task.FromResult(Read(s => s.ReadVersion(tenant, resourceType, id, versionId)));
@@ -33,6 +47,34 @@ public sealed class SqliteVersionReader(IOptions<StorageOptions> options, IServi
         {
             statements.Dispose();
         }
+    }
+
+    private ResourceVersion? ReadDefinition(string tenant, string resourceType, string id)
+    {
+        var key = (tenant, resourceType, id);
+        if (_definitions.TryGetValue(key, out var kept)
+            && Read(s => s.ReadCurrentHead(tenant, resourceType, id)) is { } head
+            && head == kept with { Json = null })
+        {
+            return kept;
+        }
+
+        var version = Read(s => s.ReadCurrent(tenant, resourceType, id));
+        if (version is { IsDeleted: false, Json: not null })
+        {
+            if (_definitions.Count >= MaxDefinitions)
+            {
+                _definitions.Clear();
+            }
+
+            _definitions[key] = version;
+        }
+        else
+        {
+            _definitions.TryRemove(key, out _);
+        }
+
+        return version;
     }
 
     private ResourceVersion? Read(Func<ReadStatements, ResourceVersion?> read)
@@ -88,6 +130,7 @@ public sealed class SqliteVersionReader(IOptions<StorageOptions> options, IServi
     {
         private readonly SqliteConnection _connection;
         private readonly SqliteCommand _current;
+        private readonly SqliteCommand _currentHead;
         private readonly SqliteCommand _version;
 
         public ReadStatements(SqliteConnection connection, IModel model)
@@ -101,12 +144,21 @@ public sealed class SqliteVersionReader(IOptions<StorageOptions> options, IServi
                 $"FROM {SqliteNames.Table(resources)} WHERE {C(nameof(ResourceEntity.TenantId))} = $tenant " +
                 $"AND {C(nameof(ResourceEntity.ResourceType))} = $type AND {C(nameof(ResourceEntity.ResourceId))} = $id";
             _current = Prepare($"{select} AND {C(nameof(ResourceEntity.IsHistory))} = 0");
+            _currentHead = Prepare(
+                $"SELECT {C(nameof(ResourceEntity.VersionId))}, {C(nameof(ResourceEntity.LastUpdated))}, {C(nameof(ResourceEntity.IsDeleted))}, " +
+                $"NULL, {C(nameof(ResourceEntity.Method))}, {C(nameof(ResourceEntity.Surrogate))} " +
+                $"FROM {SqliteNames.Table(resources)} WHERE {C(nameof(ResourceEntity.TenantId))} = $tenant " +
+                $"AND {C(nameof(ResourceEntity.ResourceType))} = $type AND {C(nameof(ResourceEntity.ResourceId))} = $id " +
+                $"AND {C(nameof(ResourceEntity.IsHistory))} = 0");
             _version = Prepare($"{select} AND {C(nameof(ResourceEntity.VersionId))} = $version", "$version");
         }
 
         public bool IsDisposed { get; private set; }
 
         public ResourceVersion? ReadCurrent(string tenant, string resourceType, string id) => Execute(_current, tenant, resourceType, id);
+
+        /// <summary>The current version without its JSON (null in its place).</summary>
+        public ResourceVersion? ReadCurrentHead(string tenant, string resourceType, string id) => Execute(_currentHead, tenant, resourceType, id);
 
         public ResourceVersion? ReadVersion(string tenant, string resourceType, string id, int versionId)
         {
@@ -118,6 +170,7 @@ public sealed class SqliteVersionReader(IOptions<StorageOptions> options, IServi
         {
             IsDisposed = true;
             _current.Dispose();
+            _currentHead.Dispose();
             _version.Dispose();
             _connection.Dispose();
         }

@@ -38,6 +38,37 @@ public class LocalReferencesTests
             found.OrderBy(f => Order(f.Path)).ToList());
     }
 
+    [Fact]
+    public void References_in_extensions_of_primitive_elements_are_found()
+    {
+        // The walk skips primitives without extensions; one with an extension can still hold a reference.
+        var patient = new Patient
+        {
+            BirthDateElement = new Date("1970-01-01") { Extension = [new Extension("http://example.org/x", new ResourceReference("Organization/o3"))] },
+            Name =
+            [
+                new HumanName
+                {
+                    GivenElement =
+                    [
+                        new FhirString("A"),
+                        new FhirString("B") { Extension = [new Extension("http://example.org/y", new ResourceReference("Practitioner/d4"))] },
+                    ],
+                },
+            ],
+            Active = true,
+        };
+
+        var found = LocalReferences.Of(patient).Select(r => (r.Path, r.ResourceType, r.Id)).OrderBy(f => f.Path, StringComparer.Ordinal).ToList();
+
+        Assert.Equal(
+            [
+                ("Patient.birthDate.extension[0].value", "Organization", "o3"),
+                ("Patient.name[0].given[1].extension[0].value", "Practitioner", "d4"),
+            ],
+            found);
+    }
+
     private static int Order(string path) => path switch
     {
         _ when path.Contains("contained", StringComparison.Ordinal) => 0,

@@ -9,6 +9,9 @@ public class SearchTextTests
     [InlineData("ÉLODIE Çelik", "elodie celik")]
     [InlineData("smith", "smith")]
     [InlineData("Ørsted", "ørsted")]
+    [InlineData("Working Alliance Inventory - Short Revised (WAI-SR)", "working alliance inventory - short revised (wai-sr)")]
+    [InlineData("Goal", "goal")]
+    [InlineData("Ma\u0301ria GARCI\u0301A", "maria garcia")]
     public void Normalize_lowercases_and_strips_accents(string text, string expected)
     {
         Assert.Equal(expected, SearchText.Normalize(text));

@@ -1,4 +1,5 @@
 using AllianceFhir.Core.Storage;
+using Hl7.Fhir.Model;
 using Microsoft.Extensions.DependencyInjection;
 using static AllianceFhir.Storage.Tests.Writes.StorageServices;
 
@@ -42,5 +43,33 @@ public sealed class SqliteVersionReaderTests : StorageTest
         Assert.Null(await sqlite.ReadCurrentAsync(Tenant, "Patient", "never-written", CancellationToken.None));
         Assert.Null(await sqlite.ReadVersionAsync(Tenant, "Patient", id, 4, CancellationToken.None));
         Assert.Null(await sqlite.ReadCurrentAsync(Tenant, "Observation", id, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_kept_Questionnaire_is_handed_out_only_while_it_is_the_current_version()
+    {
+        var id = Guid.NewGuid().ToString("N");
+        await using var scope = Services.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<IResourceStoreFactory>().ForTenant(Tenant);
+        var sqlite = Services.GetRequiredService<Sqlite.SqliteVersionReader>();
+        var ef = scope.ServiceProvider.GetRequiredService<EfVersionReader>();
+        Questionnaire Titled(string title) => new() { Id = id, Status = PublicationStatus.Active, Title = title };
+
+        await store.CommitAsync([Write(Titled("First"))], CancellationToken.None);
+        var first = await sqlite.ReadCurrentAsync(Tenant, "Questionnaire", id, CancellationToken.None);
+        var again = await sqlite.ReadCurrentAsync(Tenant, "Questionnaire", id, CancellationToken.None);
+        Assert.Equal(await ef.ReadCurrentAsync(Tenant, "Questionnaire", id, CancellationToken.None), again);
+        Assert.Same(first!.Json, again!.Json);
+
+        await store.CommitAsync([Write(Titled("Second"), version: 2)], CancellationToken.None);
+        var second = await sqlite.ReadCurrentAsync(Tenant, "Questionnaire", id, CancellationToken.None);
+        Assert.Equal(await ef.ReadCurrentAsync(Tenant, "Questionnaire", id, CancellationToken.None), second);
+        Assert.Contains("\"Second\"", second!.Json, StringComparison.Ordinal);
+
+        await store.CommitAsync([Write(Titled("Gone"), version: 3, deleted: true)], CancellationToken.None);
+        var deleted = await sqlite.ReadCurrentAsync(Tenant, "Questionnaire", id, CancellationToken.None);
+        Assert.Equal(await ef.ReadCurrentAsync(Tenant, "Questionnaire", id, CancellationToken.None), deleted);
+        Assert.True(deleted!.IsDeleted);
+        Assert.Null(await sqlite.ReadCurrentAsync("another-tenant", "Questionnaire", id, CancellationToken.None));
     }
 }
