@@ -211,7 +211,7 @@ internal static class BenchmarkRunner
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
         {
-            Console.WriteLine(string.Create(inv, $"| {r.Name} | {r.Requests} | {r.Failures} | {r.Throughput:F0} | {r.Percentile(0.50):F2} | {r.Percentile(0.99):F2} | {r.ServerCpuMsPerRequest:F2} |"));
+            Console.WriteLine(string.Create(inv, $"| {r.Name} | {r.Requests} | {r.Failures} | {r.Throughput:F0} | {r.Percentile(0.50):F2} | {r.Percentile(0.99):F2} | {r.ServerCpuMsPerRequest:F3} |"));
         }
 
         if (commits.Count > 0)
