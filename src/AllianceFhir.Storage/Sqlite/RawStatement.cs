@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -19,6 +20,9 @@ namespace AllianceFhir.Storage.Sqlite;
 /// </remarks>
 internal sealed class RawStatement : IDisposable
 {
+    /// <summary>Text up to this many bytes is encoded into <see cref="_utf8"/>, which grows to it; longer text borrows a pooled buffer.</summary>
+    private const int MaxKeptBuffer = 64 * 1024;
+
     private readonly SqliteConnection _connection;
     private readonly sqlite3_stmt _statement;
 
@@ -71,13 +75,29 @@ internal sealed class RawStatement : IDisposable
     public void Bind(int position, ReadOnlySpan<char> value)
     {
         var most = Encoding.UTF8.GetMaxByteCount(value.Length);
-        if (most > _utf8.Length)
+        if (most <= _utf8.Length)
         {
-            _utf8 = new byte[Math.Max(most, _utf8.Length * 2)];
+            BindUtf8(position, value, _utf8);
+            return;
         }
 
-        var length = Encoding.UTF8.GetBytes(value, _utf8);
-        Check(raw.sqlite3_bind_text(_statement, position, _utf8.AsSpan(0, length)));
+        if (most <= MaxKeptBuffer)
+        {
+            _utf8 = new byte[Math.Max(most, _utf8.Length * 2)];
+            BindUtf8(position, value, _utf8);
+            return;
+        }
+
+        // A resource's JSON now and then: borrowed, not kept for the writer's lifetime.
+        var rented = ArrayPool<byte>.Shared.Rent(most);
+        try
+        {
+            BindUtf8(position, value, rented);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     /// <summary>A <see cref="DateTime"/> as the driver's text (<see cref="SqliteDateTimeText"/>); the caller converts to UTC first, as EF's converter does.</summary>
@@ -86,6 +106,12 @@ internal sealed class RawStatement : IDisposable
         Span<byte> text = stackalloc byte[SqliteDateTimeText.MaxLength];
         var length = SqliteDateTimeText.Format(value, text);
         Check(raw.sqlite3_bind_text(_statement, position, text[..length]));
+    }
+
+    private void BindUtf8(int position, ReadOnlySpan<char> value, byte[] buffer)
+    {
+        var length = Encoding.UTF8.GetBytes(value, buffer);
+        Check(raw.sqlite3_bind_text(_statement, position, buffer.AsSpan(0, length)));
     }
 
     public void BindNull(int position) => Check(raw.sqlite3_bind_null(_statement, position));
