@@ -41,8 +41,10 @@ public sealed class AuditRowBindingTests : StorageTest
         Assert.Equal(efTargets, await RowsAsync(connection, "AuditEventTargets", "a"));
     }
 
-    [Fact]
-    public async Task The_events_surrogate_is_the_rowid_the_target_rows_point_at()
+    [Theory]
+    [InlineData("AuditEvents")]
+    [InlineData("Resources")]
+    public async Task The_surrogate_the_committer_reads_with_last_insert_rowid_is_the_rowid(string table)
     {
         await using var scope = Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FhirDbContext>();
@@ -50,16 +52,17 @@ public sealed class AuditRowBindingTests : StorageTest
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
 
-        // sqlite3_last_insert_rowid names the row only if the surrogate is the rowid itself (an INTEGER PRIMARY KEY).
-        command.CommandText = "SELECT pk, type FROM pragma_table_info('AuditEvents') WHERE name = 'Surrogate'";
+        // sqlite3_last_insert_rowid names the row only if the surrogate is the rowid itself: the table's only key
+        // column, declared INTEGER, with no separate index behind the key.
+        command.CommandText = $"SELECT name, type FROM pragma_table_info('{table}') WHERE pk > 0";
         await using (var reader = await command.ExecuteReaderAsync())
         {
             Assert.True(await reader.ReadAsync());
-            Assert.Equal(1L, reader.GetInt64(0));
-            Assert.Equal("INTEGER", reader.GetString(1));
+            Assert.Equal(("Surrogate", "INTEGER"), (reader.GetString(0), reader.GetString(1)));
+            Assert.False(await reader.ReadAsync());
         }
 
-        command.CommandText = "SELECT count(*) FROM pragma_index_list('AuditEvents') WHERE origin = 'pk'";
+        command.CommandText = $"SELECT count(*) FROM pragma_index_list('{table}') WHERE origin = 'pk'";
         Assert.Equal(0L, (long)(await command.ExecuteScalarAsync())!);
     }
 
