@@ -6,7 +6,8 @@ namespace AllianceFhir.Storage;
 /// <summary>Between the Core's <see cref="AuditEventRow"/> and the columns of the AuditEvents table.</summary>
 internal static class AuditEventRows
 {
-    private const char Separator = '\n';
+    /// <summary>Between the references of a multi-valued column (the group committer joins them the same way).</summary>
+    public const char Separator = '\n';
 
     public static AuditEventEntity ToEntity(string tenant, AuditEventRow row) => new()
     {

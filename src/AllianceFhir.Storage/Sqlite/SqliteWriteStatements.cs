@@ -12,6 +12,13 @@ namespace AllianceFhir.Storage.Sqlite;
 /// replace its index rows, insert the new version), without EF's per-commit command building, which cost more than
 /// SQLite's own work. Names come from the EF model.
 /// </summary>
+/// <remarks>
+/// The per-write statements are bound by position on raw statements (<see cref="RawStatement"/>): through
+/// <see cref="SqliteCommand"/> each execution looked its parameters up by name, walked its statement list and opened a
+/// data reader, which the perf profiles of create and submit showed on the single writer thread. The transaction's own
+/// BEGIN, COMMIT and ROLLBACK stay commands: BEGIN IMMEDIATE may have to wait for the write lock, and the command's
+/// busy retry is what waits.
+/// </remarks>
 internal sealed class SqliteWriteStatements : IDisposable
 {
     /// <summary>SQLITE_CONSTRAINT_PRIMARYKEY and SQLITE_CONSTRAINT_UNIQUE: a lost race on the version indexes.</summary>
@@ -22,16 +29,16 @@ internal sealed class SqliteWriteStatements : IDisposable
     private readonly SqliteCommand _begin;
     private readonly SqliteCommand _commit;
     private readonly SqliteCommand _rollback;
-    private readonly SqliteCommand _savepoint;
-    private readonly SqliteCommand _releaseSavepoint;
-    private readonly SqliteCommand _rollbackToSavepoint;
-    private readonly SqliteCommand _retire;
-    private readonly SqliteCommand _hasCurrent;
-    private readonly SqliteCommand _insertVersion;
-    private readonly SqliteCommand _insertClaim;
-    private readonly SqliteCommand _replaceClaim;
-    private readonly SqliteCommand _claimOwner;
-    private readonly List<SqliteCommand> _deleteIndexRows = [];
+    private readonly RawStatement _savepoint;
+    private readonly RawStatement _releaseSavepoint;
+    private readonly RawStatement _rollbackToSavepoint;
+    private readonly RawStatement _retire;
+    private readonly RawStatement _hasCurrent;
+    private readonly RawStatement _insertVersion;
+    private readonly RawStatement _insertClaim;
+    private readonly RawStatement _replaceClaim;
+    private readonly RawStatement _claimOwner;
+    private readonly List<RawStatement> _deleteIndexRows = [];
     private readonly Dictionary<Type, IndexTableInsert> _indexInserts = [];
     private readonly SqliteCheckpointStatement _checkpoint;
     private readonly SqliteOutboxStatement _outbox;
@@ -50,53 +57,55 @@ internal sealed class SqliteWriteStatements : IDisposable
         _begin = Prepare("BEGIN IMMEDIATE");
         _commit = Prepare("COMMIT");
         _rollback = Prepare("ROLLBACK");
-        _savepoint = Prepare("SAVEPOINT request");
-        _releaseSavepoint = Prepare("RELEASE request");
-        _rollbackToSavepoint = Prepare("ROLLBACK TO request");
+        _savepoint = new RawStatement(connection, "SAVEPOINT request");
+        _releaseSavepoint = new RawStatement(connection, "RELEASE request");
+        _rollbackToSavepoint = new RawStatement(connection, "ROLLBACK TO request");
 
         var resources = model.FindEntityType(typeof(ResourceEntity))!;
         string C(string property) => SqliteNames.Column(resources, property);
-        var current = $"{C(nameof(ResourceEntity.TenantId))} = $tenant AND {C(nameof(ResourceEntity.ResourceType))} = $type " +
-            $"AND {C(nameof(ResourceEntity.ResourceId))} = $id AND {C(nameof(ResourceEntity.IsHistory))} = 0";
+        var current = $"{C(nameof(ResourceEntity.TenantId))} = ?1 AND {C(nameof(ResourceEntity.ResourceType))} = ?2 " +
+            $"AND {C(nameof(ResourceEntity.ResourceId))} = ?3 AND {C(nameof(ResourceEntity.IsHistory))} = 0";
 
         // Compare-and-set: only the version this write follows is retired; anything else means another writer won.
-        _retire = Prepare(
+        _retire = new RawStatement(
+            connection,
             $"UPDATE {SqliteNames.Table(resources)} SET {C(nameof(ResourceEntity.IsHistory))} = 1 " +
-            $"WHERE {current} AND {C(nameof(ResourceEntity.VersionId))} = $previous RETURNING {C(nameof(ResourceEntity.Surrogate))}",
-            "$tenant", "$type", "$id", "$previous");
-        _hasCurrent = Prepare($"SELECT 1 FROM {SqliteNames.Table(resources)} WHERE {current}", "$tenant", "$type", "$id");
+            $"WHERE {current} AND {C(nameof(ResourceEntity.VersionId))} = ?4 RETURNING {C(nameof(ResourceEntity.Surrogate))}");
+        _hasCurrent = new RawStatement(connection, $"SELECT 1 FROM {SqliteNames.Table(resources)} WHERE {current}");
         string[] versionColumns =
         [
             nameof(ResourceEntity.TenantId), nameof(ResourceEntity.ResourceType), nameof(ResourceEntity.ResourceId),
             nameof(ResourceEntity.VersionId), nameof(ResourceEntity.IsHistory), nameof(ResourceEntity.IsDeleted),
             nameof(ResourceEntity.LastUpdated), nameof(ResourceEntity.Method), nameof(ResourceEntity.Json),
         ];
-        _insertVersion = Prepare(
+
+        // The new version's surrogate is read with sqlite3_last_insert_rowid: the Surrogate column is the rowid itself.
+        _insertVersion = new RawStatement(
+            connection,
             $"INSERT INTO {SqliteNames.Table(resources)} ({string.Join(", ", versionColumns.Select(C))}) " +
-            $"VALUES ({string.Join(", ", versionColumns.Select(c => "$" + c))}) RETURNING {C(nameof(ResourceEntity.Surrogate))}",
-            [.. versionColumns.Select(c => "$" + c)]);
+            $"VALUES ({string.Join(", ", versionColumns.Select((_, i) => $"?{i + 1}"))})");
 
         var claims = model.FindEntityType(typeof(ConditionClaimEntity))!;
         string K(string property) => SqliteNames.Column(claims, property);
-        var claimKey = $"{K(nameof(ConditionClaimEntity.TenantId))} = $tenant AND {K(nameof(ConditionClaimEntity.ResourceType))} = $type " +
-            $"AND {K(nameof(ConditionClaimEntity.ConditionHash))} = $hash";
-        _insertClaim = Prepare(
+        var claimKey = $"{K(nameof(ConditionClaimEntity.TenantId))} = ?1 AND {K(nameof(ConditionClaimEntity.ResourceType))} = ?2 " +
+            $"AND {K(nameof(ConditionClaimEntity.ConditionHash))} = ?3";
+        _insertClaim = new RawStatement(
+            connection,
             $"INSERT INTO {SqliteNames.Table(claims)} ({K(nameof(ConditionClaimEntity.TenantId))}, {K(nameof(ConditionClaimEntity.ResourceType))}, " +
-            $"{K(nameof(ConditionClaimEntity.ConditionHash))}, {K(nameof(ConditionClaimEntity.ResourceId))}) VALUES ($tenant, $type, $hash, $id)",
-            "$tenant", "$type", "$hash", "$id");
-        _replaceClaim = Prepare(
-            $"UPDATE {SqliteNames.Table(claims)} SET {K(nameof(ConditionClaimEntity.ResourceId))} = $id " +
-            $"WHERE {claimKey} AND {K(nameof(ConditionClaimEntity.ResourceId))} = $replaced",
-            "$tenant", "$type", "$hash", "$id", "$replaced");
-        _claimOwner = Prepare(
-            $"SELECT {K(nameof(ConditionClaimEntity.ResourceId))} FROM {SqliteNames.Table(claims)} WHERE {claimKey}",
-            "$tenant", "$type", "$hash");
+            $"{K(nameof(ConditionClaimEntity.ConditionHash))}, {K(nameof(ConditionClaimEntity.ResourceId))}) VALUES (?1, ?2, ?3, ?4)");
+        _replaceClaim = new RawStatement(
+            connection,
+            $"UPDATE {SqliteNames.Table(claims)} SET {K(nameof(ConditionClaimEntity.ResourceId))} = ?4 " +
+            $"WHERE {claimKey} AND {K(nameof(ConditionClaimEntity.ResourceId))} = ?5");
+        _claimOwner = new RawStatement(
+            connection,
+            $"SELECT {K(nameof(ConditionClaimEntity.ResourceId))} FROM {SqliteNames.Table(claims)} WHERE {claimKey}");
 
         foreach (var indexType in model.GetEntityTypes().Where(e => e.ClrType.IsSubclassOf(typeof(SearchIndexEntity))))
         {
-            _deleteIndexRows.Add(Prepare(
-                $"DELETE FROM {SqliteNames.Table(indexType)} WHERE {SqliteNames.Column(indexType, nameof(SearchIndexEntity.ResourceSurrogate))} = $surrogate",
-                "$surrogate"));
+            _deleteIndexRows.Add(new RawStatement(
+                connection,
+                $"DELETE FROM {SqliteNames.Table(indexType)} WHERE {SqliteNames.Column(indexType, nameof(SearchIndexEntity.ResourceSurrogate))} = ?1"));
             _indexInserts[indexType.ClrType] = new IndexTableInsert(connection, indexType, _indexInserts.Count);
         }
 
@@ -163,7 +172,7 @@ internal sealed class SqliteWriteStatements : IDisposable
     {
         var firstRow = _groupRows.Count;
         _requestRetired.Clear();
-        _savepoint.ExecuteNonQuery();
+        Run(_savepoint);
         try
         {
             foreach (var write in writes)
@@ -177,7 +186,7 @@ internal sealed class SqliteWriteStatements : IDisposable
             }
 
             _outbox.Insert(notifications ?? []);
-            _releaseSavepoint.ExecuteNonQuery();
+            Run(_releaseSavepoint);
             _groupRetired.UnionWith(_requestRetired);
             return null;
         }
@@ -188,8 +197,8 @@ internal sealed class SqliteWriteStatements : IDisposable
             // Any failure belongs to this request alone (a lost race, a constraint, a value that cannot be stored):
             // undo its writes and hand the exception to it. If SQLite has dropped the whole transaction, the
             // rollback below throws and the committer fails the group.
-            _rollbackToSavepoint.ExecuteNonQuery();
-            _releaseSavepoint.ExecuteNonQuery();
+            Run(_rollbackToSavepoint);
+            Run(_releaseSavepoint);
             return failure;
         }
     }
@@ -319,42 +328,80 @@ internal sealed class SqliteWriteStatements : IDisposable
         bool claimed;
         if (claim.Replaces is { } replaced)
         {
-            Bind(_replaceClaim, tenant, write.ResourceType, hash, write.Id, replaced);
-            claimed = _replaceClaim.ExecuteNonQuery() == 1;
+            try
+            {
+                BindClaim(_replaceClaim, tenant, write.ResourceType, hash);
+                _replaceClaim.Bind(4, write.Id);
+                _replaceClaim.Bind(5, replaced);
+                _replaceClaim.Execute();
+                claimed = _replaceClaim.Changes == 1;
+            }
+            finally
+            {
+                _replaceClaim.Reset();
+            }
         }
         else
         {
-            Bind(_insertClaim, tenant, write.ResourceType, hash, write.Id);
             try
             {
-                _insertClaim.ExecuteNonQuery();
+                BindClaim(_insertClaim, tenant, write.ResourceType, hash);
+                _insertClaim.Bind(4, write.Id);
+                _insertClaim.Execute();
                 claimed = true;
             }
             catch (SqliteException ex) when (ex.SqliteExtendedErrorCode is ConstraintUnique or ConstraintPrimaryKey)
             {
                 claimed = false;
             }
+            finally
+            {
+                _insertClaim.Reset();
+            }
         }
 
         if (!claimed)
         {
             // The holder may be earlier in this same group; the loser hears of it only once the group has committed.
-            Bind(_claimOwner, tenant, write.ResourceType, hash);
-            throw new ConditionClaimedException(write.ResourceType, write.Id, claim.Condition, _claimOwner.ExecuteScalar() as string);
+            string? holder;
+            try
+            {
+                BindClaim(_claimOwner, tenant, write.ResourceType, hash);
+                holder = _claimOwner.Step() ? _claimOwner.Text(0) : null;
+            }
+            finally
+            {
+                _claimOwner.Reset();
+            }
+
+            throw new ConditionClaimedException(write.ResourceType, write.Id, claim.Condition, holder);
         }
     }
 
     private void RetirePreviousVersion(string tenant, ResourceWrite write)
     {
-        Bind(_retire, tenant, write.ResourceType, write.Id, write.VersionId - 1);
-        if (_retire.ExecuteScalar() is long retired)
+        long? retired;
+        try
+        {
+            BindCurrent(_retire, tenant, write);
+            _retire.Bind(4, write.VersionId - 1L);
+
+            // A RETURNING statement makes all its changes in its first step.
+            retired = _retire.Step() ? _retire.Int64(0) : null;
+        }
+        finally
+        {
+            _retire.Reset();
+        }
+
+        if (retired is { } surrogate)
         {
             // Its rows may still wait in this group, unwritten.
-            _requestRetired.Add(retired);
+            _requestRetired.Add(surrogate);
             foreach (var delete in _deleteIndexRows)
             {
-                Bind(delete, retired);
-                delete.ExecuteNonQuery();
+                delete.Bind(1, surrogate);
+                Run(delete);
             }
 
             return;
@@ -362,55 +409,93 @@ internal sealed class SqliteWriteStatements : IDisposable
 
         // Nothing retired. That is fine only when nothing is current (a client-chosen id written for the first time
         // by update-as-create); a current row of another version means a concurrent writer got there first.
-        Bind(_hasCurrent, tenant, write.ResourceType, write.Id);
-        if (_hasCurrent.ExecuteScalar() is not null)
+        bool hasCurrent;
+        try
+        {
+            BindCurrent(_hasCurrent, tenant, write);
+            hasCurrent = _hasCurrent.Step();
+        }
+        finally
+        {
+            _hasCurrent.Reset();
+        }
+
+        if (hasCurrent)
         {
             throw new VersionConflictException(write.ResourceType, write.Id, write.VersionId);
         }
     }
 
+    /// <summary>Inserts the version row; its surrogate, the rowid, is what its index rows point at.</summary>
     private long InsertVersion(string tenant, ResourceWrite write)
     {
-        Bind(
-            _insertVersion,
-            tenant,
-            write.ResourceType,
-            write.Id,
-            write.VersionId,
-            false,
-            write.IsDeleted,
-            write.LastUpdated.UtcDateTime,
-            write.Method,
-            write.Json);
-        return (long)_insertVersion.ExecuteScalar()!;
-    }
-
-    private static void Bind(SqliteCommand command, params object?[] values)
-    {
-        for (var i = 0; i < values.Length; i++)
+        try
         {
-            command.Parameters[i].Value = values[i] ?? DBNull.Value;
+            _insertVersion.Bind(1, tenant);
+            _insertVersion.Bind(2, write.ResourceType);
+            _insertVersion.Bind(3, write.Id);
+            _insertVersion.Bind(4, (long)write.VersionId);
+            _insertVersion.Bind(5, false);
+            _insertVersion.Bind(6, write.IsDeleted);
+            _insertVersion.Bind(7, write.LastUpdated.UtcDateTime);
+            _insertVersion.Bind(8, write.Method);
+            _insertVersion.Bind(9, write.Json);
+            _insertVersion.Execute();
+            return _insertVersion.LastInsertRowId;
+        }
+        finally
+        {
+            _insertVersion.Reset();
         }
     }
 
-    private SqliteCommand Prepare(string sql, params string[] parameters)
+    /// <summary>Tenant, type and id: the first three parameters of the statements about a resource's current row.</summary>
+    private static void BindCurrent(RawStatement statement, string tenant, ResourceWrite write)
+    {
+        statement.Bind(1, tenant);
+        statement.Bind(2, write.ResourceType);
+        statement.Bind(3, write.Id);
+    }
+
+    /// <summary>Tenant, type and condition hash: the first three parameters of the claim statements.</summary>
+    private static void BindClaim(RawStatement statement, string tenant, string type, string hash)
+    {
+        statement.Bind(1, tenant);
+        statement.Bind(2, type);
+        statement.Bind(3, hash);
+    }
+
+    /// <summary>Runs a statement whose parameters are bound, and makes it ready for the next run whatever happens.</summary>
+    private static void Run(RawStatement statement)
+    {
+        try
+        {
+            statement.Execute();
+        }
+        finally
+        {
+            statement.Reset();
+        }
+    }
+
+    private SqliteCommand Prepare(string sql)
     {
         var command = _connection.CreateCommand();
         command.CommandText = sql;
-        foreach (var name in parameters)
-        {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name });
-        }
-
         command.Prepare();
         return command;
     }
 
     public void Dispose()
     {
-        foreach (var command in new[] { _begin, _commit, _rollback, _savepoint, _releaseSavepoint, _rollbackToSavepoint, _retire, _hasCurrent, _insertVersion, _insertClaim, _replaceClaim, _claimOwner }.Concat(_deleteIndexRows))
+        foreach (var command in new[] { _begin, _commit, _rollback })
         {
             command.Dispose();
+        }
+
+        foreach (var statement in new[] { _savepoint, _releaseSavepoint, _rollbackToSavepoint, _retire, _hasCurrent, _insertVersion, _insertClaim, _replaceClaim, _claimOwner }.Concat(_deleteIndexRows))
+        {
+            statement.Dispose();
         }
 
         foreach (var insert in _indexInserts.Values)
