@@ -71,6 +71,24 @@ internal static class StorageCommitBenchmark
         return results;
     }
 
+    /// <summary>
+    /// Issue 11's deferred index merge as a floor prototype (<see cref="DeferredIndexBenchmark"/>): the same creates (and
+    /// submits, when the submit scenario ran) against today's shape, one writer in groups of four requests.
+    /// </summary>
+    public static async Task RunDeferredAsync(string workDirectory, int commits, int seed, string? submittedDatabase, IReadOnlyList<string> variants)
+    {
+        const int groupSize = 4;
+        var indexer = new SearchIndexer(new SearchParameterRegistry(SupportedResourceTypes.All));
+        var creates = Prepare(indexer, seed + WarmupCommits + commits, n => [NewPatient(n)]);
+        DeferredIndexBenchmark.Run(workDirectory, "create", creates, seed, WarmupCommits, groupSize, variants);
+        creates.Clear();
+        if (submittedDatabase is not null && await StoredSubmitAsync(submittedDatabase) is { } submit)
+        {
+            var submits = Prepare(indexer, seed + WarmupCommits + commits, n => Renumber(submit, n));
+            DeferredIndexBenchmark.Run(workDirectory, "submit", submits, seed, WarmupCommits, groupSize, variants);
+        }
+    }
+
     /// <summary>The create scenario's Patient, as the API would have stored it under a new id.</summary>
     private static Patient NewPatient(int n)
     {
