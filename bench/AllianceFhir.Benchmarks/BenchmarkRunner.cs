@@ -103,6 +103,12 @@ internal static class BenchmarkRunner
                 commits.AddRange(await StorageCommitBenchmark.RunShapesAsync(work, options.Commits, submitted, options.Shapes));
             }
 
+            if (options.Scenarios.Contains("deferred"))
+            {
+                var submitted = options.Scenarios.Contains("submit") ? Path.Combine(work, "fhir.db") : null;
+                await StorageCommitBenchmark.RunDeferredAsync(work, options.Commits, options.Seed, submitted, options.Shapes);
+            }
+
             if (options.Scenarios.Contains("commit-audit"))
             {
                 commits.AddRange(await StorageCommitBenchmark.RunAuditAsync(work, options.Commits));

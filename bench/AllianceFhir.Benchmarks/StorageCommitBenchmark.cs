@@ -71,6 +71,27 @@ internal static class StorageCommitBenchmark
         return results;
     }
 
+    /// <summary>
+    /// Issue 11's deferred index merge as a floor prototype (<see cref="DeferredIndexBenchmark"/>): the same creates (and
+    /// submits, when the submit scenario ran) against today's shape, one writer in groups of four requests.
+    /// </summary>
+    public static async Task RunDeferredAsync(string workDirectory, int commits, int seed, string? submittedDatabase, IReadOnlyList<string> variants)
+    {
+        const int groupSize = 4;
+        var indexer = new SearchIndexer(new SearchParameterRegistry(SupportedResourceTypes.All));
+        // DEFERRED_SCATTER=1: each Patient's name and identifiers from a scrambled number, so a batch's values scatter over
+        // the index as real names and MRNs do (the sample's grow with n and land side by side at the end of their range).
+        var scatter = Environment.GetEnvironmentVariable("DEFERRED_SCATTER") == "1";
+        var creates = Prepare(indexer, seed + WarmupCommits + commits, n => [NewPatient(scatter ? (int)(unchecked((uint)n * 2654435761u) % 1_000_000_000) : n)]);
+        DeferredIndexBenchmark.Run(workDirectory, scatter ? "create (scattered values)" : "create", creates, seed, WarmupCommits, groupSize, variants);
+        creates.Clear();
+        if (submittedDatabase is not null && await StoredSubmitAsync(submittedDatabase) is { } submit)
+        {
+            var submits = Prepare(indexer, seed + WarmupCommits + commits, n => Renumber(submit, n));
+            DeferredIndexBenchmark.Run(workDirectory, "submit", submits, seed, WarmupCommits, groupSize, variants);
+        }
+    }
+
     /// <summary>The create scenario's Patient, as the API would have stored it under a new id.</summary>
     private static Patient NewPatient(int n)
     {
