@@ -60,10 +60,38 @@ public sealed record AuditEventRow(
     /// </summary>
     public IEnumerable<(string Type, string Id)> Targets() =>
         Entities.Concat(Patients)
-            .Select(reference => reference.Split('/'))
-            .Where(parts => parts.Length >= 2)
-            .Select(parts => (parts[0], parts[1]))
+            .Select(TargetOf)
+            .Where(target => target is not null)
+            .Select(target => target!.Value)
             .Distinct();
+
+    /// <summary>
+    /// The (type, id) a reference names: the text before its first slash and up to its second (a version dropped);
+    /// false for a reference without a slash. The one reading of a target, for <see cref="Targets"/> and for the SQLite
+    /// writer, which reads them without allocating.
+    /// </summary>
+    public static bool TryReadTarget(ReadOnlySpan<char> reference, out ReadOnlySpan<char> type, out ReadOnlySpan<char> id)
+    {
+        var slash = reference.IndexOf('/');
+        if (slash < 0)
+        {
+            type = id = default;
+            return false;
+        }
+
+        type = reference[..slash];
+        id = reference[(slash + 1)..];
+        var end = id.IndexOf('/');
+        if (end >= 0)
+        {
+            id = id[..end];
+        }
+
+        return true;
+    }
+
+    private static (string Type, string Id)? TargetOf(string reference) =>
+        TryReadTarget(reference, out var type, out var id) ? (type.ToString(), id.ToString()) : null;
 
     /// <summary>BALP: reads R, searches and everything that runs (operations, Bundles) E, writes C/U/D.</summary>
     private static (string Subtype, string Action) Classify(AuditRecord record) => record.Interaction switch

@@ -147,27 +147,9 @@ internal sealed class SqliteAuditStatement : IDisposable
         _insert.Bind(position, _joined.AsSpan(0, written));
     }
 
-    /// <summary>The i-th reference (entities, then patients) as (type, id), as <see cref="AuditEventRow.Targets"/> reads it: no type without a slash.</summary>
-    private static bool Target(AuditEventRow row, int i, out ReadOnlySpan<char> type, out ReadOnlySpan<char> id)
-    {
-        var reference = (i < row.Entities.Count ? row.Entities[i] : row.Patients[i - row.Entities.Count]).AsSpan();
-        var slash = reference.IndexOf('/');
-        if (slash < 0)
-        {
-            type = id = default;
-            return false;
-        }
-
-        type = reference[..slash];
-        id = reference[(slash + 1)..];
-        var end = id.IndexOf('/');
-        if (end >= 0)
-        {
-            id = id[..end];
-        }
-
-        return true;
-    }
+    /// <summary>The i-th reference (entities, then patients) as (type, id), read as <see cref="AuditEventRow.Targets"/> reads it.</summary>
+    private static bool Target(AuditEventRow row, int i, out ReadOnlySpan<char> type, out ReadOnlySpan<char> id) =>
+        AuditEventRow.TryReadTarget(i < row.Entities.Count ? row.Entities[i] : row.Patients[i - row.Entities.Count], out type, out id);
 
     private static bool SeenBefore(AuditEventRow row, int i, ReadOnlySpan<char> type, ReadOnlySpan<char> id)
     {
