@@ -79,21 +79,11 @@ public sealed class AuditRowBindingTests : StorageTest
             : $"SELECT a.\"EventId\" || ' ' || {string.Join(" || ' ' || ", targetColumns.Skip(1).Select(c => Show($"t.\"{c}\"")))} || ' ' || typeof(t.\"AuditSurrogate\") " +
               "FROM \"AuditEventTargets\" t JOIN \"AuditEvents\" a ON a.\"Surrogate\" = t.\"AuditSurrogate\" WHERE substr(a.\"EventId\", 1, 1) = $prefix";
         command.Parameters.AddWithValue("$prefix", prefix);
-        var rows = new List<string>();
-        await using (var reader = await command.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                // The event ids differ only in their first letter, in text and in hex; nothing else may differ.
-                rows.Add(reader.GetString(0)
-                    .Replace($"'{prefix}-", "'x-", StringComparison.Ordinal)
-                    .Replace(Convert.ToHexString([(byte)prefix[0], (byte)'-']), "782D", StringComparison.Ordinal)
-                    .Replace($"{prefix}-", "x-", StringComparison.Ordinal));
-            }
-        }
-
-        rows.Sort(StringComparer.Ordinal);
-        return rows;
+        // The event ids differ only in their first letter, in text and in hex; nothing else may differ.
+        return await StoredRows.SortedAsync(command, row => row
+            .Replace($"'{prefix}-", "'x-", StringComparison.Ordinal)
+            .Replace(Convert.ToHexString([(byte)prefix[0], (byte)'-']), "782D", StringComparison.Ordinal)
+            .Replace($"{prefix}-", "x-", StringComparison.Ordinal));
     }
 
     private static IEnumerable<AuditEventRow> Events(string prefix)

@@ -50,16 +50,7 @@ public sealed class IndexRowBindingTests : StorageTest
     /// <summary>Every column but the row's own id and its version's surrogate, as SQLite's storage class and quoted value.</summary>
     private static async Task<List<string>> RowsAsync(SqliteConnection connection, string table, string prefix)
     {
-        var columns = new List<string>();
-        await using (var info = connection.CreateCommand())
-        {
-            info.CommandText = $"SELECT name FROM pragma_table_info('{table}')";
-            await using var reader = await info.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                columns.Add(reader.GetString(0));
-            }
-        }
+        var columns = await StoredRows.ColumnsAsync(connection, table);
 
         var shown = columns.Where(c => c is not ("Id" or "ResourceSurrogate")).Select(c => $"typeof(i.\"{c}\") || ':' || quote(i.\"{c}\")");
         await using var command = connection.CreateCommand();
@@ -68,18 +59,8 @@ public sealed class IndexRowBindingTests : StorageTest
             // _lastUpdated is the moment of each write, which differs between the two.
             "WHERE substr(r.\"ResourceId\", 1, 1) = $prefix AND i.\"ParamName\" <> '_lastUpdated'";
         command.Parameters.AddWithValue("$prefix", prefix);
-        var rows = new List<string>();
-        await using (var reader = await command.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                // The resource ids differ only in their first letter; the rows must not differ otherwise.
-                rows.Add(reader.GetString(0).Replace($"'{prefix}-", "'x-", StringComparison.Ordinal));
-            }
-        }
-
-        rows.Sort(StringComparer.Ordinal);
-        return rows;
+        // The resource ids differ only in their first letter; the rows must not differ otherwise.
+        return await StoredRows.SortedAsync(command, row => row.Replace($"'{prefix}-", "'x-", StringComparison.Ordinal));
     }
 
     private static IEnumerable<Resource> Resources(string prefix)

@@ -72,32 +72,13 @@ public sealed class VersionRowBindingTests : StorageTest
     /// <summary>Every column but the surrogate and the tenant, as storage class, quoted value and bytes.</summary>
     private static async Task<List<string>> RowsAsync(SqliteConnection connection, string table, string tenant)
     {
-        var columns = new List<string>();
-        await using (var info = connection.CreateCommand())
-        {
-            info.CommandText = $"SELECT name FROM pragma_table_info('{table}')";
-            await using var reader = await info.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                columns.Add(reader.GetString(0));
-            }
-        }
+        var columns = await StoredRows.ColumnsAsync(connection, table);
 
         var shown = columns.Where(c => c is not ("Surrogate" or "TenantId"))
             .Select(c => $"'{c}=' || typeof(\"{c}\") || ':' || quote(\"{c}\") || ':' || hex(\"{c}\")");
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {string.Join(" || ' ' || ", shown)} || ' tenant ' || typeof(\"TenantId\") FROM \"{table}\" WHERE \"TenantId\" = $tenant";
         command.Parameters.AddWithValue("$tenant", tenant);
-        var rows = new List<string>();
-        await using (var reader = await command.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                rows.Add(reader.GetString(0));
-            }
-        }
-
-        rows.Sort(StringComparer.Ordinal);
-        return rows;
+        return await StoredRows.SortedAsync(command, row => row);
     }
 }
