@@ -127,6 +127,26 @@ public sealed class ResultParameterTests(FhirApplication app) : IClassFixture<Fh
             SearchClient.MatchIds(await _client.SearchAsync(SearchClient.Link(posted, "next")!)));
     }
 
+    /// <summary>
+    /// R4 search.html: a search by POST carries its parameters form-encoded. A body of another type was dropped unread and
+    /// the search ran without the parameters the client meant (here: every Observation instead of none).
+    /// </summary>
+    [Fact]
+    public async Task Post_search_with_a_body_that_is_not_a_form_is_415_and_an_empty_body_searches_the_url()
+    {
+        var code = await SeedAsync(1);
+        using var json = new StringContent($"{{\"code\":\"{code}-none\"}}", System.Text.Encoding.UTF8, "application/json");
+
+        using var refused = await _client.Http.PostAsync("/fhir/Observation/_search", json);
+        using var empty = await _client.Http.PostAsync($"/fhir/Observation/_search?code={code}", null);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, refused.StatusCode);
+        var issue = Assert.Single((await refused.ReadAsAsync<OperationOutcome>()).Issue);
+        Assert.Contains("application/x-www-form-urlencoded", issue.Diagnostics, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, empty.StatusCode);
+        Assert.Single(SearchClient.MatchIds(await empty.ReadAsAsync<Bundle>()));
+    }
+
     [Fact]
     public async Task Compact_and_pretty_json_carry_the_same_entries()
     {
