@@ -147,6 +147,19 @@ public sealed class ResultParameterTests(FhirApplication app) : IClassFixture<Fh
         Assert.Single(SearchClient.MatchIds(await empty.ReadAsAsync<Bundle>()));
     }
 
+    /// <summary>R4 search.html: the self link says the search as performed; a _count above the maximum pages by the maximum.</summary>
+    [Fact]
+    public async Task A_count_above_the_maximum_is_linked_as_the_page_size_used()
+    {
+        var code = await SeedAsync(1);
+
+        var bundle = await _client.SearchAsync($"/fhir/Observation?code={code}&_count=5000");
+
+        var self = SearchClient.Link(bundle, "self");
+        Assert.Contains("_count=1000", self, StringComparison.Ordinal);
+        Assert.DoesNotContain("5000", self, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Compact_and_pretty_json_carry_the_same_entries()
     {
