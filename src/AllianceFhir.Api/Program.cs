@@ -3,6 +3,7 @@ using AllianceFhir.Api.Audit;
 using AllianceFhir.Api.Endpoints;
 using AllianceFhir.Api.Export;
 using AllianceFhir.Api.Hosting;
+using AllianceFhir.Api.Http;
 using AllianceFhir.Api.Import;
 using AllianceFhir.Api.OpenApi;
 using AllianceFhir.Api.Security;
@@ -25,6 +26,8 @@ await app.MigrateFhirDatabaseAsync();
 await app.SeedInstrumentCatalogAsync();
 
 app.UseHttpHardening();
+app.UseHeadAsGet();
+app.UseRouting();
 app.UseFhirAudit();
 app.UseExceptionHandler();
 app.UseFhirSecurity();

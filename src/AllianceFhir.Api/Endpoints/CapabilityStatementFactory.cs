@@ -48,7 +48,10 @@ public sealed class CapabilityStatementFactory(
                 ConditionalCreate = Has("POST", prefix),
                 ConditionalUpdate = Has("PUT", prefix),
                 ConditionalDelete = CapabilityStatement.ConditionalDeleteStatus.NotSupported,
-                ConditionalRead = CapabilityStatement.ConditionalReadStatus.NotSupported,
+                // The read honours both If-None-Match and If-Modified-Since (InstanceEndpoints.ReadAsync).
+                ConditionalRead = Has("GET", $"{prefix}/{{id}}")
+                    ? CapabilityStatement.ConditionalReadStatus.FullSupport
+                    : CapabilityStatement.ConditionalReadStatus.NotSupported,
             };
             AddInteraction(component, Has("GET", $"{prefix}/{{id}}"), CapabilityStatement.TypeRestfulInteraction.Read);
             AddInteraction(component, Has("GET", $"{prefix}/{{id}}/_history/{{vid}}"), CapabilityStatement.TypeRestfulInteraction.Vread);

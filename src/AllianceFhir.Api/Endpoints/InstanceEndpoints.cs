@@ -49,7 +49,7 @@ public static class InstanceEndpoints
                 UpdateAsync(type, id, http, service, reader, ct))
             .WithName($"update-{type}")
             .WithSummary($"Update a {type} (or create it with this id)")
-            .WithDescription("The body must carry the same id as the URL. Send If-Match: W/\"version\" to update only that version.")
+            .WithDescription("The body must carry the same id as the URL. Send If-Match: W/\"version\" to update only that version, If-None-Match: * to create only.")
             .WithMetadata(new FhirBodyMetadata(type))
             .ProducesFhir(StatusCodes.Status200OK, StatusCodes.Status201Created, StatusCodes.Status400BadRequest,
                 StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);
@@ -114,9 +114,10 @@ public static class InstanceEndpoints
         CancellationToken ct)
     {
         var resource = await reader.ReadResourceAsync(http.Request, ct);
-        var ifMatch = ETags.ParseVersion(http.Request.Headers.IfMatch.ToString(), "If-Match");
+        var ifMatch = ETags.ParseIfMatch(http.Request.Headers.IfMatch.ToString(), "If-Match");
+        var ifNoneMatch = ETags.ParseList(http.Request.Headers.IfNoneMatch.ToString(), "If-None-Match");
         http.DemandWritable(Permissions.Update, resource);
-        var result = await service.UpdateAsync(type, id, resource, ifMatch, ct);
+        var result = await service.UpdateAsync(type, id, resource, ifMatch, ifNoneMatch, ct);
         return WriteResponse(http, result, result.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
     }
 
@@ -140,7 +141,7 @@ public static class InstanceEndpoints
 
     public static async Task<IResult> DeleteAsync(string type, string id, HttpContext http, ResourceService service, CancellationToken ct)
     {
-        var ifMatch = ETags.ParseVersion(http.Request.Headers.IfMatch.ToString(), "If-Match");
+        var ifMatch = ETags.ParseIfMatch(http.Request.Headers.IfMatch.ToString(), "If-Match");
         var version = await service.DeleteAsync(type, id, ifMatch, ct);
         var response = FhirResponse.Empty(StatusCodes.Status204NoContent);
         if (version is not null)

@@ -31,12 +31,21 @@ public static class SearchEndpoints
                 {
                     parameters.AddRange(Flatten(await ReadFormAsync(http.Request, ct)));
                 }
+                else if (FhirNegotiation.HasBody(http.Request))
+                {
+                    // R4 search.html: the parameters of a POST search come form-encoded. Another body would be dropped
+                    // unread, and the search run without the parameters the client meant.
+                    throw FhirOperationException.Of(
+                        System.Net.HttpStatusCode.UnsupportedMediaType,
+                        Hl7.Fhir.Model.OperationOutcome.IssueType.NotSupported,
+                        $"A search by POST takes its parameters as application/x-www-form-urlencoded, not '{http.Request.ContentType}'");
+                }
 
                 return await SearchTypeAsync(type, parameters, http, search, ct);
             })
             .WithName($"search-post-{type}")
             .WithSummary($"Search {type} resources with form-encoded parameters")
-            .ProducesFhir(StatusCodes.Status200OK, StatusCodes.Status400BadRequest);
+            .ProducesFhir(StatusCodes.Status200OK, StatusCodes.Status400BadRequest, StatusCodes.Status415UnsupportedMediaType);
     }
 
     public static void MapSystemSearch(this RouteGroupBuilder fhir)

@@ -57,6 +57,11 @@ public sealed class FhirExceptionHandler(ILogger<FhirExceptionHandler> logger) :
         }
 
         httpContext.Response.Clear();
+        if (status == StatusCodes.Status405MethodNotAllowed)
+        {
+            httpContext.Response.Headers.Allow = AllowedMethods.For(httpContext);
+        }
+
         var response = FhirResponse.Of(outcome, status);
         response.VersionHeaders = version;
         await ExecuteSafelyAsync(response, httpContext);

@@ -34,7 +34,7 @@ public static class InstrumentCatalogSeeding
                 continue;
             }
 
-            await service.UpdateAsync(resource.TypeName, id, resource, ifMatch: null, CancellationToken.None);
+            await service.UpdateAsync(resource.TypeName, id, resource, ifMatch: null, ifNoneMatch: null, CancellationToken.None);
             stored++;
         }
 

@@ -25,7 +25,7 @@ public static class FhirNegotiation
         return await next(context);
     }
 
-    private static bool HasBody(HttpRequest request) =>
+    public static bool HasBody(HttpRequest request) =>
         request.ContentLength is > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
 
     /// <summary>The negotiated response format; negotiates now for a response written outside the filter.</summary>

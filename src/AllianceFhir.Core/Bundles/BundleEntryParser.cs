@@ -99,7 +99,7 @@ public static class BundleEntryParser
             versionId,
             query,
             resource,
-            ETags.ParseVersion(request.IfMatch, "request.ifMatch", $"Bundle.entry[{index}].request.ifMatch"),
+            ETags.ParseIfMatch(request.IfMatch, "request.ifMatch", $"Bundle.entry[{index}].request.ifMatch"),
             ETags.ParseList(request.IfNoneMatch, "request.ifNoneMatch", $"Bundle.entry[{index}].request.ifNoneMatch"),
             method == Bundle.HTTPVerb.POST && !string.IsNullOrWhiteSpace(request.IfNoneExist) ? request.IfNoneExist : null,
             request.IfModifiedSince);

@@ -1,3 +1,4 @@
+using AllianceFhir.Core.Versioning;
 using Hl7.Fhir.Model;
 
 namespace AllianceFhir.Core.Bundles;
@@ -16,7 +17,7 @@ public sealed record BundleEntryRequest(
     int? VersionId,
     string Query,
     Resource? Resource,
-    int? IfMatch,
+    IfMatch? IfMatch,
     string? IfNoneMatch,
     string? IfNoneExist,
     DateTimeOffset? IfModifiedSince)

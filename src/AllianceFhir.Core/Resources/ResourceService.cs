@@ -105,20 +105,26 @@ public sealed class ResourceService(
         }
     }
 
-    /// <summary>Update (or update-as-create with a client id). <paramref name="ifMatch"/> is the version the client last saw.</summary>
+    /// <summary>
+    /// Update (or update-as-create with a client id). <paramref name="ifMatch"/> is the version the client last saw (or
+    /// <c>*</c>); <paramref name="ifNoneMatch"/> the versions it does not want to overwrite (<c>*</c>: create only).
+    /// </summary>
     public async Task<WriteResult> UpdateAsync(
         string resourceType,
         string id,
         Resource resource,
-        int? ifMatch,
+        IfMatch? ifMatch,
+        string? ifNoneMatch,
         CancellationToken cancellationToken)
     {
         EnsureSupported(resourceType);
         EnsureBodyMatches(resourceType, id, resource);
         for (var attempt = 0; ; attempt++)
         {
+            // Checked again on every attempt: a retry after a lost race must still meet the client's preconditions.
             var current = await store.ReadCurrentAsync(resourceType, id, cancellationToken);
             Preconditions.DemandIfMatch(ifMatch, current, resourceType, id, "If-Match");
+            Preconditions.DemandIfNoneMatch(ifNoneMatch, current, resourceType, id, "If-None-Match");
             try
             {
                 var created = current is null || current.IsDeleted;
@@ -126,13 +132,13 @@ public sealed class ResourceService(
                 var writes = await PrepareAsync(operation, resourceType, id, resource, current, "PUT", cancellationToken);
                 return await CommitAsync(writes, resource, created, cancellationToken);
             }
-            catch (VersionConflictException) when (ifMatch is null && attempt < UnconditionalRetries)
+            catch (VersionConflictException) when (ifMatch?.Version is null && attempt < UnconditionalRetries)
             {
-                // Someone else wrote first; without If-Match the client asked for last-writer-wins, so go again.
+                // Someone else wrote first; without a version in If-Match the client asked for last-writer-wins, so go again.
             }
-            catch (VersionConflictException) when (ifMatch is not null)
+            catch (VersionConflictException) when (ifMatch?.Version is int expected)
             {
-                throw LostRace(resourceType, id, ifMatch.Value);
+                throw LostRace(resourceType, id, expected);
             }
         }
     }
@@ -175,7 +181,7 @@ public sealed class ResourceService(
                 }
 
                 resource.Id = match.Id;
-                return await UpdateAsync(resourceType, match.Id, resource, ifMatch: null, cancellationToken);
+                return await UpdateAsync(resourceType, match.Id, resource, ifMatch: null, ifNoneMatch: null, cancellationToken);
             }
             catch (ConditionClaimedException ex) when (attempt < ConditionalAttempts)
             {
@@ -216,8 +222,8 @@ public sealed class ResourceService(
         return await CommitAsync(writes, resource, created, cancellationToken);
     }
 
-    /// <summary>Logical delete. Deleting a deleted or unknown resource succeeds and changes nothing.</summary>
-    public async Task<ResourceVersion?> DeleteAsync(string resourceType, string id, int? ifMatch, CancellationToken cancellationToken)
+    /// <summary>Logical delete. Deleting a deleted or unknown resource succeeds and changes nothing (unless If-Match asks for a version).</summary>
+    public async Task<ResourceVersion?> DeleteAsync(string resourceType, string id, IfMatch? ifMatch, CancellationToken cancellationToken)
     {
         EnsureSupported(resourceType);
         for (var attempt = 0; ; attempt++)
@@ -236,13 +242,13 @@ public sealed class ResourceService(
                 await store.CommitAsync(writes, cancellationToken);
                 return writes[0].ToVersion();
             }
-            catch (VersionConflictException) when (ifMatch is null && attempt < UnconditionalRetries)
+            catch (VersionConflictException) when (ifMatch?.Version is null && attempt < UnconditionalRetries)
             {
                 // A concurrent write made a newer version; delete that one instead.
             }
-            catch (VersionConflictException) when (ifMatch is not null)
+            catch (VersionConflictException) when (ifMatch?.Version is int expected)
             {
-                throw LostRace(resourceType, id, ifMatch.Value);
+                throw LostRace(resourceType, id, expected);
             }
         }
     }

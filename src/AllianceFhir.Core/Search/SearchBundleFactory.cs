@@ -94,18 +94,31 @@ public static class SearchBundleFactory
         return outcome;
     }
 
-    /// <summary>The self link lists what was applied: ignored parameters go, and `_sort` keeps only its applied keys.</summary>
+    /// <summary>The self link lists what was applied: ignored parameters go, `_sort` keeps only its applied keys, `_count` is the page size used.</summary>
     public static List<KeyValuePair<string, string>> AppliedParameters(IEnumerable<KeyValuePair<string, string>> parameters, SearchQuery query)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(query);
         var used = new List<KeyValuePair<string, string>>();
         var sortWritten = false;
+        var countWritten = false;
         foreach (var p in parameters)
         {
             if (ResultParameters.Format.Contains(p.Key))
             {
                 used.Add(p);
+                continue;
+            }
+
+            if (p.Key == "_count")
+            {
+                // Above the maximum the server pages by the maximum: the links say the page size it used.
+                if (!countWritten)
+                {
+                    used.Add(new("_count", query.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                }
+
+                countWritten = true;
                 continue;
             }
 

@@ -45,23 +45,30 @@ public static class ETags
     }
 
     /// <summary>
-    /// The version in an If-Match value (<c>W/"3"</c>, <c>"3"</c>), or null when there is none; a 400 naming
-    /// <paramref name="name"/> (and <paramref name="expression"/>, where the value sits in a resource) when it is not one.
+    /// An If-Match value: <c>*</c> or one version ETag (<c>W/"3"</c>, <c>"3"</c>), or null when there is none; a 400 naming
+    /// <paramref name="name"/> (and <paramref name="expression"/>, where the value sits in a resource) when it is neither.
     /// </summary>
-    public static int? ParseVersion(string? value, string name, string? expression = null)
+    public static IfMatch? ParseIfMatch(string? value, string name, string? expression = null)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
             return null;
         }
 
-        if (TryReadList(value, out var tags) && tags.Count == 1 && tags[0] != "*"
-            && int.TryParse(Opaque(tags[0]), NumberStyles.None, CultureInfo.InvariantCulture, out var version) && version > 0)
+        if (TryReadList(value, out var tags) && tags.Count == 1)
         {
-            return version;
+            if (tags[0] == "*")
+            {
+                return IfMatch.Any;
+            }
+
+            if (int.TryParse(Opaque(tags[0]), NumberStyles.None, CultureInfo.InvariantCulture, out var version) && version > 0)
+            {
+                return IfMatch.Of(version);
+            }
         }
 
-        throw Malformed($"{name} '{value}' is not one version ETag such as W/\"1\" (FHIR's version-aware update names the version it expects)", expression);
+        throw Malformed($"{name} '{value}' is not '*' or one version ETag such as W/\"1\" (FHIR's version-aware update names the version it expects)", expression);
     }
 
     private static FhirOperationException Malformed(string message, string? expression) =>

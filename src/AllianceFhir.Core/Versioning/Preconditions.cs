@@ -10,10 +10,19 @@ namespace AllianceFhir.Core.Versioning;
 /// </summary>
 public static class Preconditions
 {
-    /// <summary>If-Match: the write applies only to the version the client names; otherwise 412.</summary>
-    public static void DemandIfMatch(int? ifMatch, ResourceVersion? current, string resourceType, string id, string name)
+    /// <summary>
+    /// If-Match: the write applies only to the version the client names, or with <c>*</c> to whatever version is current,
+    /// but never when there is no live resource; otherwise 412.
+    /// </summary>
+    public static void DemandIfMatch(IfMatch? ifMatch, ResourceVersion? current, string resourceType, string id, string name)
     {
-        if (ifMatch is int expected && current?.VersionId != expected)
+        if (ifMatch is { IsAny: true } && current is null or { IsDeleted: true })
+        {
+            throw FhirOperationException.PreconditionFailed(
+                $"{name} * needs a current version of {resourceType}/{id}, but it " + (current is null ? "does not exist" : "is deleted"));
+        }
+
+        if (ifMatch?.Version is int expected && current?.VersionId != expected)
         {
             throw FhirOperationException.PreconditionFailed(
                 $"{name} {ETags.Weak(expected)} does not match the current version of {resourceType}/{id}"

@@ -115,6 +115,139 @@ public sealed class EntityTagTests(FhirApplication app) : IClassFixture<FhirAppl
         Assert.Equal(expected, response.StatusCode);
     }
 
+    /// <summary>RFC 9110 §13.1.1: <c>If-Match: *</c> holds when the resource has a current representation.</summary>
+    [Fact]
+    public async Task Update_with_if_match_star_applies_to_an_existing_resource()
+    {
+        var patient = await CreateAsync();
+        var changed = (Patient)patient.DeepCopy();
+        changed.Name[0].Family = "Changed";
+
+        using var response = await _client.PutAsync($"/fhir/Patient/{patient.Id}", changed, "*");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("W/\"2\"", response.ETag());
+    }
+
+    [Fact]
+    public async Task Update_with_if_match_star_of_an_unknown_or_deleted_resource_is_412_and_creates_nothing()
+    {
+        var unknown = Patients.WithMrn(Clinical.NewMrn());
+        unknown.Id = $"none-{Guid.NewGuid():N}";
+        var deleted = await CreateAsync();
+        using (var delete = await _client.DeleteAsync($"/fhir/Patient/{deleted.Id}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
+        }
+
+        using var toUnknown = await _client.PutAsync($"/fhir/Patient/{unknown.Id}", unknown, "*");
+        using var toDeleted = await _client.PutAsync($"/fhir/Patient/{deleted.Id}", deleted, "*");
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, toUnknown.StatusCode);
+        Assert.Equal(OperationOutcome.IssueType.Conflict, (await toUnknown.ReadAsAsync<OperationOutcome>()).Issue[0].Code);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, toDeleted.StatusCode);
+        using var readUnknown = await _client.GetAsync($"/fhir/Patient/{unknown.Id}");
+        Assert.Equal(HttpStatusCode.NotFound, readUnknown.StatusCode);
+        using var readDeleted = await _client.GetAsync($"/fhir/Patient/{deleted.Id}");
+        Assert.Equal(HttpStatusCode.Gone, readDeleted.StatusCode);
+    }
+
+    [Fact]
+    public async Task Delete_with_if_match_star_deletes_an_existing_resource_and_is_412_when_there_is_none()
+    {
+        var patient = await CreateAsync();
+
+        using var first = await DeleteAsync($"/fhir/Patient/{patient.Id}", "*");
+        using var again = await DeleteAsync($"/fhir/Patient/{patient.Id}", "*");
+
+        Assert.Equal(HttpStatusCode.NoContent, first.StatusCode);
+        Assert.Equal("W/\"2\"", first.ETag());
+        Assert.Equal(HttpStatusCode.PreconditionFailed, again.StatusCode);
+        using var read = await _client.GetAsync($"/fhir/Patient/{patient.Id}");
+        Assert.Equal(HttpStatusCode.Gone, read.StatusCode);
+    }
+
+    [Fact]
+    public async Task Transaction_entries_with_if_match_star_apply_to_existing_resources_and_fail_on_missing_ones()
+    {
+        var patient = await CreateAsync();
+        var gone = await CreateAsync();
+        var changed = (Patient)patient.DeepCopy();
+        changed.Name[0].Family = "Changed";
+        var missing = Patients.WithMrn(Clinical.NewMrn());
+        missing.Id = $"none-{Guid.NewGuid():N}";
+
+        using var applied = await _client.PostBundleAsync(BundleBuilder.Transaction()
+            .Put($"Patient/{patient.Id}", changed, ifMatch: "*")
+            .Delete($"Patient/{gone.Id}", ifMatch: "*")
+            .Bundle);
+        using var refused = await _client.PostBundleAsync(BundleBuilder.Transaction()
+            .Put($"Patient/{missing.Id}", missing, ifMatch: "*")
+            .Bundle);
+
+        Assert.Equal(HttpStatusCode.OK, applied.StatusCode);
+        Assert.Equal(["200 OK", "204 No Content"], (await applied.ReadAsAsync<Bundle>()).Entry.Select(e => e.Response!.Status));
+        Assert.Equal(HttpStatusCode.PreconditionFailed, refused.StatusCode);
+        using var read = await _client.GetAsync($"/fhir/Patient/{missing.Id}");
+        Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
+    }
+
+    /// <summary>
+    /// RFC 9110 §13.1.2: an origin server evaluates If-None-Match before a PUT; <c>*</c> (or the current version's tag)
+    /// makes it 412 when the resource exists, so "create only" never overwrites. A transaction's PUT entry reads it the same way.
+    /// </summary>
+    [Fact]
+    public async Task Update_with_if_none_match_star_only_creates_as_a_transaction_put_entry_does()
+    {
+        var existing = await CreateAsync();
+        var changed = (Patient)existing.DeepCopy();
+        changed.Name[0].Family = "Changed";
+        var fresh = Patients.WithMrn(Clinical.NewMrn());
+        fresh.Id = $"fresh-{Guid.NewGuid():N}";
+
+        using var created = await PutAsync($"/fhir/Patient/{fresh.Id}", fresh, ifNoneMatch: "*");
+        using var refused = await PutAsync($"/fhir/Patient/{existing.Id}", changed, ifNoneMatch: "*");
+        using var refusedByTag = await PutAsync($"/fhir/Patient/{existing.Id}", changed, ifNoneMatch: "W/\"1\"");
+        using var otherTag = await PutAsync($"/fhir/Patient/{existing.Id}", existing, ifNoneMatch: "W/\"7\"");
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, refusedByTag.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, otherTag.StatusCode);
+        using var read = await _client.GetAsync($"/fhir/Patient/{existing.Id}");
+        Assert.Equal(existing.Name[0].Family, (await read.ReadAsAsync<Patient>()).Name[0].Family);
+    }
+
+    [Fact]
+    public async Task Transaction_get_entry_with_if_none_match_of_the_current_version_is_304()
+    {
+        var patient = await CreateAsync();
+
+        using var response = await _client.PostBundleAsync(BundleBuilder.Transaction()
+            .Get($"Patient/{patient.Id}", ifNoneMatch: "W/\"1\"")
+            .Get($"Patient/{patient.Id}", ifNoneMatch: "W/\"7\"")
+            .Bundle);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var entries = (await response.ReadAsAsync<Bundle>()).Entry;
+        Assert.Equal(["304 Not Modified", "200 OK"], entries.Select(e => e.Response!.Status));
+        Assert.Null(entries[0].Resource);
+    }
+
+    private async Task<HttpResponseMessage> DeleteAsync(string url, string ifMatch)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Delete, url);
+        request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        return await _client.SendAsync(request);
+    }
+
+    private async Task<HttpResponseMessage> PutAsync(string url, Patient patient, string ifNoneMatch)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, url) { Content = FhirHttp.JsonBody(patient) };
+        request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
+        return await _client.SendAsync(request);
+    }
+
     [Fact]
     public async Task Transaction_entry_with_a_malformed_if_none_match_is_400_and_stores_nothing()
     {

@@ -23,6 +23,9 @@ public class SystemEndpointsTests(FhirApplication app) : IClassFixture<FhirAppli
         {
             var resource = Assert.Single(rest.Resource, r => r.Type == type);
             var codes = resource.Interaction.Select(i => i.Code).ToHashSet();
+
+            // Reads honour If-None-Match and If-Modified-Since (EntityTagTests, CreateAndReadTests): say so.
+            Assert.Equal(CapabilityStatement.ConditionalReadStatus.FullSupport, resource.ConditionalRead);
             if (type == "AuditEvent")
             {
                 // The server's own record: readable and searchable, never written through the API.

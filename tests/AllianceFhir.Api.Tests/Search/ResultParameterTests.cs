@@ -127,6 +127,39 @@ public sealed class ResultParameterTests(FhirApplication app) : IClassFixture<Fh
             SearchClient.MatchIds(await _client.SearchAsync(SearchClient.Link(posted, "next")!)));
     }
 
+    /// <summary>
+    /// R4 search.html: a search by POST carries its parameters form-encoded. A body of another type was dropped unread and
+    /// the search ran without the parameters the client meant (here: every Observation instead of none).
+    /// </summary>
+    [Fact]
+    public async Task Post_search_with_a_body_that_is_not_a_form_is_415_and_an_empty_body_searches_the_url()
+    {
+        var code = await SeedAsync(1);
+        using var json = new StringContent($"{{\"code\":\"{code}-none\"}}", System.Text.Encoding.UTF8, "application/json");
+
+        using var refused = await _client.Http.PostAsync("/fhir/Observation/_search", json);
+        using var empty = await _client.Http.PostAsync($"/fhir/Observation/_search?code={code}", null);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, refused.StatusCode);
+        var issue = Assert.Single((await refused.ReadAsAsync<OperationOutcome>()).Issue);
+        Assert.Contains("application/x-www-form-urlencoded", issue.Diagnostics, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, empty.StatusCode);
+        Assert.Single(SearchClient.MatchIds(await empty.ReadAsAsync<Bundle>()));
+    }
+
+    /// <summary>R4 search.html: the self link says the search as performed; a _count above the maximum pages by the maximum.</summary>
+    [Fact]
+    public async Task A_count_above_the_maximum_is_linked_as_the_page_size_used()
+    {
+        var code = await SeedAsync(1);
+
+        var bundle = await _client.SearchAsync($"/fhir/Observation?code={code}&_count=5000");
+
+        var self = SearchClient.Link(bundle, "self");
+        Assert.Contains("_count=1000", self, StringComparison.Ordinal);
+        Assert.DoesNotContain("5000", self, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Compact_and_pretty_json_carry_the_same_entries()
     {

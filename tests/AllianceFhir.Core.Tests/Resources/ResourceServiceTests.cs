@@ -2,6 +2,7 @@ using System.Net;
 using AllianceFhir.Core.Errors;
 using AllianceFhir.Core.Resources;
 using AllianceFhir.Core.Tests.Engine;
+using AllianceFhir.Core.Versioning;
 using Hl7.Fhir.Model;
 using Task = System.Threading.Tasks.Task;
 
@@ -21,7 +22,7 @@ public sealed class ResourceServiceTests : IDisposable
 
         var created = await service.CreateAsync(Patient("c-1", "First"), null, CancellationToken.None);
         var id = created.Version.Id;
-        var updated = await service.UpdateAsync("Patient", id, Patient("c-1", "Second", id), ifMatch: 1, CancellationToken.None);
+        var updated = await service.UpdateAsync("Patient", id, Patient("c-1", "Second", id), ifMatch: IfMatch.Of(1), ifNoneMatch: null, CancellationToken.None);
 
         Assert.True(created.Created);
         Assert.Equal(1, created.Version.VersionId);
@@ -38,11 +39,11 @@ public sealed class ResourceServiceTests : IDisposable
         using var scope = _host.Scope();
         var service = EngineHost.Resources(scope);
         var id = (await service.CreateAsync(Patient("c-2", "First"), null, CancellationToken.None)).Version.Id;
-        await service.UpdateAsync("Patient", id, Patient("c-2", "Second", id), ifMatch: null, CancellationToken.None);
+        await service.UpdateAsync("Patient", id, Patient("c-2", "Second", id), ifMatch: null, ifNoneMatch: null, CancellationToken.None);
         var before = _host.Store.AllVersions.Count;
 
         var refused = await Assert.ThrowsAsync<FhirOperationException>(
-            () => service.UpdateAsync("Patient", id, Patient("c-2", "Stale", id), ifMatch: 1, CancellationToken.None));
+            () => service.UpdateAsync("Patient", id, Patient("c-2", "Stale", id), ifMatch: IfMatch.Of(1), ifNoneMatch: null, CancellationToken.None));
 
         Assert.Equal(HttpStatusCode.PreconditionFailed, refused.Status);
         Assert.Contains("If-Match W/\"1\"", refused.Message, StringComparison.Ordinal);
@@ -57,7 +58,7 @@ public sealed class ResourceServiceTests : IDisposable
         var service = EngineHost.Resources(scope);
         var id = (await service.CreateAsync(Patient("c-3", "First"), null, CancellationToken.None)).Version.Id;
 
-        var deleted = await service.DeleteAsync("Patient", id, ifMatch: 1, CancellationToken.None);
+        var deleted = await service.DeleteAsync("Patient", id, ifMatch: IfMatch.Of(1), CancellationToken.None);
         var again = await service.DeleteAsync("Patient", id, ifMatch: null, CancellationToken.None);
 
         Assert.Equal(2, deleted!.VersionId);
