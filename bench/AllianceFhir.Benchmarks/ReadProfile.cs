@@ -129,8 +129,14 @@ internal static class ReadProfile
         return (long)command.ExecuteScalar()!;
     }
 
-    private static void Print(SubmitProfile.Figure f) =>
+    private static void Print(SubmitProfile.Figure f)
+    {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {f.Name} | {f.CpuMicroseconds:F1} | {f.KilobytesAllocated:F2} | {f.Gen0PerThousand:F1} |"));
+        foreach (var (type, share) in f.Types)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"|   sampled: {type} | | {share * f.KilobytesAllocated:F2} | |"));
+        }
+    }
 
     private static int Option(string[] args, string name, int fallback)
     {
