@@ -33,12 +33,24 @@ internal static class ReadProfile
         var reads = Option(args, "--reads", 5000);
         var warmup = Option(args, "--warmup", 10000);
         var rounds = Option(args, "--rounds", 2);
+        var withToken = args.Contains("--token");
+        using var sampler = args.Contains("--allocations") ? new AllocationSampler() : null;
+        SubmitProfile.Sampler = sampler;
         var directory = Directory.CreateTempSubdirectory("alliancefhir-profile-read-").FullName;
         var database = Path.Combine(directory, "fhir.db");
         try
         {
-            await using var app = new ProfiledApplication(database);
+            // --token: the server validates a bearer token as in the read-token scenario (the bench's IdP on loopback,
+            // the token remembered after its first validation), so the per-request cost of a token is in the figures.
+            await using var idp = withToken ? await BenchIdentityProvider.StartAsync() : null;
+            await using var app = new ProfiledApplication(database, idp?.Issuer);
             using var client = app.CreateClient();
+            if (idp is not null)
+            {
+                client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", idp.Token("system/*.*"));
+            }
+
+            Console.WriteLine(withToken ? "with a bearer token (system/*.*)" : "open server (no token)");
             foreach (var (path, body) in SampleResources.Referenced())
             {
                 using var put = await client.PutAsync(path, new StringContent(body, Encoding.UTF8, FhirJson));
@@ -117,8 +129,14 @@ internal static class ReadProfile
         return (long)command.ExecuteScalar()!;
     }
 
-    private static void Print(SubmitProfile.Figure f) =>
+    private static void Print(SubmitProfile.Figure f)
+    {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {f.Name} | {f.CpuMicroseconds:F1} | {f.KilobytesAllocated:F2} | {f.Gen0PerThousand:F1} |"));
+        foreach (var (type, share) in f.Types)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"|   sampled: {type} | | {share * f.KilobytesAllocated:F2} | |"));
+        }
+    }
 
     private static int Option(string[] args, string name, int fallback)
     {
@@ -169,7 +187,7 @@ internal static class ReadProfile
     }
 
     /// <summary>The API as the tests host it: Development (open), its own SQLite file, quiet logs, no rate limit.</summary>
-    private sealed class ProfiledApplication(string database) : WebApplicationFactory<AuditBacklog>
+    private sealed class ProfiledApplication(string database, string? authority) : WebApplicationFactory<AuditBacklog>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -179,6 +197,12 @@ internal static class ReadProfile
                 ["Storage:Provider"] = "Sqlite",
                 ["RateLimit:PermitLimit"] = "1000000000",
             };
+            if (authority is not null)
+            {
+                settings["Auth:Authority"] = authority;
+                settings["Auth:Audience"] = BenchIdentityProvider.Audience;
+                settings["Auth:RequireHttpsMetadata"] = "false";
+            }
             builder.UseEnvironment("Development");
             builder.UseContentRoot(Path.Combine(BenchmarkRunner.RepositoryRoot(), "src", "AllianceFhir.Api"));
             foreach (var (key, value) in settings)

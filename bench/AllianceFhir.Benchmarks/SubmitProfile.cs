@@ -36,8 +36,8 @@ internal static class SubmitProfile
 {
     private const string FhirJson = "application/fhir+json";
 
-    /// <summary>Set by <c>--allocations</c>: each figure also lists the types its allocations were sampled in.</summary>
-    private static AllocationSampler? Sampler;
+    /// <summary>Set by <c>--allocations</c> (here and in profile-read): each figure also lists the types its allocations were sampled in.</summary>
+    internal static AllocationSampler? Sampler;
 
     public static async Task<int> RunAsync(string[] args)
     {

@@ -28,13 +28,13 @@ internal static class AcceptedBearerToken
             return false;
         }
 
-        var token = header.AsSpan(Scheme.Length).Trim().ToString();
-        if (token.Length == 0 || !cache.TryGet(TokenValidationCache.KeyOf(token), clock.GetUtcNow(), out entry))
+        var token = header.AsSpan(Scheme.Length).Trim();
+        if (token.Length == 0 || !cache.TryGet(token, clock.GetUtcNow(), out entry))
         {
             return false;
         }
 
-        principal = new ClaimsPrincipal(entry.Identity.Clone());
+        principal = entry.Principal ??= new ClaimsPrincipal(entry.Identity.Clone());
         return true;
     }
 }

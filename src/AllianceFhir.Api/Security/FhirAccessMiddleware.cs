@@ -27,6 +27,9 @@ public sealed class FhirAccessMiddleware(
     TokenValidationCache acceptedTokens,
     TimeProvider clock)
 {
+    /// <summary>The open server's one caller in the default tenant (settings are fixed for the process).</summary>
+    private AccessContext? _developmentCaller;
+
     public async Task InvokeAsync(HttpContext http)
     {
         if (!http.Request.Path.StartsWithSegments(FhirUrls.BasePath, out var below))
@@ -84,14 +87,15 @@ public sealed class FhirAccessMiddleware(
         var settings = options.Value;
         if (settings.IsOpen)
         {
-            return CallerTenant.Resolve(AccessContext.Development, settings, storage.Value.TenantId);
+            return _developmentCaller ??= CallerTenant.Resolve(AccessContext.Development, settings, storage.Value.TenantId);
         }
 
         if (AcceptedBearerToken.TryFind(http, acceptedTokens, clock, out var known, out var entry))
         {
             http.User = known;
-            entry.Caller ??= CallerContext.From(known, settings);
-            return CallerTenant.Resolve(entry.Caller, settings, storage.Value.TenantId);
+            // The settings and the default tenant are fixed for the process, so the resolved caller is the token's for
+            // its lifetime; a refusal (403) throws and is never kept, so it is decided again on every request.
+            return entry.Caller ??= CallerTenant.Resolve(CallerContext.From(known, settings), settings, storage.Value.TenantId);
         }
 
         var result = await http.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);

@@ -12,6 +12,9 @@ public static class SecurityServiceCollectionExtensions
 {
     public const string CorsPolicy = "smart-apps";
 
+    /// <summary>What <c>UseAuthentication</c> records in the pipeline's properties (AuthAppBuilderExtensions).</summary>
+    private const string AuthenticationMiddlewareSetKey = "__AuthenticationMiddlewareSet";
+
     /// <summary>
     /// Bearer-token authentication, SMART scope authorization, per-client rate limits, CORS for browser apps, and the
     /// Swagger Authorize button. Settings: the <c>Auth</c>, <c>Cors</c> and <c>RateLimit</c> sections.
@@ -67,6 +70,14 @@ public static class SecurityServiceCollectionExtensions
                     + "without a token. Set Auth__Authority (and Auth__Audience) before any real data goes in.");
         }
 
+        // WebApplication adds ASP.NET's authentication middleware in front of everything when authentication services
+        // exist, unless the pipeline says it has one (the key UseAuthentication sets). With no default scheme it
+        // authenticates nothing, yet it ran for every request: it sets a feature, asks the scheme provider for request
+        // handlers and a default scheme, ~1 % of a read by id's CPU (docs/performance.md, session 11). Every caller of
+        // authentication names the JwtBearer scheme (FhirAccessMiddleware, the clinician pages) and no scheme handles
+        // requests by itself (no remote/cookie schemes), so nothing needs it. Should the key ever change, the middleware
+        // comes back and behaves as before.
+        ((IApplicationBuilder)app).Properties[AuthenticationMiddlewareSetKey] = true;
         app.UseCors(CorsPolicy);
         app.UseMiddleware<FhirAccessMiddleware>();
         app.UseRateLimiter();

@@ -49,9 +49,35 @@ public sealed record AuditEventRow(
             record.Caller?.Subject,
             record.Caller?.ClientId,
             record.SourceAddress,
-            [.. record.Entities.Distinct(StringComparer.Ordinal)],
+            Distinct(record.Entities),
             record.Query,
-            [.. record.Patients.Distinct(StringComparer.Ordinal)]);
+            Distinct(record.Patients));
+    }
+
+    /// <summary>
+    /// Each reference once, in first-seen order, as <c>Distinct(StringComparer.Ordinal)</c> gives them. Every read's row
+    /// is built here (on the audit writer's task) and names one or two references: compared in place, without the
+    /// HashSet and enumerators LINQ allocates for them; a search's long lists still go through a set.
+    /// </summary>
+    private static string[] Distinct(IReadOnlyList<string> references)
+    {
+        const int ComparedInPlace = 8;
+        if (references.Count > ComparedInPlace)
+        {
+            return [.. references.Distinct(StringComparer.Ordinal)];
+        }
+
+        var kept = new string[references.Count];
+        var count = 0;
+        foreach (var reference in references)
+        {
+            if (Array.IndexOf(kept, reference, 0, count) < 0)
+            {
+                kept[count++] = reference;
+            }
+        }
+
+        return count == kept.Length ? kept : kept[..count];
     }
 
     /// <summary>

@@ -15,8 +15,10 @@ namespace AllianceFhir.Storage.Sqlite;
 /// </summary>
 /// <remarks>
 /// Use: bind every parameter, <see cref="Execute"/> (or <see cref="Step"/> and read columns), and <see cref="Reset"/> in
-/// a <c>finally</c>. Only for statements that run inside the writer's open transaction: SqliteCommand's busy retry loop
-/// is not repeated here, and inside a transaction that holds the write lock there is nothing to wait for.
+/// a <c>finally</c>. Statements that run inside the writer's open transaction step with <see cref="Step"/>: inside a
+/// transaction that holds the write lock there is nothing to wait for. A read outside any transaction (the prepared
+/// reads by id, <see cref="SqliteVersionReader"/>) steps with <see cref="StepReading"/>, which repeats SqliteCommand's
+/// busy retry; its <see cref="Reset"/> ends the statement's read transaction, so it must follow every read at once.
 /// </remarks>
 internal sealed class RawStatement : IDisposable
 {
@@ -143,7 +145,47 @@ internal sealed class RawStatement : IDisposable
         return rc == raw.SQLITE_ROW;
     }
 
+    /// <summary>
+    /// The first step of a statement that runs in a transaction of its own, as the driver's data reader takes it: while
+    /// SQLite answers SQLITE_BUSY or SQLITE_LOCKED (past the connection's busy_timeout, or where SQLite does not wait),
+    /// reset and try again every 150 ms until the connection's default command timeout, then throw as the driver does.
+    /// </summary>
+    public bool StepReading()
+    {
+        var rc = raw.sqlite3_step(_statement);
+        if (rc is raw.SQLITE_BUSY or raw.SQLITE_LOCKED)
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var timeout = TimeSpan.FromSeconds(_connection.DefaultTimeout);
+            while (rc is raw.SQLITE_BUSY or raw.SQLITE_LOCKED
+                && (timeout == TimeSpan.Zero || System.Diagnostics.Stopwatch.GetElapsedTime(started) < timeout))
+            {
+                raw.sqlite3_reset(_statement);
+                Thread.Sleep(150);
+                rc = raw.sqlite3_step(_statement);
+            }
+        }
+
+        if (rc is not (raw.SQLITE_ROW or raw.SQLITE_DONE))
+        {
+            SqliteException.ThrowExceptionForRC(rc, _connection.Handle);
+        }
+
+        return rc == raw.SQLITE_ROW;
+    }
+
     public long Int64(int column) => raw.sqlite3_column_int64(_statement, column);
+
+    /// <summary>As the driver's <c>GetInt32</c>: the 64-bit value, checked.</summary>
+    public int Int32(int column) => checked((int)Int64(column));
+
+    public bool IsNull(int column) => raw.sqlite3_column_type(_statement, column) == raw.SQLITE_NULL;
+
+    /// <summary>A TEXT value as the driver's <c>GetDateTime</c> reads it (<see cref="SqliteDateTimeText.Parse"/>).</summary>
+    public DateTime DateTime(int column) =>
+        raw.sqlite3_column_type(_statement, column) == raw.SQLITE_TEXT
+            ? SqliteDateTimeText.Parse(raw.sqlite3_column_blob(_statement, column))
+            : throw new InvalidOperationException($"Column {column} of '{Sql}' holds no date text (type {raw.sqlite3_column_type(_statement, column)})");
 
     public string? Text(int column) =>
         raw.sqlite3_column_type(_statement, column) == raw.SQLITE_NULL ? null : raw.sqlite3_column_text(_statement, column).utf8_to_string();

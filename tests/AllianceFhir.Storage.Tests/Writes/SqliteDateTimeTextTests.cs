@@ -45,6 +45,93 @@ public sealed class SqliteDateTimeTextTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Edges))]
+    public void Edge_values_read_back_as_the_driver_reads_them(long ticks)
+    {
+        using var connection = new SqliteConnection("Data Source=:memory:");
+        connection.Open();
+        AssertReadsAsDriver(SqliteDateTimeText.ToText(new DateTime(ticks, DateTimeKind.Utc)), connection, ticks);
+    }
+
+    [Fact]
+    public void Random_values_read_back_as_the_driver_reads_them()
+    {
+        var random = new Random(20261202);
+        using var connection = new SqliteConnection("Data Source=:memory:");
+        connection.Open();
+        for (var i = 0; i < 20_000; i++)
+        {
+            var ticks = random.NextInt64(DateTime.MinValue.Ticks, DateTime.MaxValue.Ticks + 1);
+            ticks -= (i % 4) switch { 0 => 0, 1 => ticks % TimeSpan.TicksPerMillisecond, 2 => ticks % TimeSpan.TicksPerSecond, _ => ticks % 1000 };
+            AssertReadsAsDriver(SqliteDateTimeText.ToText(new DateTime(ticks, DateTimeKind.Utc)), connection, ticks);
+        }
+    }
+
+    /// <summary>Text of another shape (written by hand, or by another tool) reads as the driver reads it, or fails as it fails.</summary>
+    [Theory]
+    [InlineData("2026-12-01T10:00:00")]
+    [InlineData("2026-12-01T10:00:00Z")]
+    [InlineData("2026-12-01 10:00:00+02:00")]
+    [InlineData("2026-12-01")]
+    [InlineData("2026-12-01 10:00")]
+    [InlineData("2026-12-01 10:00:00.")]
+    [InlineData("2026-12-01 10:00:00.12345678")]
+    [InlineData("2026-12-01 10:00:00,5")]
+    [InlineData("2026-02-30 10:00:00")]
+    [InlineData("2026-12-01 24:00:00")]
+    [InlineData("0000-01-01 00:00:00")]
+    [InlineData(" 2026-12-01 10:00:00")]
+    [InlineData("2026-1a-01 10:00:00")]
+    [InlineData("not a date")]
+    public void Other_text_reads_as_the_driver_reads_it(string text)
+    {
+        using var connection = new SqliteConnection("Data Source=:memory:");
+        connection.Open();
+        DateTime? driver;
+        Type? driverFailure = null;
+        try
+        {
+            driver = DriverDateTime(text, connection);
+        }
+        catch (FormatException e)
+        {
+            driver = null;
+            driverFailure = e.GetType();
+        }
+
+        if (driver is { } expected)
+        {
+            var ours = SqliteDateTimeText.Parse(System.Text.Encoding.UTF8.GetBytes(text));
+            Assert.Equal(expected.Ticks, ours.Ticks);
+            Assert.Equal(expected.Kind, ours.Kind);
+        }
+        else
+        {
+            Assert.Throws(driverFailure!, () => SqliteDateTimeText.Parse(System.Text.Encoding.UTF8.GetBytes(text)));
+        }
+    }
+
+    private static void AssertReadsAsDriver(string text, SqliteConnection connection, long ticks)
+    {
+        var ours = SqliteDateTimeText.Parse(System.Text.Encoding.ASCII.GetBytes(text));
+        var driver = DriverDateTime(text, connection);
+        Assert.Equal(driver.Ticks, ours.Ticks);
+        Assert.Equal(driver.Kind, ours.Kind);
+        Assert.Equal(ticks, ours.Ticks);
+    }
+
+    /// <summary>What Microsoft.Data.Sqlite's reader returns for a TEXT value (what the prepared reads used to call).</summary>
+    private static DateTime DriverDateTime(string text, SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT $v";
+        command.Parameters.AddWithValue("$v", text);
+        using var reader = command.ExecuteReader();
+        Assert.True(reader.Read());
+        return reader.GetDateTime(0);
+    }
+
     /// <summary>What Microsoft.Data.Sqlite stores for the value bound as a parameter (what EF's inserts bind).</summary>
     private static string DriverText(DateTime value, SqliteConnection? open = null)
     {
