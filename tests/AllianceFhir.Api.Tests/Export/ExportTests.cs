@@ -3,6 +3,7 @@ using System.Text.Json;
 using AllianceFhir.Api.Tests.Infrastructure;
 using AllianceFhir.Core.Serialization;
 using Hl7.Fhir.Model;
+using Microsoft.AspNetCore.TestHost;
 
 namespace AllianceFhir.Api.Tests.Export;
 
@@ -248,12 +249,21 @@ public sealed class ExportTests : IDisposable
     [Fact]
     public async Task Polling_a_running_export_answers_202_with_progress_and_retry_after()
     {
+        var gate = new HeldExportSource.Gate();
         using var app = new FhirApplication().With("Export:Folder", _folder).With("Export:PageSize", "1");
-        using var client = app.CreateClient();
+        using var held = app.WithWebHostBuilder(builder => builder.ConfigureTestServices(services => HeldExportSource.Install(services, gate)));
+        using var client = held.CreateClient();
         await ExportData.PatientsAsync(client, [.. Enumerable.Range(0, 150).Select(i => $"p{i}")]);
 
         var status = await ExportClient.StartAsync(client, "/fhir/$export?_type=Patient");
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (Volatile.Read(ref gate.Pages) < 2 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
         using var poll = await client.GetAsync(status);
+        gate.Released.SetResult();
 
         Assert.Equal(HttpStatusCode.Accepted, poll.StatusCode);
         Assert.Matches(@"^type 1 of 1; \d+ resources written$", poll.Headers.GetValues("X-Progress").Single());
