@@ -12,7 +12,7 @@ namespace AllianceFhir.Benchmarks;
 internal static class BenchmarkRunner
 {
     private const string FhirJson = "application/fhir+json";
-    private const int ReadSetSize = 1000;
+    internal const int ReadSetSize = 1000;
 
     public static async Task<int> RunAsync(BenchmarkOptions options)
     {
@@ -189,11 +189,11 @@ internal static class BenchmarkRunner
         return results;
     }
 
-    private static Task<HttpResponseMessage> Post(HttpClient client, string path, int n) =>
+    internal static Task<HttpResponseMessage> Post(HttpClient client, string path, int n) =>
         client.PostAsync(path, new StringContent(SampleResources.Patient(n), Encoding.UTF8, FhirJson));
 
     /// <summary>Creates the resources the read scenario picks from, and returns their ids.</summary>
-    private static async Task<List<string>> SeedAsync(HttpClient client, string path)
+    internal static async Task<List<string>> SeedAsync(HttpClient client, string path)
     {
         var ids = new List<string>(ReadSetSize);
         for (var i = 0; i < ReadSetSize; i++)
