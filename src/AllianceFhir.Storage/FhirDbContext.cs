@@ -37,6 +37,7 @@ public abstract class FhirDbContext(DbContextOptions options) : DbContext(option
     public DbSet<FormLinkEntity> FormLinks => Set<FormLinkEntity>();
     public DbSet<AuditEventEntity> AuditEvents => Set<AuditEventEntity>();
     public DbSet<AuditEventTargetEntity> AuditEventTargets => Set<AuditEventTargetEntity>();
+    public DbSet<AuditEventStagedTargetEntity> AuditEventTargetsStaged => Set<AuditEventStagedTargetEntity>();
 
     /// <summary>The filter of the "one current version per resource" index, in the provider's SQL dialect.</summary>
     protected abstract string CurrentVersionFilter { get; }
@@ -62,6 +63,7 @@ public abstract class FhirDbContext(DbContextOptions options) : DbContext(option
         modelBuilder.ApplyConfiguration(new FormLinkEntityConfiguration());
         modelBuilder.ApplyConfiguration(new AuditEventEntityConfiguration());
         modelBuilder.ApplyConfiguration(new AuditEventTargetEntityConfiguration());
+        modelBuilder.ApplyConfiguration(new AuditEventStagedTargetEntityConfiguration());
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

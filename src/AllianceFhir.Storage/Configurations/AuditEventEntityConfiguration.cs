@@ -44,3 +44,20 @@ internal sealed class AuditEventTargetEntityConfiguration : IEntityTypeConfigura
         builder.HasIndex(t => new { t.TenantId, t.TargetType, t.TargetId, t.AuditSurrogate }).HasDatabaseName("IX_AuditEventTargets_Target");
     }
 }
+
+/// <summary>No index at all: the staged rows are few (the committer moves them on every few thousand) and only append.</summary>
+internal sealed class AuditEventStagedTargetEntityConfiguration : IEntityTypeConfiguration<AuditEventStagedTargetEntity>
+{
+    public void Configure(EntityTypeBuilder<AuditEventStagedTargetEntity> builder)
+    {
+        builder.ToTable("AuditEventTargetsStaged");
+        builder.HasKey(t => t.Position);
+
+        // The rowid itself (INTEGER PRIMARY KEY), without AUTOINCREMENT's sqlite_sequence update on every insert: the
+        // committer never names it, and the table is emptied on every merge, so reusing positions is harmless.
+        builder.Property(t => t.Position).ValueGeneratedNever();
+        builder.Property(t => t.TenantId).HasMaxLength(ColumnLengths.TenantId);
+        builder.Property(t => t.TargetType).HasMaxLength(ColumnLengths.ResourceType);
+        builder.Property(t => t.TargetId).HasMaxLength(ColumnLengths.ResourceId);
+    }
+}

@@ -62,3 +62,23 @@ public sealed class AuditEventTargetEntity
 
     public required string TargetId { get; set; }
 }
+
+/// <summary>
+/// A target row on its way to <see cref="AuditEventTargetEntity"/> (SQLite's group committer only): appended in write
+/// order with no index, so a read's audit dirties no leaf of the (tenant, type, id) lookup; the committer moves staged
+/// rows into the indexed table in key order, many per leaf, and <c>entity</c>/<c>patient</c> searches read both tables
+/// (docs/performance.md, "Reads by id, fifth pass").
+/// </summary>
+public sealed class AuditEventStagedTargetEntity
+{
+    /// <summary>Append order (the rowid).</summary>
+    public long Position { get; set; }
+
+    public long AuditSurrogate { get; set; }
+
+    public required string TenantId { get; set; }
+
+    public required string TargetType { get; set; }
+
+    public required string TargetId { get; set; }
+}

@@ -252,16 +252,36 @@ internal sealed class AuditEventStore(FhirDbContext db, string tenant, DateTime 
 
         var targets = db.AuditEventTargets;
         var type = parameter == "patient" ? "Patient" : value.TargetType;
+        if (parameter == "patient" && value.TargetType is not null and not "Patient")
+        {
+            return a => false;
+        }
+
+        Expression<Func<AuditEventEntity, bool>> indexed;
         if (type is null)
         {
             // A bare id names a resource of any stored type: the lookup index starts with the type, so list them all.
             var types = Core.Resources.SupportedResourceTypes.All;
-            return a => targets.Any(t => t.TenantId == tenant && types.Contains(t.TargetType) && t.TargetId == id && t.AuditSurrogate == a.Surrogate);
+            indexed = a => targets.Any(t => t.TenantId == tenant && types.Contains(t.TargetType) && t.TargetId == id && t.AuditSurrogate == a.Surrogate);
+        }
+        else
+        {
+            indexed = a => targets.Any(t => t.TenantId == tenant && t.TargetType == type && t.TargetId == id && t.AuditSurrogate == a.Surrogate);
         }
 
-        return parameter == "patient" && value.TargetType is not null and not "Patient"
-            ? a => false
-            : a => targets.Any(t => t.TenantId == tenant && t.TargetType == type && t.TargetId == id && t.AuditSurrogate == a.Surrogate);
+        if (!db.Database.IsSqlite())
+        {
+            return indexed;
+        }
+
+        // SQLite's group committer stages target rows and merges them into the indexed table every few thousand
+        // (SqliteAuditStatement): the latest events' targets are there. The staging table has no index and stays small, so
+        // it is read once per search (IN over an uncorrelated subquery), not once per event.
+        var staged = db.AuditEventTargetsStaged.Where(s => s.TenantId == tenant && s.TargetId == id);
+        var anyType = Core.Resources.SupportedResourceTypes.All;
+        staged = type is null ? staged.Where(s => anyType.Contains(s.TargetType)) : staged.Where(s => s.TargetType == type);
+        var stagedEvents = staged.Select(s => s.AuditSurrogate);
+        return Predicates.Or([indexed, a => stagedEvents.Contains(a.Surrogate)]);
     }
 
     private static Expression<Func<AuditEventEntity, bool>> Beyond(SearchCursor cursor, bool sorted, bool byLastUpdated, bool descending)

@@ -153,6 +153,12 @@ internal sealed class SqliteWriteStatements : IDisposable
 
     public void Commit() => _commit.ExecuteNonQuery();
 
+    /// <summary>AuditEvent target rows staged since the last merge (<see cref="SqliteAuditStatement"/>).</summary>
+    public int StagedAuditTargets => _audit.StagedRows;
+
+    /// <summary>Moves the staged AuditEvent target rows into the indexed table, in the open transaction.</summary>
+    public void MergeStagedAuditTargets() => _audit.MergeStaged();
+
     /// <summary>Rolls back whatever transaction is open; SQLite may already have rolled it back itself after an I/O error.</summary>
     public void RollbackIfOpen()
     {

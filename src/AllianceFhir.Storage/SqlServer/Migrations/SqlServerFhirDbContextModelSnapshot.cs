@@ -97,6 +97,34 @@ namespace AllianceFhir.Storage.SqlServer.Migrations
                     b.ToTable("AuditEvents", (string)null);
                 });
 
+            modelBuilder.Entity("AllianceFhir.Storage.Entities.AuditEventStagedTargetEntity", b =>
+                {
+                    b.Property<long>("Position")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("AuditSurrogate")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("TargetId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("TargetType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.HasKey("Position");
+
+                    b.ToTable("AuditEventTargetsStaged", (string)null);
+                });
+
             modelBuilder.Entity("AllianceFhir.Storage.Entities.AuditEventTargetEntity", b =>
                 {
                     b.Property<long>("AuditSurrogate")

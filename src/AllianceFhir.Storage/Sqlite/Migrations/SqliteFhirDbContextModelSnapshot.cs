@@ -90,6 +90,34 @@ namespace AllianceFhir.Storage.Sqlite.Migrations
                     b.ToTable("AuditEvents", (string)null);
                 });
 
+            modelBuilder.Entity("AllianceFhir.Storage.Entities.AuditEventStagedTargetEntity", b =>
+                {
+                    b.Property<long>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AuditSurrogate")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TargetId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TargetType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Position");
+
+                    b.ToTable("AuditEventTargetsStaged", (string)null);
+                });
+
             modelBuilder.Entity("AllianceFhir.Storage.Entities.AuditEventTargetEntity", b =>
                 {
                     b.Property<long>("AuditSurrogate")
