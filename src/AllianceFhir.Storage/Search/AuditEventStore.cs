@@ -110,7 +110,13 @@ internal sealed class AuditEventStore(FhirDbContext db, string tenant, DateTime 
     /// <summary>The rows the criteria select (all of them AND-ed, each one's values OR-ed). Internal for the SQL checks.</summary>
     internal IQueryable<AuditEventEntity> Filter(IReadOnlyList<SearchCriterion> criteria)
     {
-        var rows = Rows;
+        // "Who saw Patient/x" should seek that patient's target rows and fetch their events by surrogate. SQLite, without
+        // statistics, takes an equality on an index's first column as selective and so walked the whole tenant's
+        // events through IX_AuditEvents_Recorded (TenantId, ...) testing each against the targets: 0.1-1.7 s a page at
+        // 500,000 events, growing with the log. A positive entity or patient criterion already keeps to this tenant
+        // (every target predicate names it, and a value it cannot resolve matches nothing), so the events' own tenant
+        // test is left out there and the planner seeks the surrogates (1.6-9 ms; docs/performance.md, session 12).
+        var rows = db.Database.IsSqlite() && criteria.Any(ReachesTargetsOfThisTenant) ? db.AuditEvents.AsNoTracking() : Rows;
         foreach (var criterion in criteria)
         {
             rows = rows.Where(Predicate(criterion));
@@ -118,6 +124,16 @@ internal sealed class AuditEventStore(FhirDbContext db, string tenant, DateTime 
 
         return rows;
     }
+
+    /// <summary>
+    /// An AND-ed <c>entity</c> or <c>patient</c> criterion whose every value goes to <see cref="Target"/>: it selects only
+    /// events with a target row of this tenant (or none at all). Negated and <c>:missing</c> ones do not.
+    /// </summary>
+    private static bool ReachesTargetsOfThisTenant(SearchCriterion criterion) =>
+        criterion is ParameterCriterion { Parameter.Name: "entity" or "patient" } p
+        && p.Modifier is not (SearchModifier.Not or SearchModifier.Missing)
+        && p.Values.Count > 0
+        && p.Values.All(v => v is ReferenceSearchValue);
 
     private Expression<Func<AuditEventEntity, bool>> Predicate(SearchCriterion criterion) => criterion switch
     {
@@ -250,38 +266,30 @@ internal sealed class AuditEventStore(FhirDbContext db, string tenant, DateTime 
             return a => false;
         }
 
-        var targets = db.AuditEventTargets;
         var type = parameter == "patient" ? "Patient" : value.TargetType;
         if (parameter == "patient" && value.TargetType is not null and not "Patient")
         {
             return a => false;
         }
 
-        Expression<Func<AuditEventEntity, bool>> indexed;
-        if (type is null)
-        {
-            // A bare id names a resource of any stored type: the lookup index starts with the type, so list them all.
-            var types = Core.Resources.SupportedResourceTypes.All;
-            indexed = a => targets.Any(t => t.TenantId == tenant && types.Contains(t.TargetType) && t.TargetId == id && t.AuditSurrogate == a.Surrogate);
-        }
-        else
-        {
-            indexed = a => targets.Any(t => t.TenantId == tenant && t.TargetType == type && t.TargetId == id && t.AuditSurrogate == a.Surrogate);
-        }
-
+        // A bare id names a resource of any stored type: the lookup index starts with the type, so list them all.
+        var types = Core.Resources.SupportedResourceTypes.All;
+        var targets = db.AuditEventTargets.Where(t => t.TenantId == tenant && t.TargetId == id);
+        targets = type is null ? targets.Where(t => types.Contains(t.TargetType)) : targets.Where(t => t.TargetType == type);
         if (!db.Database.IsSqlite())
         {
-            return indexed;
+            return a => targets.Any(t => t.AuditSurrogate == a.Surrogate);
         }
 
-        // SQLite's group committer stages target rows and merges them into the indexed table every few thousand
-        // (SqliteAuditStatement): the latest events' targets are there. The staging table has no index and stays small, so
-        // it is read once per search (IN over an uncorrelated subquery), not once per event.
+        // On SQLite the target rows are an IN list, read once by their index, and the events are fetched by surrogate (see
+        // Filter); a correlated EXISTS ran once per event. SQLite's group committer stages target rows and merges them into
+        // the indexed table every few thousand (SqliteAuditStatement), so the latest events' targets are in the staging
+        // table, which has no index and stays small: it too is read once per search.
         var staged = db.AuditEventTargetsStaged.Where(s => s.TenantId == tenant && s.TargetId == id);
-        var anyType = Core.Resources.SupportedResourceTypes.All;
-        staged = type is null ? staged.Where(s => anyType.Contains(s.TargetType)) : staged.Where(s => s.TargetType == type);
+        staged = type is null ? staged.Where(s => types.Contains(s.TargetType)) : staged.Where(s => s.TargetType == type);
+        var indexedEvents = targets.Select(t => t.AuditSurrogate);
         var stagedEvents = staged.Select(s => s.AuditSurrogate);
-        return Predicates.Or([indexed, a => stagedEvents.Contains(a.Surrogate)]);
+        return Predicates.Or<AuditEventEntity>([a => indexedEvents.Contains(a.Surrogate), a => stagedEvents.Contains(a.Surrogate)]);
     }
 
     private static Expression<Func<AuditEventEntity, bool>> Beyond(SearchCursor cursor, bool sorted, bool byLastUpdated, bool descending)

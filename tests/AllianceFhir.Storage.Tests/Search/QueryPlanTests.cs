@@ -1,3 +1,4 @@
+using AllianceFhir.Core.Audit;
 using AllianceFhir.Core.Search;
 using Hl7.Fhir.Model;
 using Xunit.Abstractions;
@@ -76,6 +77,32 @@ public sealed class QueryPlanTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.All(
             plans.Where(line => line.Contains(" EXISTS ", StringComparison.Ordinal)),
             line => Assert.Contains("ResourceSurrogate=?", line, StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// "Who saw this patient": the events are fetched by surrogate from the patient's target rows, never by walking the
+    /// tenant's whole audit log and testing each event (which took 0.1-1.7 s a page at 500,000 events).
+    /// </summary>
+    [Theory]
+    [InlineData("patient=Patient/{patient}&_count=2")]
+    [InlineData("entity={patient}&_sort=-date&_count=2&_total=accurate")]
+    [InlineData("patient={patient}&date=ge2026-03-01&subtype=read&_count=2")]
+    public async Task Audit_searches_by_patient_or_entity_seek_the_targets(string query)
+    {
+        var at = new DateTimeOffset(2026, 3, 2, 10, 0, 0, TimeSpan.Zero);
+        await _store.Store.CommitAsync(
+            [.. Enumerable.Range(0, 5).Select(i => AuditEventFactory.ToWrite(new AuditEventRow($"audit-{i}", at, at, "read", "R", "0", "user", "client", "127.0.0.1", [], null, [$"Patient/{_patient}"])))],
+            CancellationToken.None);
+
+        var result = await RunAsync("AuditEvent", query.Replace("{patient}", _patient, StringComparison.Ordinal));
+        Assert.Equal(2, result.Matches.Count);
+        var plans = await PlansAsync();
+
+        Assert.Contains(plans, line => line.Contains("IX_AuditEventTargets_Target (TenantId=? AND TargetType=? AND TargetId=?)", StringComparison.Ordinal));
+        Assert.DoesNotContain(plans, line => line.Contains("IX_AuditEvents_", StringComparison.Ordinal));
+        // "a" is EF's alias of AuditEvents; the staging table (no index, a few thousand rows at most) is the one scanned.
+        Assert.Contains(plans, line => line == "SEARCH a USING INTEGER PRIMARY KEY (rowid=?)");
+        Assert.DoesNotContain(plans, line => line == "SCAN a" || line.StartsWith("SCAN a USING", StringComparison.Ordinal));
     }
 
     private SearchQuery? _lastQuery;
