@@ -26,6 +26,7 @@ public sealed class ResourceService(
     IEnumerable<IResourceWriteHook> hooks,
     IEnumerable<IWriteSetHook> setHooks,
     ReferentialIntegrity integrity,
+    ServiceBase serviceBase,
     TimeProvider clock)
 {
     /// <summary>An update without If-Match that loses a race is retried on the new current version (last writer wins).</summary>
@@ -403,7 +404,7 @@ public sealed class ResourceService(
                 IsDeleted: false,
                 FhirSerialization.ToStoredJson(resource),
                 method,
-                indexer.Extract(resource));
+                indexer.Extract(resource, serviceBase));
 
     private static void StampMeta(Resource resource, string id, int versionId, DateTimeOffset now)
     {
