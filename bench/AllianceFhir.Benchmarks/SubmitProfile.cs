@@ -225,7 +225,7 @@ internal static class SubmitProfile
                 writes[n] = prepared.Writes;
                 resources[n] = prepared.Resources;
             }));
-            var integrity = new ReferentialIntegrity(store, ReferentialIntegrityOnDelete.Enforce);
+            var integrity = new ReferentialIntegrity(store, ReferentialIntegrityOnDelete.Enforce, ServiceBase.None);
             figures.Add(await MeasureAsync("  of which: reference checks of the 5 writes", count, async n =>
                 await integrity.EnforceAsync(writes[n], resources[n], reader, CancellationToken.None)));
             figures.Add(await MeasureAsync("commit of the prepared writes (store)", count, n => store.CommitAsync(writes[n], CancellationToken.None)));

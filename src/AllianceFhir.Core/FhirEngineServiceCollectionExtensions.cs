@@ -28,6 +28,9 @@ public static class FhirEngineServiceCollectionExtensions
         services.TryAddSingleton<ISearchIndexer, SearchIndexer>();
         services.TryAddSingleton<PatientCompartment>();
         services.TryAddSingleton<AccessPolicy>();
+
+        // Outside a host that knows its base (tests of the engine, tools), only relative references are local.
+        services.TryAddScoped(_ => ServiceBase.None);
         services.TryAddScoped(sp => NewIntegrity(sp, sp.GetRequiredService<IResourceStore>()));
         services.TryAddScoped<SearchService>();
         services.TryAddScoped<IResourceReader, StoreResourceReader>();
@@ -41,18 +44,21 @@ public static class FhirEngineServiceCollectionExtensions
     /// A resource service over an explicitly chosen store, for work outside a request (catalog seeding, background
     /// writers); inside a request resolve <see cref="ResourceService"/>, which is bound to the caller's tenant.
     /// </summary>
-    public static ResourceService ResourceServiceFor(this IServiceProvider services, IResourceStore store)
+    /// <param name="serviceBase">The base the work takes as this server's (a job's own); null: the one the provider knows.</param>
+    public static ResourceService ResourceServiceFor(this IServiceProvider services, IResourceStore store, ServiceBase? serviceBase = null)
     {
-        var search = ActivatorUtilities.CreateInstance<SearchService>(services, store);
-        return ActivatorUtilities.CreateInstance<ResourceService>(services, store, search, new StoreResourceReader(store, search), NewIntegrity(services, store));
+        serviceBase ??= services.GetRequiredService<ServiceBase>();
+        var search = ActivatorUtilities.CreateInstance<SearchService>(services, store, serviceBase);
+        return ActivatorUtilities.CreateInstance<ResourceService>(
+            services, store, search, new StoreResourceReader(store, search), NewIntegrity(services, store, serviceBase), serviceBase);
     }
 
     /// <summary>The reader over an explicitly chosen store, as <see cref="ResourceServiceFor"/> is the service.</summary>
-    public static IResourceReader ResourceReaderFor(this IServiceProvider services, IResourceStore store) =>
-        new StoreResourceReader(store, ActivatorUtilities.CreateInstance<SearchService>(services, store));
+    public static IResourceReader ResourceReaderFor(this IServiceProvider services, IResourceStore store, ServiceBase? serviceBase = null) =>
+        new StoreResourceReader(store, ActivatorUtilities.CreateInstance<SearchService>(services, store, serviceBase ?? services.GetRequiredService<ServiceBase>()));
 
-    private static ReferentialIntegrity NewIntegrity(IServiceProvider services, IResourceStore store) =>
-        new(store, services.GetRequiredService<IOptions<FhirEngineOptions>>().Value.ReferentialIntegrityOnDelete);
+    private static ReferentialIntegrity NewIntegrity(IServiceProvider services, IResourceStore store, ServiceBase? serviceBase = null) =>
+        new(store, services.GetRequiredService<IOptions<FhirEngineOptions>>().Value.ReferentialIntegrityOnDelete, serviceBase ?? services.GetRequiredService<ServiceBase>());
 }
 
 /// <summary>The engine's settings; the host binds them from its configuration.</summary>

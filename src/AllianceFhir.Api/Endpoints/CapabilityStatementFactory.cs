@@ -47,7 +47,10 @@ public sealed class CapabilityStatementFactory(
                 UpdateCreate = Has("PUT", $"{prefix}/{{id}}"),
                 ConditionalCreate = Has("POST", prefix),
                 ConditionalUpdate = Has("PUT", prefix),
-                ConditionalDelete = CapabilityStatement.ConditionalDeleteStatus.NotSupported,
+                // One resource at a time, by REST (DELETE [type]?query) and in Bundles alike: several matches are a 412.
+                ConditionalDelete = Has("DELETE", prefix)
+                    ? CapabilityStatement.ConditionalDeleteStatus.Single
+                    : CapabilityStatement.ConditionalDeleteStatus.NotSupported,
                 // The read honours both If-None-Match and If-Modified-Since (InstanceEndpoints.ReadAsync).
                 ConditionalRead = Has("GET", $"{prefix}/{{id}}")
                     ? CapabilityStatement.ConditionalReadStatus.FullSupport

@@ -66,6 +66,13 @@ public static class InstanceEndpoints
             .WithName($"delete-{type}")
             .WithSummary($"Delete a {type} (history keeps every version)")
             .ProducesFhir(StatusCodes.Status204NoContent, StatusCodes.Status200OK, StatusCodes.Status412PreconditionFailed);
+
+        group.MapDelete("/", (HttpContext http, ResourceService service, CancellationToken ct) =>
+                ConditionalDeleteAsync(type, http, service, ct))
+            .WithName($"conditional-delete-{type}")
+            .WithSummary($"Delete the {type} that matches the search in the query string (none matching deletes nothing; several: 412)")
+            .WithMetadata(new FhirSearchMetadata(type, ConditionalWrite: true))
+            .ProducesFhir(StatusCodes.Status204NoContent, StatusCodes.Status200OK, StatusCodes.Status400BadRequest, StatusCodes.Status412PreconditionFailed);
     }
 
     public static async Task<IResult> CreateAsync(
@@ -156,6 +163,29 @@ public static class InstanceEndpoints
             return outcome;
         }
 
+        return response;
+    }
+
+    public static async Task<IResult> ConditionalDeleteAsync(string type, HttpContext http, ResourceService service, CancellationToken ct)
+    {
+        var query = SearchQueryString(http.Request);
+        if (query.Length == 0)
+        {
+            throw FhirOperationException.BadRequest("DELETE on a resource type needs a search in the query string (conditional delete) or an id in the URL");
+        }
+
+        var version = await service.ConditionalDeleteAsync(type, query, ct);
+        if (PreferHeader.Return(http.Request) == PreferReturn.OperationOutcome)
+        {
+            var outcome = FhirResponse.Of(Outcomes.Information(version is null
+                ? $"No {type} matched the condition; nothing was deleted"
+                : $"{type}/{version.Id} is deleted"));
+            outcome.VersionHeaders = version;
+            return outcome;
+        }
+
+        var response = FhirResponse.Empty(StatusCodes.Status204NoContent);
+        response.VersionHeaders = version;
         return response;
     }
 

@@ -27,6 +27,8 @@ public static class FhirApiServiceCollectionExtensions
         // Registered before the engine, whose own registration (TryAdd) then stands aside: inside a request the
         // checks must not reveal resources the caller may not see.
         services.AddScoped(sp => RequestIntegrity(sp, sp.GetRequiredService<IResourceStore>()));
+        services.AddHttpContextAccessor();
+        services.AddScoped(FhirUrls.ServiceBaseOf);
         services.AddFhirEngine();
         services.AddOptions<FhirEngineOptions>().Configure<IOptions<FhirServerOptions>>(
             (engine, server) => engine.ReferentialIntegrityOnDelete = server.Value.ReferentialIntegrityOnDelete);
@@ -58,12 +60,13 @@ public static class FhirApiServiceCollectionExtensions
     private static ReferentialIntegrity RequestIntegrity(IServiceProvider services, IResourceStore store)
     {
         var onDelete = services.GetRequiredService<IOptions<FhirEngineOptions>>().Value.ReferentialIntegrityOnDelete;
+        var serviceBase = services.GetRequiredService<ServiceBase>();
         if (services.GetService<IHttpContextAccessor>()?.HttpContext?.FindAccessContext() is not { } caller)
         {
-            return new(store, onDelete);
+            return new(store, onDelete, serviceBase);
         }
 
         var policy = services.GetRequiredService<AccessPolicy>();
-        return new(store, onDelete, (stored, ct) => policy.MayKnowAsync(caller, store, stored, ct));
+        return new(store, onDelete, serviceBase, (stored, ct) => policy.MayKnowAsync(caller, store, stored, ct));
     }
 }

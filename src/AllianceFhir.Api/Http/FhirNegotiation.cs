@@ -1,11 +1,14 @@
 using AllianceFhir.Api.OpenApi;
+using AllianceFhir.Core.Search;
 
 namespace AllianceFhir.Api.Http;
 
 /// <summary>
 /// Decides the request's media types once, before its handler runs: a request the server cannot answer in a format
 /// the client accepts (406), or whose body it cannot read (415), is refused before anything is written. A write that
-/// committed and then answered 406 would be retried by the client and stored twice.
+/// committed and then answered 406 would be retried by the client and stored twice. The representation asked for by
+/// <c>_summary</c> is checked here too: a value R4 does not define is the 400 a search gives it (with either
+/// <c>Prefer: handling</c>, which concerns unknown parameters, not malformed values), for a read as for a search.
 /// </summary>
 public static class FhirNegotiation
 {
@@ -22,6 +25,14 @@ public static class FhirNegotiation
         }
 
         http.Items[FormatKey] = FhirMediaTypes.ResolveResponseFormat(http.Request);
+        if (http.Request.Query.TryGetValue("_summary", out var summaries))
+        {
+            foreach (var summary in summaries)
+            {
+                ResourceSubsetting.ParseSummary(summary ?? string.Empty);
+            }
+        }
+
         return await next(context);
     }
 

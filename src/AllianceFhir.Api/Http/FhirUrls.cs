@@ -1,5 +1,7 @@
 using System.Globalization;
 using AllianceFhir.Api.Configuration;
+using AllianceFhir.Api.Security;
+using AllianceFhir.Core.References;
 using Microsoft.Extensions.Options;
 
 namespace AllianceFhir.Api.Http;
@@ -17,6 +19,21 @@ public static class FhirUrls
         request.HttpContext.RequestServices.GetService<IOptions<FhirServerOptions>>()?.Value.PublicBaseUrl is { Length: > 0 } configured
             ? configured.TrimEnd('/')
             : $"{request.Scheme}://{request.Host}{request.PathBase}{BasePath}";
+
+    /// <summary>
+    /// The base as references spell it (<see cref="ServiceBase"/>), the one source write, search, integrity and compartment
+    /// checks share: the <see cref="Base(HttpRequest)"/> of the request, which the access middleware puts in the caller's
+    /// context; outside a request (background jobs) <c>Fhir:PublicBaseUrl</c>, or none when it is not configured.
+    /// </summary>
+    public static ServiceBase ServiceBaseOf(IServiceProvider services)
+    {
+        if (services.GetService<IHttpContextAccessor>()?.HttpContext is not { } http)
+        {
+            return ServiceBase.Of(services.GetService<IOptions<FhirServerOptions>>()?.Value.PublicBaseUrl);
+        }
+
+        return http.FindAccessContext()?.ServiceBase is { Url: not null } known ? known : ServiceBase.Of(Base(http.Request));
+    }
 
     public static string Resource(HttpRequest request, string type, string id) => $"{Base(request)}/{type}/{id}";
 

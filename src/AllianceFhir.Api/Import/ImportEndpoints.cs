@@ -75,7 +75,8 @@ public static class ImportEndpoints
             caller.ClientId,
             http.Connection.RemoteIpAddress?.ToString(),
             ImportAccess.ScopesOf(caller),
-            caller.IsDevelopmentUser);
+            caller.IsDevelopmentUser,
+            FhirUrls.ServiceBaseOf(http.RequestServices).Url);
         if (!ImportAccess.MayImportAny(requester))
         {
             throw ImportAccess.Forbidden("*");

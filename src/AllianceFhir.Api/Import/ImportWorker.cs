@@ -1,6 +1,8 @@
+using AllianceFhir.Api.Http;
 using AllianceFhir.Core;
 using AllianceFhir.Core.Audit;
 using AllianceFhir.Core.Import;
+using AllianceFhir.Core.References;
 using AllianceFhir.Core.Search;
 using AllianceFhir.Core.Storage;
 using Microsoft.Extensions.Options;
@@ -104,11 +106,14 @@ public sealed class ImportWorker(IServiceScopeFactory scopes, IOptions<ImportOpt
 
         logger.LogInformation("Import job {JobId} runs from input {Input}, line {Line}", job.Id, job.Progress.Input + 1, job.Progress.Line);
         var store = services.GetRequiredService<IResourceStoreFactory>().ForTenant(job.Tenant);
+
+        // The configured public base when there is one (as for every request); else the base the job was started at.
+        var serviceBase = FhirUrls.ServiceBaseOf(services) is { Url: not null } configured ? configured : ServiceBase.Of(job.Requester.ServiceBase);
         var engine = new ImportServices(
             store,
-            services.ResourceServiceFor(store),
-            ActivatorUtilities.CreateInstance<SearchService>(services, store),
-            services.ResourceReaderFor(store));
+            services.ResourceServiceFor(store, serviceBase),
+            ActivatorUtilities.CreateInstance<SearchService>(services, store, serviceBase),
+            services.ResourceReaderFor(store, serviceBase));
         var processor = ActivatorUtilities.CreateInstance<ImportJobProcessor>(
             services,
             new ImportSettings(settings.BatchSize, settings.MaxLineBytes, lease));

@@ -1,6 +1,7 @@
 using AllianceFhir.Api.Http;
 using AllianceFhir.Core.Audit;
 using AllianceFhir.Core.Errors;
+using AllianceFhir.Core.References;
 using AllianceFhir.Core.Resources;
 using AllianceFhir.Core.Search;
 using AllianceFhir.Core.Security;
@@ -30,6 +31,9 @@ public sealed class FhirAccessMiddleware(
     /// <summary>The open server's one caller in the default tenant (settings are fixed for the process).</summary>
     private AccessContext? _developmentCaller;
 
+    /// <summary>The last request's base: the same on nearly every request (always, with Fhir:PublicBaseUrl set).</summary>
+    private ServiceBase? _lastBase;
+
     public async Task InvokeAsync(HttpContext http)
     {
         if (!http.Request.Path.StartsWithSegments(FhirUrls.BasePath, out var below))
@@ -49,7 +53,9 @@ public sealed class FhirAccessMiddleware(
             return;
         }
 
-        var caller = await AuthenticateAsync(http);
+        var baseUrl = FhirUrls.Base(http.Request);
+        var serviceBase = _lastBase is { } last && last.Url == baseUrl ? last : _lastBase = ServiceBase.Of(baseUrl);
+        var caller = await AuthenticateAsync(http, serviceBase);
         if (caller is null)
         {
             return;
@@ -82,12 +88,13 @@ public sealed class FhirAccessMiddleware(
     }
 
     /// <summary>The caller, or null when the answer (401) has been sent.</summary>
-    private async Task<AccessContext?> AuthenticateAsync(HttpContext http)
+    /// <remarks>A caller kept from an earlier request is given this request's base (the same instance, nearly always).</remarks>
+    private async Task<AccessContext?> AuthenticateAsync(HttpContext http, ServiceBase serviceBase)
     {
         var settings = options.Value;
         if (settings.IsOpen)
         {
-            return _developmentCaller ??= CallerTenant.Resolve(AccessContext.Development, settings, storage.Value.TenantId);
+            return _developmentCaller = At(_developmentCaller ?? CallerTenant.Resolve(AccessContext.Development, settings, storage.Value.TenantId), serviceBase);
         }
 
         if (AcceptedBearerToken.TryFind(http, acceptedTokens, clock, out var known, out var entry))
@@ -95,7 +102,7 @@ public sealed class FhirAccessMiddleware(
             http.User = known;
             // The settings and the default tenant are fixed for the process, so the resolved caller is the token's for
             // its lifetime; a refusal (403) throws and is never kept, so it is decided again on every request.
-            return entry.Caller ??= CallerTenant.Resolve(CallerContext.From(known, settings), settings, storage.Value.TenantId);
+            return entry.Caller = At(entry.Caller ?? CallerTenant.Resolve(CallerContext.From(known, settings), settings, storage.Value.TenantId), serviceBase);
         }
 
         var result = await http.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
@@ -112,8 +119,11 @@ public sealed class FhirAccessMiddleware(
         }
 
         http.User = result.Principal;
-        return CallerTenant.Resolve(CallerContext.From(result.Principal, settings), settings, storage.Value.TenantId);
+        return At(CallerTenant.Resolve(CallerContext.From(result.Principal, settings), settings, storage.Value.TenantId), serviceBase);
     }
+
+    private static AccessContext At(AccessContext caller, ServiceBase serviceBase) =>
+        ReferenceEquals(caller.ServiceBase, serviceBase) ? caller : caller with { ServiceBase = serviceBase };
 
     /// <summary>A conditional write's condition is a search: its chains may not reach types the caller may not search.</summary>
     private void AuthorizeCondition(HttpContext http, AccessContext caller, AccessRequest access)

@@ -1,6 +1,7 @@
 using System.Net;
 using AllianceFhir.Core.Audit;
 using AllianceFhir.Core.Errors;
+using AllianceFhir.Core.References;
 using AllianceFhir.Core.Resources;
 using AllianceFhir.Core.Search;
 using AllianceFhir.Core.Security;
@@ -20,6 +21,7 @@ public sealed class BundleService(
     SearchService search,
     ISearchIndexer indexer,
     AccessPolicy policy,
+    ServiceBase serviceBase,
     AuditScope? audit = null)
 {
     /// <summary>
@@ -194,7 +196,7 @@ public sealed class BundleService(
         BundleRequestContext context,
         bool isBatch,
         IReadOnlyDictionary<(string, string), string?> claimOwners) =>
-        new(service, store, search, new PendingResourceMatcher(indexer), entries, new SearchCall(context.BaseUrl, context.Access), isBatch, claimOwners,
+        new(service, store, search, new PendingResourceMatcher(indexer, serviceBase), entries, new SearchCall(context.BaseUrl, context.Access), isBatch, claimOwners,
             query => policy.AuthorizeSearch(context.Access, query));
 
     private static FhirOperationException ContendedOf(ConditionClaimedException ex) =>

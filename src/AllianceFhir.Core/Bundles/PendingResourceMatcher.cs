@@ -1,5 +1,6 @@
 using System.Net;
 using AllianceFhir.Core.Errors;
+using AllianceFhir.Core.References;
 using AllianceFhir.Core.Search;
 using Hl7.Fhir.Model;
 
@@ -11,7 +12,8 @@ namespace AllianceFhir.Core.Bundles;
 /// shapes conditional interactions use: token, string, uri and reference parameters, <c>:missing</c>, <c>:exact</c>,
 /// <c>:contains</c>, <c>:not</c>. Anything else fails clearly instead of guessing.
 /// </summary>
-public sealed class PendingResourceMatcher(ISearchIndexer indexer)
+/// <param name="serviceBase">This server's base, as the store's index of the same resources would take it.</param>
+public sealed class PendingResourceMatcher(ISearchIndexer indexer, ServiceBase? serviceBase = null)
 {
     private readonly Dictionary<Resource, ILookup<string, SearchIndexValue>> _values = new(ReferenceEqualityComparer.Instance);
 
@@ -27,7 +29,7 @@ public sealed class PendingResourceMatcher(ISearchIndexer indexer)
         ArgumentNullException.ThrowIfNull(resource);
         if (!_values.TryGetValue(resource, out var values))
         {
-            values = indexer.Extract(resource).ToLookup(v => v.ParamName, StringComparer.Ordinal);
+            values = indexer.Extract(resource, serviceBase ?? ServiceBase.None).ToLookup(v => v.ParamName, StringComparer.Ordinal);
             _values[resource] = values;
         }
 

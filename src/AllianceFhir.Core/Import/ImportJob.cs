@@ -30,7 +30,18 @@ public sealed record ImportInput(string? Url, string? SpoolFile, string? Type)
 /// Who started the job, kept with it so the job acts with the same rights (and is audited with the same agents) after
 /// a restart: the caller's tenant, subject, client, source address and the resource scopes of the token.
 /// </summary>
-public sealed record ImportRequester(string Tenant, string? Subject, string? ClientId, string? SourceAddress, IReadOnlyList<string> Scopes, bool IsDevelopmentUser);
+/// <param name="ServiceBase">
+/// The service base the job was started at (<see cref="References.ServiceBase"/>), so the job takes references under it
+/// as local as a REST write from that request would; null in jobs recorded before it was kept.
+/// </param>
+public sealed record ImportRequester(
+    string Tenant,
+    string? Subject,
+    string? ClientId,
+    string? SourceAddress,
+    IReadOnlyList<string> Scopes,
+    bool IsDevelopmentUser,
+    string? ServiceBase = null);
 
 /// <summary>Counts of one input, as committed.</summary>
 public sealed record ImportInputProgress(long Imported, long Unchanged, long Refused);

@@ -14,11 +14,28 @@ public sealed record LocalReference(string ResourceType, string Id, string? Vers
         Version is not null && int.TryParse(Version, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0 ? v : null;
 
     /// <summary>
-    /// Reads a <c>Reference.reference</c> as a local reference. Absolute URLs (other servers, <c>urn:</c>), contained
-    /// (<c>#id</c>) and conditional (<c>Type?query</c>) references are not local, nor is anything not of the relative form
-    /// the R4 references page defines (<c>[type]/[id]</c>, optionally <c>/_history/[vid]</c>, with a known type).
+    /// Reads a <c>Reference.reference</c> as a local reference: the relative form the R4 references page defines
+    /// (<c>[type]/[id]</c>, optionally <c>/_history/[vid]</c>, with a known type), or that form under this server's
+    /// <paramref name="serviceBase"/> as an absolute URL (<see cref="Text"/> keeps what was written). Other absolute URLs
+    /// (other servers, <c>urn:</c>), contained (<c>#id</c>) and conditional (<c>Type?query</c>) references are not local.
     /// </summary>
-    public static bool TryParse(string reference, string path, out LocalReference local)
+    public static bool TryParse(string reference, string path, out LocalReference local) =>
+        TryParse(reference, path, ServiceBase.None, out local);
+
+    /// <inheritdoc cref="TryParse(string, string, out LocalReference)"/>
+    public static bool TryParse(string reference, string path, ServiceBase serviceBase, out LocalReference local)
+    {
+        ArgumentNullException.ThrowIfNull(serviceBase);
+        if (serviceBase.Localize(reference) is { } relative && TryParseRelative(relative, path, out local))
+        {
+            local = local with { Text = reference };
+            return true;
+        }
+
+        return TryParseRelative(reference, path, out local);
+    }
+
+    private static bool TryParseRelative(string reference, string path, out LocalReference local)
     {
         local = null!;
         if (string.IsNullOrEmpty(reference) || reference.Contains(':', StringComparison.Ordinal)

@@ -10,15 +10,16 @@ namespace AllianceFhir.Core.References;
 /// </summary>
 public static class LocalReferences
 {
-    public static IReadOnlyList<LocalReference> Of(Resource resource)
+    /// <param name="serviceBase">This server's base: absolute URLs under it are local references too (null: none known).</param>
+    public static IReadOnlyList<LocalReference> Of(Resource resource, ServiceBase? serviceBase = null)
     {
         ArgumentNullException.ThrowIfNull(resource);
         var found = new List<LocalReference>();
-        Walk(resource, new StringBuilder(resource.TypeName), found);
+        Walk(resource, new StringBuilder(resource.TypeName), found, serviceBase ?? ServiceBase.None);
         return found;
     }
 
-    private static void Walk(Base element, StringBuilder path, List<LocalReference> found)
+    private static void Walk(Base element, StringBuilder path, List<LocalReference> found, ServiceBase serviceBase)
     {
         // Most elements of a resource are primitives (every string, code, date, decimal): one without an extension holds
         // no reference, and enumerating its elements was most of this walk's cost (~55 KB for a submit's five resources).
@@ -29,7 +30,7 @@ public static class LocalReferences
         }
 
         if (element is ResourceReference { Reference: { Length: > 0 } text }
-            && LocalReference.TryParse(text, path.ToString(), out var local))
+            && LocalReference.TryParse(text, path.ToString(), serviceBase, out var local))
         {
             found.Add(local);
         }
@@ -41,13 +42,13 @@ public static class LocalReferences
             {
                 case Base single:
                     path.Append('.').Append(name);
-                    Walk(single, path, found);
+                    Walk(single, path, found, serviceBase);
                     break;
                 case IReadOnlyList<Base> list:
                     for (var index = 0; index < list.Count; index++)
                     {
                         path.Append('.').Append(name).Append('[').Append(CultureInfo.InvariantCulture, $"{index}").Append(']');
-                        Walk(list[index], path, found);
+                        Walk(list[index], path, found, serviceBase);
                         path.Length = length;
                     }
 
@@ -57,7 +58,7 @@ public static class LocalReferences
                     foreach (var item in many)
                     {
                         path.Append('.').Append(name).Append('[').Append(CultureInfo.InvariantCulture, $"{position}").Append(']');
-                        Walk(item, path, found);
+                        Walk(item, path, found, serviceBase);
                         path.Length = length;
                         position++;
                     }

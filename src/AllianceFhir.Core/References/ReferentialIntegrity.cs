@@ -20,6 +20,10 @@ namespace AllianceFhir.Core.References;
 /// The checks read committed state and the commit follows them, not inside the same database transaction: a delete and
 /// a new reference to the same resource racing each other can both pass. That window is a request's own duration.
 /// </remarks>
+/// <param name="serviceBase">
+/// This server's base for the request: a reference that is an absolute URL under it must resolve as its relative form
+/// must, and a referrer that spells it so keeps the referenced resource from being deleted (the index holds it as local).
+/// </param>
 /// <param name="mayKnow">
 /// Whether the caller may know of a stored resource (null: of every one). A reference to one it may not know of fails
 /// in the words a reference to nothing gets, and a refused delete names only the referrers it may know of, so that
@@ -28,6 +32,7 @@ namespace AllianceFhir.Core.References;
 public sealed class ReferentialIntegrity(
     IResourceStore store,
     ReferentialIntegrityOnDelete onDelete,
+    ServiceBase serviceBase,
     Func<ResourceVersion, CancellationToken, Task<bool>>? mayKnow = null)
 {
     /// <summary>How many referring resources a refused delete names.</summary>
@@ -73,7 +78,7 @@ public sealed class ReferentialIntegrity(
                 continue;
             }
 
-            var references = LocalReferences.Of(resource);
+            var references = LocalReferences.Of(resource, serviceBase);
             foreach (var reference in references)
             {
                 var key = new ResourceKey(reference.ResourceType, reference.Id);

@@ -26,6 +26,7 @@ public sealed class ResourceService(
     IEnumerable<IResourceWriteHook> hooks,
     IEnumerable<IWriteSetHook> setHooks,
     ReferentialIntegrity integrity,
+    ServiceBase serviceBase,
     TimeProvider clock)
 {
     /// <summary>An update without If-Match that loses a race is retried on the new current version (last writer wins).</summary>
@@ -253,6 +254,21 @@ public sealed class ResourceService(
         }
     }
 
+    /// <summary>
+    /// <c>DELETE [base]/[type]?[query]</c> (R4 http.html, conditional delete): no match or one match is an ordinary delete
+    /// (of nothing, or of that resource); several are a 412, as this server deletes one resource at a time (the
+    /// CapabilityStatement says <c>conditionalDelete: single</c>, as for a transaction's conditional delete entries).
+    /// </summary>
+    /// <returns>The version that records the delete, or null when nothing matched (or the match was deleted meanwhile).</returns>
+    public async Task<ResourceVersion?> ConditionalDeleteAsync(string resourceType, string query, CancellationToken cancellationToken)
+    {
+        const string what = "conditional delete";
+        EnsureSupported(resourceType);
+        var parameters = ConditionParameters(query, what);
+        var match = await FindSingleForConditionAsync(resourceType, parameters, what, cancellationToken);
+        return match is null ? null : await DeleteAsync(resourceType, match.Id, ifMatch: null, cancellationToken);
+    }
+
     /// <summary>The version the client named was current when we looked, but another write committed first.</summary>
     private static FhirOperationException LostRace(string resourceType, string id, int ifMatch) =>
         FhirOperationException.PreconditionFailed(
@@ -403,7 +419,7 @@ public sealed class ResourceService(
                 IsDeleted: false,
                 FhirSerialization.ToStoredJson(resource),
                 method,
-                indexer.Extract(resource));
+                indexer.Extract(resource, serviceBase));
 
     private static void StampMeta(Resource resource, string id, int versionId, DateTimeOffset now)
     {

@@ -1,3 +1,4 @@
+using AllianceFhir.Core.References;
 using Hl7.Fhir.Model;
 
 namespace AllianceFhir.Core.Search;
@@ -8,7 +9,8 @@ namespace AllianceFhir.Core.Search;
 /// </summary>
 internal static class IndexValueConverter
 {
-    public static void Convert(string param, SearchParamType type, Base? value, List<SearchIndexValue> into)
+    /// <param name="serviceBase">This server's base: a literal reference that is an absolute URL under it is indexed as the local one.</param>
+    public static void Convert(string param, SearchParamType type, Base? value, List<SearchIndexValue> into, ServiceBase serviceBase)
     {
         if (value is null)
         {
@@ -27,7 +29,7 @@ internal static class IndexValueConverter
                 Date(param, value, into);
                 break;
             case SearchParamType.Reference:
-                Reference(param, value, into);
+                Reference(param, value, into, serviceBase);
                 break;
             case SearchParamType.Uri:
                 if (PrimitiveText(value) is { } uri)
@@ -174,14 +176,14 @@ internal static class IndexValueConverter
         }
     }
 
-    private static void Reference(string param, Base value, List<SearchIndexValue> into)
+    private static void Reference(string param, Base value, List<SearchIndexValue> into, ServiceBase serviceBase)
     {
         switch (value)
         {
             case ResourceReference r:
                 if (r.Reference is { } reference)
                 {
-                    AddReference(param, reference, into);
+                    AddReference(param, reference, into, serviceBase);
                 }
 
                 // Kept under the reference parameter's name so `param:identifier=system|value` is a token lookup.
@@ -192,7 +194,8 @@ internal static class IndexValueConverter
 
                 break;
             case PrimitiveType p when PrimitiveText(p) is { } text:
-                // canonical / uri targets (QuestionnaireResponse.questionnaire): url and |version.
+                // canonical / uri targets (QuestionnaireResponse.questionnaire): url and |version. A canonical names a
+                // resource by its url element wherever it lives, so one under our base is not taken for a literal reference.
                 var (url, version) = SplitCanonical(text);
                 if (TryParseRelative(url, out var type, out var id, out var historyVersion))
                 {
@@ -207,7 +210,7 @@ internal static class IndexValueConverter
         }
     }
 
-    private static void AddReference(string param, string reference, List<SearchIndexValue> into)
+    private static void AddReference(string param, string reference, List<SearchIndexValue> into, ServiceBase serviceBase)
     {
         // Contained (#id) references point inside this resource, which is not searchable on its own.
         if (reference.StartsWith('#'))
@@ -215,7 +218,8 @@ internal static class IndexValueConverter
             return;
         }
 
-        if (TryParseRelative(reference, out var type, out var id, out var version))
+        if (TryParseRelative(reference, out var type, out var id, out var version)
+            || (serviceBase.Localize(reference) is { } local && TryParseRelative(local, out type, out id, out version)))
         {
             into.Add(new ReferenceIndexValue(param, type, id, null, version));
         }

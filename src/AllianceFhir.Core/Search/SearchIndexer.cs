@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using AllianceFhir.Core.References;
 using Hl7.Fhir.FhirPath;
 using Hl7.Fhir.Model;
 using Hl7.FhirPath;
@@ -39,8 +40,11 @@ public sealed class SearchIndexer : ISearchIndexer
     internal IReadOnlyList<string> PlainPathParameters(string resourceType) =>
         _byType.TryGetValue(resourceType, out var parameters) ? [.. parameters.Where(p => p.PlainPath is not null).Select(p => p.Name)] : [];
 
-    public IReadOnlyList<SearchIndexValue> Extract(Resource resource)
+    public IReadOnlyList<SearchIndexValue> Extract(Resource resource) => Extract(resource, ServiceBase.None);
+
+    public IReadOnlyList<SearchIndexValue> Extract(Resource resource, ServiceBase serviceBase)
     {
+        ArgumentNullException.ThrowIfNull(serviceBase);
         ArgumentNullException.ThrowIfNull(resource);
         if (!_byType.TryGetValue(resource.TypeName, out var parameters))
         {
@@ -61,11 +65,11 @@ public sealed class SearchIndexer : ISearchIndexer
                 {
                     if (parameter.Components.Length == 0)
                     {
-                        IndexValueConverter.Convert(parameter.Name, parameter.Type, value, values);
+                        IndexValueConverter.Convert(parameter.Name, parameter.Type, value, values, serviceBase);
                     }
                     else
                     {
-                        AddComposites(parameter, value, null, values);
+                        AddComposites(parameter, value, null, values, serviceBase);
                     }
                 }
 
@@ -77,11 +81,11 @@ public sealed class SearchIndexer : ISearchIndexer
             {
                 if (parameter.Components.Length == 0)
                 {
-                    IndexValueConverter.Convert(parameter.Name, parameter.Type, node.Poco, values);
+                    IndexValueConverter.Convert(parameter.Name, parameter.Type, node.Poco, values, serviceBase);
                 }
                 else
                 {
-                    AddComposites(parameter, node.Poco, node, values);
+                    AddComposites(parameter, node.Poco, node, values, serviceBase);
                 }
             }
         }
@@ -90,7 +94,7 @@ public sealed class SearchIndexer : ISearchIndexer
     }
 
     /// <param name="node">The focus as a node, for components the engine evaluates; null when every component is a plain path.</param>
-    private static void AddComposites(CompiledParameter parameter, Base focus, PocoNode? node, List<SearchIndexValue> into)
+    private static void AddComposites(CompiledParameter parameter, Base focus, PocoNode? node, List<SearchIndexValue> into, ServiceBase serviceBase)
     {
         // One composite row per combination of component values (a code with two codings and one value → two rows),
         // so a search for code$value matches only pairs that really occur together.
@@ -111,7 +115,7 @@ public sealed class SearchIndexer : ISearchIndexer
 
             foreach (var value in selected)
             {
-                IndexValueConverter.Convert(component.Name, component.Type, value, componentValues);
+                IndexValueConverter.Convert(component.Name, component.Type, value, componentValues, serviceBase);
             }
 
             // A concept's text row has no code; code$value searches match codes, so it pairs with nothing.

@@ -1,5 +1,6 @@
 using System.Globalization;
 using AllianceFhir.Core.Errors;
+using AllianceFhir.Core.References;
 using AllianceFhir.Core.Serialization;
 using Hl7.Fhir.Model;
 
@@ -11,7 +12,12 @@ namespace AllianceFhir.Core.Search;
 /// in <see cref="SearchQuery.Ignored"/>; the caller decides between lenient and <c>Prefer: handling=strict</c>.
 /// Malformed values (a bad date, an unknown prefix, a modifier that cannot apply to the type) throw a 400.
 /// </summary>
-public sealed class SearchQueryParser(SearchParameterRegistry registry)
+/// <param name="serviceBase">
+/// This server's base: a reference value that is an absolute URL under it searches as its relative form (R4 search.html,
+/// reference: "A relative reference resolving to the same value as a specified absolute URL, or vice versa, qualifies as
+/// a match"), as the index holds such references. Null: none known, absolute values match only themselves.
+/// </param>
+public sealed class SearchQueryParser(SearchParameterRegistry registry, ServiceBase? serviceBase = null)
 {
     // R4 modifiers that exist but need terminology or hierarchy support this server does not have.
     private static readonly HashSet<string> UnsupportedStandardModifiers = new(StringComparer.Ordinal)
@@ -184,7 +190,7 @@ public sealed class SearchQueryParser(SearchParameterRegistry registry)
         }
 
         var values = SearchValueText.Split(value, ',')
-            .Select(raw => SearchValueParser.Parse(parameter, modifier, targetType, raw, fullKey))
+            .SelectMany(raw => SearchValueParser.ParseAll(parameter, modifier, targetType, raw, fullKey, serviceBase ?? ServiceBase.None))
             .ToList();
         return new ParameterCriterion(parameter, modifier, targetType, values);
     }

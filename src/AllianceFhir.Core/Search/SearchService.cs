@@ -1,5 +1,6 @@
 using System.Net;
 using AllianceFhir.Core.Errors;
+using AllianceFhir.Core.References;
 using AllianceFhir.Core.Security;
 using AllianceFhir.Core.Storage;
 using Hl7.Fhir.Model;
@@ -12,9 +13,9 @@ namespace AllianceFhir.Core.Search;
 /// store gets the parsed search, never the raw text), asks <see cref="AccessPolicy"/> which types the search may reach
 /// and what it may return, runs the page on the store, and builds the searchset Bundle with its paging links.
 /// </summary>
-public sealed class SearchService(IResourceStore store, SearchParameterRegistry registry, AccessPolicy policy)
+public sealed class SearchService(IResourceStore store, SearchParameterRegistry registry, AccessPolicy policy, ServiceBase serviceBase)
 {
-    private readonly SearchQueryParser _parser = new(registry);
+    private readonly SearchQueryParser _parser = new(registry, serviceBase);
 
     /// <summary>Parses a type-level search without running it: what the pending-aware matching of a transaction needs.</summary>
     public SearchQuery Parse(string resourceType, IEnumerable<KeyValuePair<string, string>> parameters) =>

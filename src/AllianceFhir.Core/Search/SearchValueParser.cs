@@ -1,5 +1,6 @@
 using System.Globalization;
 using AllianceFhir.Core.Errors;
+using AllianceFhir.Core.References;
 using Hl7.Fhir.Model;
 
 namespace AllianceFhir.Core.Search;
@@ -19,6 +20,29 @@ internal static class SearchValueParser
         ["eb"] = SearchPrefix.Eb,
         ["ap"] = SearchPrefix.Ap,
     };
+
+    /// <summary>
+    /// The values one comma-separated part stands for: itself, and for a reference that is an absolute URL under this
+    /// server's base, its relative form too (the index holds literal references so). The URL stays among the values, as
+    /// canonicals under our base and rows indexed before the base was known keep it.
+    /// </summary>
+    public static IEnumerable<SearchValue> ParseAll(
+        SearchParameterInfo parameter, SearchModifier modifier, string? targetType, string raw, string key, ServiceBase serviceBase)
+    {
+        var value = Parse(parameter, modifier, targetType, raw, key);
+        yield return value;
+        if (value is ReferenceSearchValue { Url: { } url, Version: null }
+            && serviceBase.Localize(url) is { } relative
+            && IndexValueConverter.TryParseRelative(relative, out var type, out var id, out var version))
+        {
+            if (targetType is not null && targetType != type)
+            {
+                throw FhirOperationException.BadRequest($"Parameter '{key}': '{SearchValueText.Unescape(raw)}' is not a {targetType} reference.");
+            }
+
+            yield return new ReferenceSearchValue(type, id, null, version);
+        }
+    }
 
     public static SearchValue Parse(SearchParameterInfo parameter, SearchModifier modifier, string? targetType, string raw, string key) =>
         (parameter.Type, modifier) switch

@@ -1,3 +1,5 @@
+using AllianceFhir.Core.References;
+
 namespace AllianceFhir.Core.Security;
 
 /// <summary>
@@ -19,6 +21,13 @@ public sealed record AccessContext(
     string? Patient,
     bool IsDevelopmentUser = false)
 {
+    /// <summary>
+    /// The service base this caller addresses (see <see cref="ServiceBase"/>): the references of a resource judged for
+    /// the caller's patient compartment that are absolute URLs under it are the local ones. The host sets it per request;
+    /// without it only relative references count, which can only narrow what a patient/ scope grants.
+    /// </summary>
+    public ServiceBase ServiceBase { get; init; } = ServiceBase.None;
+
     /// <summary>Everything, for everyone: what an open Development server lets each request do.</summary>
     public static AccessContext Development { get; } = new(
         "development",

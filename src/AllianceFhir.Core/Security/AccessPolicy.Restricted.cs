@@ -1,5 +1,6 @@
 using AllianceFhir.Core.Bundles;
 using AllianceFhir.Core.Errors;
+using AllianceFhir.Core.References;
 using AllianceFhir.Core.Resources;
 using AllianceFhir.Core.Search;
 using Hl7.Fhir.Model;
@@ -125,7 +126,7 @@ public sealed partial class AccessPolicy
 
         if (only.IsFiltered)
         {
-            criteria.AddRange(FilterQuery(only)!.Criteria);
+            criteria.AddRange(FilterQuery(only, caller.ServiceBase)!.Criteria);
         }
 
         return criteria;
@@ -219,15 +220,15 @@ public sealed partial class AccessPolicy
     }
 
     private bool Satisfies(AccessContext caller, SmartScope scope, Resource resource) =>
-        (scope.Context != ScopeContext.Patient || compartment.Contains(resource, caller.Patient!))
-        && (!scope.IsFiltered || new PendingResourceMatcher(indexer).Matches(FilterQuery(scope)!, resource));
+        (scope.Context != ScopeContext.Patient || compartment.Contains(resource, caller.Patient!, caller.ServiceBase))
+        && (!scope.IsFiltered || new PendingResourceMatcher(indexer, caller.ServiceBase).Matches(FilterQuery(scope, caller.ServiceBase)!, resource));
 
     /// <summary>A scope's search, parsed for its type; null when the server cannot apply all of it.</summary>
-    private SearchQuery? FilterQuery(SmartScope scope)
+    private SearchQuery? FilterQuery(SmartScope scope, ServiceBase? serviceBase = null)
     {
         try
         {
-            var query = new SearchQueryParser(registry).Parse(scope.ResourceType, scope.Filter);
+            var query = new SearchQueryParser(registry, serviceBase).Parse(scope.ResourceType, scope.Filter);
             return query.Ignored.Count == 0 && query.Criteria.All(c => c is ParameterCriterion) ? query : null;
         }
         catch (FhirOperationException)

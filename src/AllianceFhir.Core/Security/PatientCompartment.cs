@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using AllianceFhir.Core.References;
 using AllianceFhir.Core.Search;
 using Hl7.Fhir.Model;
 
@@ -35,7 +36,8 @@ public sealed class PatientCompartment(ISearchIndexer indexer)
     public static IReadOnlyList<string> ParametersOf(string resourceType) =>
         Parameters.TryGetValue(resourceType, out var names) ? names : [];
 
-    public bool Contains(Resource resource, string patientId)
+    /// <param name="serviceBase">This server's base: a membership reference that is an absolute URL under it counts as the relative one.</param>
+    public bool Contains(Resource resource, string patientId, ServiceBase serviceBase)
     {
         ArgumentNullException.ThrowIfNull(resource);
         if (resource is Patient && resource.Id == patientId)
@@ -44,7 +46,7 @@ public sealed class PatientCompartment(ISearchIndexer indexer)
         }
 
         var names = ParametersOf(resource.TypeName);
-        return names.Count > 0 && indexer.Extract(resource)
+        return names.Count > 0 && indexer.Extract(resource, serviceBase)
             .OfType<ReferenceIndexValue>()
             .Any(v => names.Contains(v.ParamName, StringComparer.Ordinal) && v.TargetType == nameof(Patient) && v.TargetId == patientId);
     }

@@ -29,6 +29,47 @@ public class ConditionalTests(FhirApplication app) : IClassFixture<FhirApplicati
         Assert.Single(history.Entry, e => (e.Resource as Patient)?.Identifier.Any(i => i.Value == "cc-1") == true);
     }
 
+    /// <summary>R4 http.html, conditional delete: no match or one match is an ordinary delete; several are a 412 (single).</summary>
+    [Fact]
+    public async Task Conditional_delete_deletes_the_one_match_nothing_for_none_and_refuses_several()
+    {
+        var mrn = $"cd-{Guid.NewGuid():N}";
+        var id = (await (await _client.PostAsync("/fhir/Patient", Patients.WithMrn(mrn))).ReadAsAsync<Patient>()).Id;
+
+        using var one = await _client.DeleteAsync($"/fhir/Patient?identifier={Mrn}|{mrn}");
+        Assert.Equal(HttpStatusCode.NoContent, one.StatusCode);
+        Assert.Equal("W/\"2\"", one.Headers.ETag?.ToString());
+        Assert.Equal(HttpStatusCode.Gone, (await _client.GetAsync($"/fhir/Patient/{id}")).StatusCode);
+
+        using var none = await _client.DeleteAsync($"/fhir/Patient?identifier={Mrn}|{mrn}-nobody");
+        Assert.Equal(HttpStatusCode.NoContent, none.StatusCode);
+
+        var twice = $"cd-{Guid.NewGuid():N}";
+        await _client.PostAsync("/fhir/Patient", Patients.WithMrn(twice));
+        await _client.PostAsync("/fhir/Patient", Patients.WithMrn(twice));
+        using var several = await _client.DeleteAsync($"/fhir/Patient?identifier={Mrn}|{twice}");
+        Assert.Equal(HttpStatusCode.PreconditionFailed, several.StatusCode);
+        await several.ReadAsAsync<OperationOutcome>();
+        Assert.Equal(2, (await (await _client.GetAsync($"/fhir/Patient?identifier={Mrn}|{twice}")).ReadAsAsync<Bundle>()).Entry.Count);
+
+        using var unconditional = await _client.DeleteAsync("/fhir/Patient");
+        Assert.Equal(HttpStatusCode.BadRequest, unconditional.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_capability_statement_says_conditional_delete_is_single()
+    {
+        var metadata = await (await _client.GetAsync("/fhir/metadata")).ReadAsAsync<CapabilityStatement>();
+
+        // Types that cannot be deleted at all (AuditEvent) cannot be deleted conditionally either.
+        Assert.All(metadata.Rest[0].Resource, r => Assert.Equal(
+            r.Interaction.Any(i => i.Code == CapabilityStatement.TypeRestfulInteraction.Delete)
+                ? CapabilityStatement.ConditionalDeleteStatus.Single
+                : CapabilityStatement.ConditionalDeleteStatus.NotSupported,
+            r.ConditionalDelete));
+        Assert.Equal(CapabilityStatement.ConditionalDeleteStatus.Single, metadata.Rest[0].Resource.Single(r => r.Type == "Patient").ConditionalDelete);
+    }
+
     [Fact]
     public async Task If_none_exist_with_several_matches_is_412()
     {

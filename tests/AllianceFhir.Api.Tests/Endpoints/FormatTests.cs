@@ -131,6 +131,91 @@ public class FormatTests(FhirApplication app) : IClassFixture<FhirApplication>
         Assert.Empty((await (await _client.GetAsync("/fhir/Patient?identifier=f-415")).ReadAsAsync<Bundle>()).Entry);
     }
 
+    /// <summary>A read refuses a _summary value R4 does not define with the 400 a search gives it, whatever Prefer: handling says.</summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("handling=lenient")]
+    [InlineData("handling=strict")]
+    public async Task An_unknown_summary_is_400_on_a_read_as_on_a_search(string? prefer)
+    {
+        var id = await CreateAsync("f-summary");
+        foreach (var url in new[] { $"/fhir/Patient/{id}?_summary=bogus", $"/fhir/Patient?_id={id}&_summary=bogus", $"/fhir/Patient/{id}/_history/1?_summary=bogus" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            if (prefer is not null)
+            {
+                request.Headers.TryAddWithoutValidation("Prefer", prefer);
+            }
+
+            using var response = await _client.SendAsync(request);
+
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Contains("_summary", (await response.ReadAsAsync<OperationOutcome>()).Issue[0].Diagnostics, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>R4 http.html, "FHIR Version Parameter": the server speaks R4 (4.0) only; other versions are formats it does not support.</summary>
+    [Theory]
+    [InlineData("application/fhir+json; fhirVersion=4.0", HttpStatusCode.OK)]
+    [InlineData("application/fhir+xml; fhirVersion=4.0", HttpStatusCode.OK)]
+    [InlineData("application/fhir+json; fhirVersion=3.0", HttpStatusCode.NotAcceptable)]
+    [InlineData("application/fhir+json; fhirversion=5.0", HttpStatusCode.NotAcceptable)]
+    [InlineData("application/fhir+json; fhirVersion=3.0, application/fhir+json; fhirVersion=4.0; q=0.5", HttpStatusCode.OK)]
+    public async Task The_fhirVersion_accept_parameter_is_honoured(string accept, HttpStatusCode expected)
+    {
+        var id = await CreateAsync("f-version");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/fhir/Patient/{id}");
+        request.Headers.TryAddWithoutValidation("Accept", accept);
+
+        using var response = await _client.SendAsync(request);
+
+        Assert.Equal(expected, response.StatusCode);
+        if (expected == HttpStatusCode.NotAcceptable)
+        {
+            var outcome = await response.ReadAsAsync<OperationOutcome>();
+            Assert.Equal(OperationOutcome.IssueType.NotSupported, outcome.Issue[0].Code);
+            Assert.Contains("fhirVersion=4.0", outcome.Issue[0].Diagnostics, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_format_parameter_with_another_fhirVersion_is_406()
+    {
+        var id = await CreateAsync("f-version-format");
+
+        using var response = await _client.GetAsync($"/fhir/Patient/{id}?_format={Uri.EscapeDataString("application/fhir+json;fhirVersion=3.0")}");
+
+        Assert.Equal(HttpStatusCode.NotAcceptable, response.StatusCode);
+        await response.ReadAsAsync<OperationOutcome>();
+    }
+
+    [Theory]
+    [InlineData("4.0", HttpStatusCode.Created)]
+    [InlineData("3.0", HttpStatusCode.UnsupportedMediaType)]
+    public async Task A_body_declared_in_another_fhirVersion_is_415_and_nothing_is_stored(string version, HttpStatusCode expected)
+    {
+        var mrn = $"f-version-{version}-{Guid.NewGuid():N}";
+        var content = new StringContent($$"""{"resourceType":"Patient","identifier":[{"value":"{{mrn}}"}]}""", Encoding.UTF8);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse($"application/fhir+json; fhirVersion={version}");
+
+        using var response = await _client.PostAsync("/fhir/Patient", content);
+
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal(expected == HttpStatusCode.Created ? 1 : 0, (await (await _client.GetAsync($"/fhir/Patient?identifier={mrn}")).ReadAsAsync<Bundle>()).Entry.Count);
+    }
+
+    [Fact]
+    public async Task The_capability_statement_answers_an_r4_request_with_fhirVersion_4_0_1()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/fhir/metadata");
+        request.Headers.TryAddWithoutValidation("Accept", "application/fhir+json; fhirVersion=4.0");
+
+        using var response = await _client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(FHIRVersion.N4_0_1, (await response.ReadAsAsync<CapabilityStatement>()).FhirVersion);
+    }
+
     [Theory]
     [InlineData("""{"resourceType":"Patient","unknownThing":true}""", "Patient.unknownThing")]
     [InlineData("""{"resourceType":"Patient","birthDate":"1990-13-45"}""", "Patient.birthDate")]

@@ -66,7 +66,7 @@ public sealed class HttpMethodTests(FhirApplication app) : IClassFixture<FhirApp
 
     [Theory]
     [InlineData("POST", "/fhir/Patient/{id}", "DELETE, GET, HEAD, PUT")]
-    [InlineData("DELETE", "/fhir/Patient", "GET, HEAD, POST, PUT")]
+    [InlineData("PATCH", "/fhir/Patient", "DELETE, GET, HEAD, POST, PUT")]
     [InlineData("PUT", "/fhir/AuditEvent/{id}", "GET, HEAD")]
     [InlineData("DELETE", "/fhir/Patient/{id}/_history/1", "GET, HEAD")]
     public async Task Method_not_allowed_names_the_allowed_methods(string method, string url, string allowed)

@@ -115,6 +115,29 @@ public sealed class ImportTests : IDisposable
     }
 
     /// <summary>
+    /// The job runs outside the request that started it, yet takes references under that request's base (no public base
+    /// is configured here) as local, as the REST write would: one to nothing is refused, one to a patient is found by the
+    /// relative value and keeps the patient from being deleted.
+    /// </summary>
+    [Fact]
+    public async Task References_under_the_base_the_job_was_started_at_are_local()
+    {
+        var ndjson = string.Join('\n',
+            FhirSerialization.JsonSerializer.SerializeToString(Patients.WithId("own-base-1")),
+            FhirSerialization.JsonSerializer.SerializeToString(Bundles.Clinical.ScoreFor("http://localhost/fhir/Patient/own-base-1")),
+            FhirSerialization.JsonSerializer.SerializeToString(Bundles.Clinical.ScoreFor("http://localhost/fhir/Patient/own-base-nobody")),
+            string.Empty);
+
+        using var start = await ImportClient.UploadAsync(_client, ndjson);
+        var manifest = await ImportClient.ManifestAsync(_client, ImportClient.Accepted(start));
+
+        Assert.Equal(2, ImportClient.Count(manifest, 0));
+        Assert.Equal(1, manifest.GetProperty("error")[0].GetProperty("count").GetInt64());
+        Assert.Equal(1, await ImportClient.TotalAsync(_client, "Observation?subject=Patient/own-base-1"));
+        Assert.Equal(HttpStatusCode.Conflict, (await _client.DeleteAsync("/fhir/Patient/own-base-1")).StatusCode);
+    }
+
+    /// <summary>
     /// The body guard's fuzz findings hold for import lines too: a line that made Firely's parser throw was refused as
     /// a fault of ours (HTTP 500 in the report) instead of the 400 its REST write gets.
     /// </summary>

@@ -524,6 +524,37 @@ public class PatientCompartmentTests(SecuredApp secured) : IClassFixture<Secured
         Assert.Single(await MatchIdsAsync(world.Admin, $"/fhir/Observation?code={code}"));
     }
 
+    /// <summary>The test client's base: no public base is configured, so the request's own counts.</summary>
+    private const string OwnBase = "http://localhost/fhir";
+
+    [Fact]
+    public async Task A_reference_under_our_base_is_in_the_compartment_it_names_for_writes_reads_and_searches()
+    {
+        using var world = await WorldAsync();
+        using var client = PatientClient("patient/*.cruds", world.Mine.Id);
+
+        var intoTheirs = Observation(world.Code, null);
+        intoTheirs.Subject = new ResourceReference($"{OwnBase}/Patient/{world.Theirs.Id}");
+        await AssertForbiddenAsync(await client.PostAsync("/fhir/Observation", intoTheirs), "outside");
+
+        var intoMine = Observation(world.Code, null);
+        intoMine.Subject = new ResourceReference($"{OwnBase}/Patient/{world.Mine.Id}");
+        var written = await CreateAsync(client, intoMine);
+
+        var recordedByAdmin = Observation(world.Code, null);
+        recordedByAdmin.Subject = new ResourceReference($"{OwnBase}/Patient/{world.Mine.Id}");
+        recordedByAdmin = await CreateAsync(world.Admin, recordedByAdmin);
+        var theirsByAdmin = Observation(world.Code, null);
+        theirsByAdmin.Subject = new ResourceReference($"{OwnBase}/Patient/{world.Theirs.Id}");
+        theirsByAdmin = await CreateAsync(world.Admin, theirsByAdmin);
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/fhir/Observation/{recordedByAdmin.Id}")).StatusCode);
+        await AssertNotFoundAsync(await client.GetAsync($"/fhir/Observation/{theirsByAdmin.Id}"));
+        Assert.Equal(
+            Ids(world.MyObservation, world.MineObservedByThem, world.PerformedByMe, written, recordedByAdmin),
+            await MatchIdsAsync(client, $"/fhir/Observation?code={world.Code}"));
+    }
+
     private static Observation Observation(string code, string? patientId) => new()
     {
         Status = ObservationStatus.Final,

@@ -1,3 +1,4 @@
+using AllianceFhir.Core.References;
 using AllianceFhir.Core.Search;
 using Hl7.Fhir.Model;
 
@@ -254,8 +255,8 @@ public class SearchIndexerTests
     public void Number_values_carry_their_precision_range()
     {
         var values = new List<SearchIndexValue>();
-        IndexValueConverter.Convert("n", SearchParamType.Number, new FhirDecimal(100m), values);
-        IndexValueConverter.Convert("n", SearchParamType.Number, new Integer(7), values);
+        IndexValueConverter.Convert("n", SearchParamType.Number, new FhirDecimal(100m), values, ServiceBase.None);
+        IndexValueConverter.Convert("n", SearchParamType.Number, new Integer(7), values, ServiceBase.None);
 
         Assert.Equal([new NumberIndexValue("n", 100m, 99.5m, 100.5m), new NumberIndexValue("n", 7m, 6.5m, 7.5m)], values);
     }

@@ -1,7 +1,9 @@
 using System.Text;
+using AllianceFhir.Api.Http;
 using AllianceFhir.Api.Security;
 using AllianceFhir.Core.FormLinks;
 using AllianceFhir.Core.Pipeline;
+using AllianceFhir.Core.References;
 using AllianceFhir.Core.Security;
 using AllianceFhir.Core.Serialization;
 using AllianceFhir.Instruments.Resolution;
@@ -100,5 +102,5 @@ public static class FillPages
             "patient-form",
             [new SmartScope(ScopeContext.Patient, nameof(QuestionnaireResponse), Permissions.Create, [])],
             link.Tenant,
-            link.Patient));
+            link.Patient) { ServiceBase = ServiceBase.Of(FhirUrls.Base(http.Request)) });
 }
