@@ -97,8 +97,16 @@ public static class FhirMediaTypes
         // Parameter names are case-insensitive (RFC 9110 8.3.1); the value is compared as the spec writes it.
         var parameter = mediaType.Parameters.FirstOrDefault(p => p.Name.Equals("fhirVersion", StringComparison.OrdinalIgnoreCase));
         var value = parameter is null ? null : HeaderUtilities.RemoveQuotes(parameter.Value).Value;
-        return value is null || value == FhirVersion ? null : value;
+        return value is null || IsR4(value) ? null : value;
     }
+
+    /// <summary>
+    /// R4 as the spec writes it (<c>4.0</c>), or one of R4's own releases (<c>4.0.1</c>): a client that names the full
+    /// version it was built on asks for the same release, and refusing it would fail clients the spec's wording only
+    /// meant to be shorter.
+    /// </summary>
+    private static bool IsR4(string value) =>
+        value == FhirVersion || (value.StartsWith(FhirVersion + ".", StringComparison.Ordinal) && value.Length > FhirVersion.Length + 1 && value[(FhirVersion.Length + 1)..].All(char.IsAsciiDigit));
 
     private static string OtherVersionMessage(string header, string version) =>
         $"{header} asks for fhirVersion={version}; this server speaks FHIR R4 only (fhirVersion={FhirVersion}, or no fhirVersion parameter)";

@@ -158,6 +158,9 @@ public class FormatTests(FhirApplication app) : IClassFixture<FhirApplication>
     [Theory]
     [InlineData("application/fhir+json; fhirVersion=4.0", HttpStatusCode.OK)]
     [InlineData("application/fhir+xml; fhirVersion=4.0", HttpStatusCode.OK)]
+    [InlineData("application/fhir+json; fhirVersion=4.0.1", HttpStatusCode.OK)]
+    [InlineData("application/fhir+json; fhirVersion=4.01", HttpStatusCode.NotAcceptable)]
+    [InlineData("application/fhir+json; fhirVersion=4.3", HttpStatusCode.NotAcceptable)]
     [InlineData("application/fhir+json; fhirVersion=3.0", HttpStatusCode.NotAcceptable)]
     [InlineData("application/fhir+json; fhirversion=5.0", HttpStatusCode.NotAcceptable)]
     [InlineData("application/fhir+json; fhirVersion=3.0, application/fhir+json; fhirVersion=4.0; q=0.5", HttpStatusCode.OK)]
@@ -191,6 +194,7 @@ public class FormatTests(FhirApplication app) : IClassFixture<FhirApplication>
 
     [Theory]
     [InlineData("4.0", HttpStatusCode.Created)]
+    [InlineData("4.0.1", HttpStatusCode.Created)]
     [InlineData("3.0", HttpStatusCode.UnsupportedMediaType)]
     public async Task A_body_declared_in_another_fhirVersion_is_415_and_nothing_is_stored(string version, HttpStatusCode expected)
     {
