@@ -38,11 +38,7 @@ internal static class BenchmarkRunner
             {
                 await using var api = await ServerProcess.StartAsync(apiDll, apiDirectory, "/healthz", [$"--ConnectionStrings:Fhir=Data Source={Path.Combine(work, "fhir.db")}"]);
                 using var client = new HttpClient { BaseAddress = api.BaseAddress };
-                foreach (var (path, body) in SampleResources.Referenced())
-                {
-                    using var put = await client.PutAsync(path, new StringContent(body, Encoding.UTF8, FhirJson));
-                    put.EnsureSuccessStatusCode();
-                }
+                await SampleResources.StoreReferencedAsync(client);
 
                 if (options.Scenarios.Contains("create"))
                 {
@@ -152,21 +148,13 @@ internal static class BenchmarkRunner
         await using var idp = await BenchIdentityProvider.StartAsync();
         string[] settings =
         [
-            $"--ConnectionStrings:Fhir=Data Source={Path.Combine(work, production ? "fhir-production.db" : "fhir-token.db")}",
-            $"--Auth:Authority={idp.Issuer}",
-            $"--Auth:Audience={BenchIdentityProvider.Audience}",
-            "--Auth:RequireHttpsMetadata=false",
-            "--RateLimit:PermitLimit=1000000000",
+            .. TokenServerArguments(idp, Path.Combine(work, production ? "fhir-production.db" : "fhir-token.db")),
             .. production ? (string[])["--environment", "Production", "--AllowedHosts", "127.0.0.1;localhost"] : [],
         ];
         await using var api = await ServerProcess.StartAsync(apiDll, apiDirectory, "/healthz", settings);
         using var client = new HttpClient { BaseAddress = api.BaseAddress };
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", idp.Token("system/*.*"));
-        foreach (var (path, body) in SampleResources.Referenced())
-        {
-            using var put = await client.PutAsync(path, new StringContent(body, Encoding.UTF8, FhirJson));
-            put.EnsureSuccessStatusCode();
-        }
+        await SampleResources.StoreReferencedAsync(client);
 
         if (production)
         {
@@ -188,6 +176,16 @@ internal static class BenchmarkRunner
 
         return results;
     }
+
+    /// <summary>The API's arguments for a server that validates the bench IdP's tokens, its rate limit raised out of the way.</summary>
+    internal static string[] TokenServerArguments(BenchIdentityProvider idp, string database) =>
+    [
+        $"--ConnectionStrings:Fhir=Data Source={database}",
+        $"--Auth:Authority={idp.Issuer}",
+        $"--Auth:Audience={BenchIdentityProvider.Audience}",
+        "--Auth:RequireHttpsMetadata=false",
+        "--RateLimit:PermitLimit=1000000000",
+    ];
 
     internal static Task<HttpResponseMessage> Post(HttpClient client, string path, int n) =>
         client.PostAsync(path, new StringContent(SampleResources.Patient(n), Encoding.UTF8, FhirJson));

@@ -73,11 +73,7 @@ internal static class ImportBenchmark
             "--Import:PollMilliseconds=100",
         ]);
         using var client = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromMinutes(30) };
-        foreach (var (path, body) in SampleResources.Referenced())
-        {
-            using var put = await client.PutAsync(path, new StringContent(body, Encoding.UTF8, "application/fhir+json"));
-            put.EnsureSuccessStatusCode();
-        }
+        await SampleResources.StoreReferencedAsync(client);
 
         var cpuBefore = api.CpuTime;
         var clock = Stopwatch.StartNew();

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net.Http.Json;
-using System.Text;
 
 namespace AllianceFhir.Benchmarks;
 
@@ -17,8 +16,6 @@ namespace AllianceFhir.Benchmarks;
 /// </remarks>
 internal static class PairedReadBenchmark
 {
-    private const string FhirJson = "application/fhir+json";
-
     public static async Task<int> RunAsync(string[] args)
     {
         var rounds = Option(args, "--rounds", 12);
@@ -58,15 +55,7 @@ internal static class PairedReadBenchmark
                 targets.Add(await Target.ProductAsync($"{label} read", open, token: null));
                 if (idp is not null)
                 {
-                    string[] settings =
-                    [
-                        $"--ConnectionStrings:Fhir=Data Source={Path.Combine(work, $"fhir-{label}-token.db")}",
-                        $"--Auth:Authority={idp.Issuer}",
-                        $"--Auth:Audience={BenchIdentityProvider.Audience}",
-                        "--Auth:RequireHttpsMetadata=false",
-                        "--RateLimit:PermitLimit=1000000000",
-                    ];
-                    var secured = await ServerProcess.StartAsync(dll, directory, "/healthz", settings);
+                    var secured = await ServerProcess.StartAsync(dll, directory, "/healthz", BenchmarkRunner.TokenServerArguments(idp, Path.Combine(work, $"fhir-{label}-token.db")));
                     targets.Add(await Target.ProductAsync($"{label} read with token", secured, idp.Token("system/*.*")));
                 }
             }
@@ -178,11 +167,7 @@ internal static class PairedReadBenchmark
                 client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
             }
 
-            foreach (var (path, body) in SampleResources.Referenced())
-            {
-                using var put = await client.PutAsync(path, new StringContent(body, Encoding.UTF8, FhirJson));
-                put.EnsureSuccessStatusCode();
-            }
+            await SampleResources.StoreReferencedAsync(client);
 
             var ids = await BenchmarkRunner.SeedAsync(client, "/fhir/Patient");
             return new Target(name, server, client, [.. ids.Select(id => $"/fhir/Patient/{id}")]);

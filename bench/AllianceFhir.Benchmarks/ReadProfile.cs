@@ -51,11 +51,7 @@ internal static class ReadProfile
             }
 
             Console.WriteLine(withToken ? "with a bearer token (system/*.*)" : "open server (no token)");
-            foreach (var (path, body) in SampleResources.Referenced())
-            {
-                using var put = await client.PutAsync(path, new StringContent(body, Encoding.UTF8, FhirJson));
-                put.EnsureSuccessStatusCode();
-            }
+            await SampleResources.StoreReferencedAsync(client);
 
             var ids = new List<string>();
             for (var n = 0; n < 200; n++)

@@ -9,6 +9,16 @@ internal static class SampleResources
     /// <summary>How many patients and encounters the submitted responses refer to (they must exist: references are checked).</summary>
     public const int ReferencedSetSize = 1000;
 
+    /// <summary>Stores everything <see cref="Referenced"/> lists through the server under test.</summary>
+    public static async Task StoreReferencedAsync(HttpClient client)
+    {
+        foreach (var (path, body) in Referenced())
+        {
+            using var put = await client.PutAsync(path, new StringContent(body, Encoding.UTF8, "application/fhir+json"));
+            put.EnsureSuccessStatusCode();
+        }
+    }
+
     /// <summary>
     /// What the payloads refer to, as (path, body) for PUT: the practitioner and organization every Patient names, and
     /// the patients and encounters the responses name. The server refuses references to resources it does not hold.

@@ -51,11 +51,7 @@ internal static class SubmitProfile
         {
             await using var app = new ProfiledApplication(Path.Combine(directory, "fhir.db"));
             using var client = app.CreateClient();
-            foreach (var (path, body) in SampleResources.Referenced())
-            {
-                using var put = await client.PutAsync(path, new StringContent(body, Encoding.UTF8, FhirJson));
-                put.EnsureSuccessStatusCode();
-            }
+            await SampleResources.StoreReferencedAsync(client);
 
             var stages = new Stages(app.Services);
             Console.WriteLine($"warm-up: {warmup} submits over HTTP, then each stage {warmup / 4} times");

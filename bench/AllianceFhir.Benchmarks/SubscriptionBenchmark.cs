@@ -94,11 +94,7 @@ internal static class SubscriptionBenchmark
     private static async Task<HttpClient> SeededClientAsync(ServerProcess api)
     {
         var client = new HttpClient { BaseAddress = api.BaseAddress };
-        foreach (var (path, body) in SampleResources.Referenced())
-        {
-            using var put = await client.PutAsync(path, new StringContent(body, Encoding.UTF8, FhirJson));
-            put.EnsureSuccessStatusCode();
-        }
+        await SampleResources.StoreReferencedAsync(client);
 
         return client;
     }
