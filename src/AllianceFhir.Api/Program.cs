@@ -31,6 +31,7 @@ app.UseRouting();
 app.UseFhirAudit();
 app.UseExceptionHandler();
 app.UseFhirSecurity();
+app.UseFhirNegotiation();
 app.UseFhirOpenApi();
 app.MapFhirImport();
 app.MapFhirExport();

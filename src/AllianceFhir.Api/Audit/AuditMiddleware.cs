@@ -31,7 +31,7 @@ public sealed class AuditMiddleware(
         }
 
         var path = below.Value ?? string.Empty;
-        var classified = RestRequestClassifier.Classify(http.Request.Method, path, [], http.Request.Headers.ContainsKey("If-None-Exist"));
+        var classified = RequestClassification.Of(http, below);
         if (classified.Kind is RestRequestKind.Public or RestRequestKind.Unknown)
         {
             await next(http);

@@ -15,7 +15,7 @@ public static class FhirRoutes
     public static RouteGroupBuilder MapFhir(this IEndpointRouteBuilder app)
     {
         var fhir = app.MapGroup(FhirUrls.BasePath);
-        fhir.AddEndpointFilter(FhirNegotiation.FilterAsync);
+        fhir.WithMetadata(FhirNegotiation.Negotiated.Endpoints);
 
         fhir.MapGet("/metadata", async (HttpContext http, CapabilityStatementFactory factory, CancellationToken ct) =>
                 FhirResponse.Of(await factory.BuildAsync(http.Request, ct)))

@@ -12,8 +12,6 @@ namespace AllianceFhir.Api.Hosting;
 /// </summary>
 internal sealed class RefusedHostOutcome : IStartupFilter
 {
-    private static readonly object Reached = new();
-
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
         app.Use(async (http, inner) =>
@@ -21,7 +19,7 @@ internal sealed class RefusedHostOutcome : IStartupFilter
             await inner(http);
             if (http.Response.StatusCode == StatusCodes.Status400BadRequest
                 && !http.Response.HasStarted
-                && !http.Items.ContainsKey(Reached)
+                && http.Features.Get<Reached>() is null
                 && http.Request.Path.StartsWithSegments(FhirUrls.BasePath))
             {
                 var outcome = Outcomes.Create(
@@ -35,5 +33,11 @@ internal sealed class RefusedHostOutcome : IStartupFilter
     };
 
     /// <summary>The app's first middleware: a request that gets here passed host filtering.</summary>
-    public static void MarkReached(HttpContext http) => http.Items[Reached] = true;
+    /// <remarks>A feature, not an entry in <c>HttpContext.Items</c>, whose dictionary would be built for every request.</remarks>
+    public static void MarkReached(HttpContext http) => http.Features.Set(Reached.Mark);
+
+    private sealed class Reached
+    {
+        public static readonly Reached Mark = new();
+    }
 }

@@ -1,3 +1,4 @@
+using AllianceFhir.Api.Configuration;
 using AllianceFhir.Api.Http;
 using AllianceFhir.Core.Audit;
 using AllianceFhir.Core.Errors;
@@ -23,6 +24,7 @@ public sealed class FhirAccessMiddleware(
     RequestDelegate next,
     IOptions<AuthOptions> options,
     IOptions<StorageOptions> storage,
+    IOptions<FhirServerOptions> server,
     AccessPolicy policy,
     SearchParameterRegistry registry,
     TokenValidationCache acceptedTokens,
@@ -31,8 +33,8 @@ public sealed class FhirAccessMiddleware(
     /// <summary>The open server's one caller in the default tenant (settings are fixed for the process).</summary>
     private AccessContext? _developmentCaller;
 
-    /// <summary>The last request's base: the same on nearly every request (always, with Fhir:PublicBaseUrl set).</summary>
-    private ServiceBase? _lastBase;
+    /// <summary>The last request's base and what it was built from: the same on nearly every request.</summary>
+    private KnownBase? _lastBase;
 
     public async Task InvokeAsync(HttpContext http)
     {
@@ -42,20 +44,14 @@ public sealed class FhirAccessMiddleware(
             return;
         }
 
-        var request = RestRequestClassifier.Classify(
-            http.Request.Method,
-            below.Value ?? string.Empty,
-            SystemSearchTypes(http, below),
-            http.Request.Headers.ContainsKey("If-None-Exist"));
+        var request = RequestClassification.Of(http, below);
         if (request.Kind == RestRequestKind.Public)
         {
             await next(http);
             return;
         }
 
-        var baseUrl = FhirUrls.Base(http.Request);
-        var serviceBase = _lastBase is { } last && last.Url == baseUrl ? last : _lastBase = ServiceBase.Of(baseUrl);
-        var caller = await AuthenticateAsync(http, serviceBase);
+        var caller = await AuthenticateAsync(http, BaseOf(http.Request));
         if (caller is null)
         {
             return;
@@ -122,6 +118,26 @@ public sealed class FhirAccessMiddleware(
         return At(CallerTenant.Resolve(CallerContext.From(result.Principal, settings), settings, storage.Value.TenantId), serviceBase);
     }
 
+    /// <summary>
+    /// The request's <see cref="FhirUrls.Base"/>, built again only when the parts it depends on differ from the last
+    /// request's (with <c>Fhir:PublicBaseUrl</c> set, never): building and comparing the URL string cost every read.
+    /// </summary>
+    private ServiceBase BaseOf(HttpRequest request)
+    {
+        var (scheme, host, pathBase) = (request.Scheme, request.Host.Value, request.PathBase.Value);
+        if (_lastBase is { } last && (last.Configured || (last.Scheme == scheme && last.Host == host && last.PathBase == pathBase)))
+        {
+            return last.Base;
+        }
+
+        var configured = !string.IsNullOrEmpty(server.Value.PublicBaseUrl);
+        var serviceBase = ServiceBase.Of(FhirUrls.Base(request));
+        _lastBase = new KnownBase(configured, scheme, host, pathBase, serviceBase);
+        return serviceBase;
+    }
+
+    private sealed record KnownBase(bool Configured, string Scheme, string? Host, string? PathBase, ServiceBase Base);
+
     private static AccessContext At(AccessContext caller, ServiceBase serviceBase) =>
         ReferenceEquals(caller.ServiceBase, serviceBase) ? caller : caller with { ServiceBase = serviceBase };
 
@@ -152,11 +168,6 @@ public sealed class FhirAccessMiddleware(
 
         policy.AuthorizeSearch(caller, query);
     }
-
-    private static List<string> SystemSearchTypes(HttpContext http, PathString below) =>
-        below.Value is null or "" or "/"
-            ? [.. http.Request.Query["_type"].SelectMany(v => (v ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))]
-            : [];
 
     /// <summary>The catch-all route that answers unknown types (404) and interactions this server does not offer (405).</summary>
     private static bool IsFallback(HttpContext http) => http.GetEndpoint() is null or RouteEndpoint { Order: int.MaxValue };

@@ -17,8 +17,36 @@ public sealed partial class AccessPolicy
     /// Whether the caller holds <paramref name="permission"/> on the type only for some of its resources; false when it
     /// holds it for all of them (or not at all, which <see cref="Decide(AccessContext, AccessRequest)"/> refuses).
     /// </summary>
-    public bool IsRestricted(AccessContext caller, string resourceType, Permissions permission) =>
-        RestrictingScopes(caller, resourceType, permission) is { Count: > 0 };
+    /// <remarks>
+    /// <see cref="RestrictingScopes"/> without its list: asked on every request by id (RestrictedAccess), where nearly
+    /// every caller has an unrestricted grant and the answer is known at the first scope that gives it.
+    /// </remarks>
+    public bool IsRestricted(AccessContext caller, string resourceType, Permissions permission)
+    {
+        if (IsCatalog(resourceType) && (Permissions.Read | Permissions.Search).HasFlag(permission))
+        {
+            return false;
+        }
+
+        var restricted = false;
+        for (var i = 0; i < caller.Scopes.Count; i++)
+        {
+            var scope = caller.Scopes[i];
+            if ((scope.Permissions & permission) != permission || !Honoured(caller, scope, resourceType))
+            {
+                continue;
+            }
+
+            if (scope.Context != ScopeContext.Patient && !scope.IsFiltered)
+            {
+                return false;
+            }
+
+            restricted = true;
+        }
+
+        return restricted;
+    }
 
     /// <summary>
     /// Refuses the interactions a restricted grant cannot be applied to, so that they never answer with resources
@@ -40,9 +68,15 @@ public sealed partial class AccessPolicy
             FhirInteraction.Patch => "the patched resource cannot be checked before the patch is applied; update with the whole resource instead",
             _ => null,
         };
+        // Every other interaction carries the restriction itself (reads by id ask RestrictedAccess, searches the query).
+        if (why is null)
+        {
+            return;
+        }
+
         var flags = Enum.GetValues<Permissions>().Where(f => f is not (Permissions.None or Permissions.All) && request.Needs.HasFlag(f)).ToList();
         var restricted = request.ResourceTypes.Where(t => flags.Any(f => IsRestricted(caller, t, f))).ToList();
-        if (why is not null && restricted.Count > 0)
+        if (restricted.Count > 0)
         {
             throw Refusal(
                 $"{Capitalize(Describe(request))} {string.Join(", ", restricted)} is not offered to a token whose patient/ or search-filtered scopes "
