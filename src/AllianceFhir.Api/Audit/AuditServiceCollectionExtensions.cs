@@ -1,5 +1,5 @@
+using AllianceFhir.Api.Hosting;
 using AllianceFhir.Core.Audit;
-using AllianceFhir.Core.Storage;
 
 namespace AllianceFhir.Api.Audit;
 
@@ -11,14 +11,7 @@ public static class AuditServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddFhirAudit(this IServiceCollection services)
     {
-        var store = services.LastOrDefault(d => d.ServiceType == typeof(IResourceStore))
-            ?? throw new InvalidOperationException("Register the resource store before the audit trail");
-        services.Remove(store);
-        services.Add(ServiceDescriptor.Describe(
-            typeof(IResourceStore),
-            sp => new AuditingResourceStore(Resolve(store, sp), sp.GetRequiredService<AuditScope>()),
-            store.Lifetime));
-
+        services.DecorateResourceStore((sp, store) => new AuditingResourceStore(store, sp.GetRequiredService<AuditScope>()));
         services.AddScoped<AuditScope>();
         services.AddSingleton<AuditBacklog>();
         services.AddHostedService<AuditWriter>();
@@ -31,12 +24,4 @@ public static class AuditServiceCollectionExtensions
         app.UseMiddleware<AuditMiddleware>();
         return app;
     }
-
-    private static IResourceStore Resolve(ServiceDescriptor descriptor, IServiceProvider services) => descriptor switch
-    {
-        { ImplementationFactory: { } create } => (IResourceStore)create(services),
-        { ImplementationType: { } type } => (IResourceStore)ActivatorUtilities.CreateInstance(services, type),
-        { ImplementationInstance: IResourceStore instance } => instance,
-        _ => throw new InvalidOperationException("The resource store registration cannot be decorated"),
-    };
 }
