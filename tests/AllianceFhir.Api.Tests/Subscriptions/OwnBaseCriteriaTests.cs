@@ -102,6 +102,25 @@ public sealed class OwnBaseCriteriaTests : IDisposable
     }
 
     [Fact]
+    public async Task A_topic_filter_under_our_base_notifies_of_a_relative_subject_and_not_of_another_patient()
+    {
+        var client = _app.CreateClient();
+        var other = $"sb-other-{Guid.NewGuid():N}"[..30];
+        await InstrumentResponses.StoreSubjectAsync(client, _patient);
+        await InstrumentResponses.StoreSubjectAsync(client, other);
+        await SubscribeAsync(client, Topic(_receiver.Endpoint, "id-only", $"QuestionnaireResponse?subject={OwnBase}/Patient/{_patient}"));
+        _receiver.Clear();
+
+        var srs = await InstrumentResponses.FetchAsync(client, "srs");
+        await CreateAsync(client, InstrumentResponses.Decimals(srs, other, 2, 2, 2, 2));
+        var completed = await CreateAsync(client, InstrumentResponses.Decimals(srs, _patient, 2, 2, 2, 2));
+
+        var requests = await _receiver.WaitAsync(r => r.Any(e => e.Body.Contains($"/QuestionnaireResponse/{completed}", StringComparison.Ordinal)), what: "the notification of the response");
+        var focus = Assert.Single(requests, e => e.Body.Contains("notification-event", StringComparison.Ordinal));
+        Assert.EndsWith($"/QuestionnaireResponse/{completed}", TopicSubscriptionTests.Read(focus).Bundle.Entry[1].FullUrl, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Criteria_naming_a_url_under_our_base_of_the_wrong_type_are_refused_as_the_search_is_and_nothing_is_stored()
     {
         var client = await ClientWithPatientAsync();
