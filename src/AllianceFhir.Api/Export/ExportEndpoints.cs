@@ -113,7 +113,7 @@ public static class ExportEndpoints
             await WriteIgnoredAsync(folder, id, ignored, ct);
         }
 
-        var job = new ExportJob(id, ExportRequester.Of(caller, tenant), export, ExportJobStatus.Queued, ExportProgress.Start(export.Types.Count),
+        var job = new ExportJob(id, ExportRequester.Of(caller, tenant, FhirUrls.ServiceBaseOf(http.RequestServices).Url), export, ExportJobStatus.Queued, ExportProgress.Start(export.Types.Count),
             ignored.Count, 0, clock.GetUtcNow(), null, null, null, null);
         await services.Jobs.CreateAsync(job, ct);
         services.Worker.Wake();

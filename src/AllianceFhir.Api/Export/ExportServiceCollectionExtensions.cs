@@ -14,7 +14,8 @@ public static class ExportServiceCollectionExtensions
             sp.GetRequiredService<IHostEnvironment>().ContentRootPath,
             sp.GetRequiredService<IOptions<ExportOptions>>().Value.Folder)));
         services.AddScoped(sp => new ExportKickOff(
-            sp.GetRequiredService<Core.Security.AccessPolicy>(), new Core.Search.SearchQueryParser(sp.GetRequiredService<Core.Search.SearchParameterRegistry>())));
+            sp.GetRequiredService<Core.Security.AccessPolicy>(),
+            new Core.Search.SearchQueryParser(sp.GetRequiredService<Core.Search.SearchParameterRegistry>(), sp.GetRequiredService<Core.References.ServiceBase>())));
         services.AddSingleton<ExportWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<ExportWorker>());
         return services;

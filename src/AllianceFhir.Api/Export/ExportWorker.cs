@@ -1,5 +1,6 @@
+using AllianceFhir.Api.Http;
 using AllianceFhir.Core.Export;
-using AllianceFhir.Core.Search;
+using AllianceFhir.Core.References;
 using Microsoft.Extensions.Options;
 
 namespace AllianceFhir.Api.Export;
@@ -83,9 +84,13 @@ public sealed class ExportWorker(IServiceScopeFactory scopes, IOptions<ExportOpt
         }
 
         logger.LogInformation("Export job {JobId} runs from type {Type} of {Types}", job.Id, job.Progress.Type + 1, job.Request.Types.Count);
+
+        // The configured public base when there is one (as for every request, and as ImportWorker does); else the base of
+        // the kick-off request, which this background work has no request of its own to learn.
+        var serviceBase = FhirUrls.ServiceBaseOf(services) is { Url: not null } configured ? configured : ServiceBase.Of(job.Requester.ServiceBase);
         var processor = ActivatorUtilities.CreateInstance<ExportJobProcessor>(
             services,
-            new SearchQueryParser(services.GetRequiredService<SearchParameterRegistry>()),
+            serviceBase,
             new ExportSettings(settings.PageSize, lease, TimeSpan.FromSeconds(settings.RetentionSeconds)));
         try
         {

@@ -1,6 +1,8 @@
+using AllianceFhir.Api.Configuration;
 using AllianceFhir.Api.Endpoints;
 using AllianceFhir.Api.Hosting;
 using AllianceFhir.Core.Pipeline;
+using AllianceFhir.Core.References;
 using AllianceFhir.Core.Security;
 using AllianceFhir.Core.Subscriptions;
 using Microsoft.Extensions.Http.Resilience;
@@ -20,7 +22,10 @@ public static class SubscriptionServiceCollectionExtensions
     public static IServiceCollection AddFhirSubscriptions(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<SubscriptionOptions>().Bind(configuration.GetSection(SubscriptionOptions.SectionName));
-        services.AddSingleton<SubscriptionReader>();
+        services.AddSingleton(sp => new SubscriptionReader(
+            sp.GetRequiredService<Core.Search.SearchParameterRegistry>(),
+            sp.GetRequiredService<TimeProvider>(),
+            ServiceBase.Of(sp.GetRequiredService<IOptions<FhirServerOptions>>().Value.PublicBaseUrl)));
         services.AddSingleton<SubscriptionCache>();
         services.AddSingleton<NotificationSignal>();
         services.AddSingleton<NotificationMatcher>();

@@ -10,7 +10,7 @@ namespace AllianceFhir.Api.Subscriptions;
 /// <summary>
 /// Every create or update of a Subscription (REST or a Bundle entry) is validated and authorized here, before anything
 /// is written: a refused Subscription stores nothing. The server owns <c>status</c> beyond <c>requested</c>/<c>off</c>
-/// and the owner-patient extension. Header values sent back masked keep their stored values (<see cref="ChannelHeaderMask"/>).
+/// and the owner-patient and service-base extensions. Header values sent back masked keep their stored values (<see cref="ChannelHeaderMask"/>).
 /// </summary>
 public sealed class SubscriptionWriteHook(SubscriptionReader reader, AccessPolicy policy, IHttpContextAccessor http) : IResourceWriteHook
 {
@@ -41,6 +41,15 @@ public sealed class SubscriptionWriteHook(SubscriptionReader reader, AccessPolic
 
         // The owner is the server's to record: whatever the client sent is replaced by what its token allows.
         subscription.RemoveExtension(BackportUrls.OwnerPatient);
+
+        // So is the base the criteria are read with later, outside this request (SubscriptionReader): this write's base.
+        // A client's value would let it make another server's URLs local.
+        subscription.RemoveExtension(BackportUrls.ServiceBase);
+        if (context.ServiceBase.Url is { } serviceBase)
+        {
+            subscription.SetExtension(BackportUrls.ServiceBase, new FhirUrl(serviceBase));
+        }
+
         var live = reader.Read(string.Empty, subscription);
         if (http.HttpContext?.FindAccessContext() is { } caller
             && SubscriptionAccess.OwnerPatient(policy, caller, live) is { } patient)

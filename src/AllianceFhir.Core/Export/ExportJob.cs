@@ -1,3 +1,4 @@
+using AllianceFhir.Core.References;
 using AllianceFhir.Core.Security;
 
 namespace AllianceFhir.Core.Export;
@@ -37,25 +38,31 @@ public enum ExportLevel
 /// Who started the job, kept with it so the job reads with the same rights after a restart: tenant, subject, client,
 /// the token's resource scopes and its patient claim (patient/ scopes narrow the export to that patient's compartment).
 /// </summary>
+/// <param name="ServiceBase">
+/// The service base the job was kicked off at (<see cref="References.ServiceBase"/>), so its <c>_typeFilter</c> values
+/// under that base select what the same search from that request would, as an <c>$import</c> job keeps its base; null in
+/// jobs recorded before it was kept.
+/// </param>
 public sealed record ExportRequester(
     string Tenant,
     string? Subject,
     string? ClientId,
     IReadOnlyList<string> Scopes,
     string? Patient,
-    bool IsDevelopmentUser)
+    bool IsDevelopmentUser,
+    string? ServiceBase = null)
 {
-    public static ExportRequester Of(AccessContext caller, string tenant)
+    public static ExportRequester Of(AccessContext caller, string tenant, string? serviceBase)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        return new ExportRequester(tenant, caller.Subject, caller.ClientId, [.. caller.Scopes.Select(s => s.ToString())], caller.Patient, caller.IsDevelopmentUser);
+        return new ExportRequester(tenant, caller.Subject, caller.ClientId, [.. caller.Scopes.Select(s => s.ToString())], caller.Patient, caller.IsDevelopmentUser, serviceBase);
     }
 
-    /// <summary>The caller as the access policy sees it, rebuilt from what the job recorded.</summary>
-    public AccessContext ToAccessContext() =>
-        IsDevelopmentUser
+    /// <summary>The caller as the access policy sees it, rebuilt from what the job recorded, addressing the base the job runs with.</summary>
+    public AccessContext ToAccessContext(ServiceBase serviceBase) =>
+        (IsDevelopmentUser
             ? AccessContext.Development with { Tenant = Tenant }
-            : new AccessContext(Subject, ClientId, SmartScope.ParseAll(Scopes), Tenant, Patient);
+            : new AccessContext(Subject, ClientId, SmartScope.ParseAll(Scopes), Tenant, Patient)) with { ServiceBase = serviceBase };
 
     /// <summary>Only the tenant and requester (subject and client) that started a job may see it.</summary>
     public bool IsSameCaller(AccessContext caller) =>

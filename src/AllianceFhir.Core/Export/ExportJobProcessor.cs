@@ -1,4 +1,5 @@
 using System.Text;
+using AllianceFhir.Core.References;
 using AllianceFhir.Core.Resources;
 using AllianceFhir.Core.Search;
 using AllianceFhir.Core.Security;
@@ -19,23 +20,28 @@ public sealed record ExportSettings(int PageSize, TimeSpan Lease, TimeSpan Reten
 /// one page and a resumed job cuts the file back to its checkpoint and goes on after it. Stored JSON is written as it
 /// is; only <c>_elements</c> makes a resource be parsed and trimmed.
 /// </summary>
+/// <param name="serviceBase">The base the job takes as this server's (the host decides it: see ExportWorker).</param>
 public sealed class ExportJobProcessor(
     IExportJobStore jobs,
     IExportSource source,
     ExportFolder folder,
     AccessPolicy policy,
-    SearchQueryParser parser,
+    SearchParameterRegistry registry,
+    ServiceBase serviceBase,
     ExportSettings settings,
     TimeProvider clock,
     ILogger<ExportJobProcessor> logger)
 {
     private static ReadOnlySpan<byte> NewLine => "\n"u8;
 
+    // The filters are search text, parsed again here: a value under the base searches as its relative form, as at kick-off.
+    private readonly SearchQueryParser _parser = new(registry, serviceBase);
+
     public async Task RunAsync(ExportJob job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
         var request = job.Request;
-        var caller = job.Requester.ToAccessContext();
+        var caller = job.Requester.ToAccessContext(serviceBase);
         var progress = job.Progress;
         while (progress.Type < request.Types.Count)
         {
@@ -131,8 +137,8 @@ public sealed class ExportJobProcessor(
     private List<IReadOnlyList<SearchCriterion>> Alternatives(AccessContext caller, ExportRequest request, string type)
     {
         var queries = request.TypeFilters.TryGetValue(type, out var filters) && filters.Count > 0
-            ? filters.Select(f => parser.Parse(type, QueryParameters.Parse(f)))
-            : [parser.Parse(type, [])];
+            ? filters.Select(f => _parser.Parse(type, QueryParameters.Parse(f)))
+            : [_parser.Parse(type, [])];
         return [.. queries.Select(q => policy.AuthorizeSearch(caller, q).Criteria)];
     }
 

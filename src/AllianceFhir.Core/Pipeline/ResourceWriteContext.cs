@@ -1,3 +1,4 @@
+using AllianceFhir.Core.References;
 using Hl7.Fhir.Model;
 
 namespace AllianceFhir.Core.Pipeline;
@@ -9,7 +10,8 @@ public sealed class ResourceWriteContext(
     string id,
     Resource? resource,
     Resource? previous,
-    IResourceReader reader)
+    IResourceReader reader,
+    ServiceBase? serviceBase = null)
 {
     private readonly List<Resource> _dependentWrites = [];
     private readonly HashSet<Resource> _issuedIds = new(ReferenceEqualityComparer.Instance);
@@ -27,6 +29,9 @@ public sealed class ResourceWriteContext(
     public Resource? Previous { get; } = previous;
 
     public IResourceReader Reader { get; } = reader;
+
+    /// <summary>The base this write takes as the server's own (<see cref="References.ServiceBase"/>): the request's, or a job's.</summary>
+    public ServiceBase ServiceBase { get; } = serviceBase ?? ServiceBase.None;
 
     /// <summary>
     /// Resources to create (no id) or update (id of an existing resource) in the same transaction, each as a new

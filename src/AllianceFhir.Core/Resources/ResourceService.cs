@@ -359,7 +359,7 @@ public sealed class ResourceService(
         }
 
         var previous = current is { IsDeleted: false } ? current.ToResource() : null;
-        var context = new ResourceWriteContext(operation, resourceType, id, resource, previous, reader);
+        var context = new ResourceWriteContext(operation, resourceType, id, resource, previous, reader, serviceBase);
         foreach (var hook in _hooks[resourceType])
         {
             await hook.OnWriteAsync(context, cancellationToken);

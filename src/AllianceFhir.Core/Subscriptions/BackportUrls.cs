@@ -22,4 +22,7 @@ public static class BackportUrls
 
     /// <summary>Set by the server on a Subscription created under a patient/ scope: notifications stay in that compartment.</summary>
     public const string OwnerPatient = "http://alliancefhir.org/fhir/StructureDefinition/subscription-owner-patient";
+
+    /// <summary>Set by the server on every Subscription: the service base its criteria were written against (see <see cref="SubscriptionReader"/>).</summary>
+    public const string ServiceBase = "http://alliancefhir.org/fhir/StructureDefinition/subscription-service-base";
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using AllianceFhir.Core.Errors;
+using AllianceFhir.Core.References;
 using AllianceFhir.Core.Resources;
 using AllianceFhir.Core.Search;
 using Hl7.Fhir.Model;
@@ -11,7 +12,16 @@ namespace AllianceFhir.Core.Subscriptions;
 /// Backport IG's topic-based form for the one topic this server offers. Every refusal is a 422 naming the element, so
 /// a create or update is refused before anything is written.
 /// </summary>
-public sealed class SubscriptionReader(SearchParameterRegistry registry, TimeProvider clock)
+/// <param name="publicBase">
+/// <c>Fhir:PublicBaseUrl</c> (<see cref="ServiceBase.None"/> when not configured). Criteria are matched in other requests'
+/// commits and in background loads of the cache, never in the request that wrote them, so the base their reference
+/// values are read with (an absolute URL under it searches as its relative form, as in a search) cannot be "the current
+/// request's": it is the configured public base when there is one, which every request uses too, else the base the
+/// Subscription was written at, which the write hook records in <see cref="BackportUrls.ServiceBase"/>. The same rule as
+/// an <c>$import</c> job, which keeps the base of the request that started it; a Subscription stored before the base was
+/// recorded has only relative references local.
+/// </param>
+public sealed class SubscriptionReader(SearchParameterRegistry registry, TimeProvider clock, ServiceBase publicBase)
 {
     private static readonly HashSet<string> Payloads = new(StringComparer.Ordinal) { "application/fhir+json", "application/fhir+xml" };
 
@@ -55,15 +65,16 @@ public sealed class SubscriptionReader(SearchParameterRegistry registry, TimePro
             throw Invalid(OperationOutcome.IssueType.Required, "Subscription.criteria is required", "Subscription.criteria");
         }
 
+        var serviceBase = publicBase.Url is not null ? publicBase : ServiceBase.Of(subscription.GetExtensionValue<FhirUrl>(BackportUrls.ServiceBase)?.Value);
         var owner = subscription.GetExtensionValue<ResourceReference>(BackportUrls.OwnerPatient)?.Reference is { } reference
             && reference.StartsWith("Patient/", StringComparison.Ordinal) ? reference["Patient/".Length..] : null;
 
         if (criteria.StartsWith("http://", StringComparison.Ordinal) || criteria.StartsWith("https://", StringComparison.Ordinal))
         {
-            return ReadTopic(tenant, subscription, channel, endpoint, headers, payload, owner);
+            return ReadTopic(tenant, subscription, channel, endpoint, headers, payload, owner, serviceBase);
         }
 
-        var matcher = Criteria(criteria, "Subscription.criteria", allowedType: null);
+        var matcher = Criteria(criteria, "Subscription.criteria", allowedType: null, serviceBase);
         return new LiveSubscription(
             tenant,
             subscription.Id ?? string.Empty,
@@ -86,7 +97,8 @@ public sealed class SubscriptionReader(SearchParameterRegistry registry, TimePro
         Uri endpoint,
         IReadOnlyList<KeyValuePair<string, string>> headers,
         string? payload,
-        string? owner)
+        string? owner,
+        ServiceBase serviceBase)
     {
         var topic = subscription.Criteria;
         if (topic != BackportUrls.ResponseCompletedTopic)
@@ -137,7 +149,7 @@ public sealed class SubscriptionReader(SearchParameterRegistry registry, TimePro
             }
         }
 
-        var matcher = Criteria(query, "Subscription.criteria.extension", nameof(QuestionnaireResponse));
+        var matcher = Criteria(query, "Subscription.criteria.extension", nameof(QuestionnaireResponse), serviceBase);
         return new LiveSubscription(
             tenant,
             subscription.Id ?? string.Empty,
@@ -153,7 +165,7 @@ public sealed class SubscriptionReader(SearchParameterRegistry registry, TimePro
             Seconds(channel, BackportUrls.Timeout));
     }
 
-    private CriteriaMatcher Criteria(string criteria, string expression, string? allowedType)
+    private CriteriaMatcher Criteria(string criteria, string expression, string? allowedType, ServiceBase serviceBase)
     {
         var question = criteria.IndexOf('?', StringComparison.Ordinal);
         var type = question < 0 ? criteria : criteria[..question];
@@ -169,7 +181,7 @@ public sealed class SubscriptionReader(SearchParameterRegistry registry, TimePro
         SearchQuery parsed;
         try
         {
-            parsed = new SearchQueryParser(registry).Parse(type, QueryParameters.Parse(query));
+            parsed = new SearchQueryParser(registry, serviceBase).Parse(type, QueryParameters.Parse(query));
         }
         catch (FhirOperationException ex)
         {
