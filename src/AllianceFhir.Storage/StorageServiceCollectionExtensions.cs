@@ -1,3 +1,4 @@
+using AllianceFhir.Core.Search;
 using AllianceFhir.Core.Storage;
 using AllianceFhir.Storage.Sqlite;
 using AllianceFhir.Storage.SqlServer;
@@ -42,10 +43,17 @@ public static class StorageServiceCollectionExtensions
         services.AddScoped<EfVersionReader>();
         // No IResourceStore is registered here: a store is always for one tenant, so whoever needs one names it, through
         // the factory (the host binds each request's store to its caller's tenant).
+        // Made for every request: on SQLite, whose reader and committer are singletons, from parts resolved once per process
+        // (four lookups per request were ~0.5 % of a read by id's CPU; docs/performance.md).
         var createFactory = ActivatorUtilities.CreateFactory<EfResourceStoreFactory>([typeof(IVersionReader), typeof(IVersionCommitter)]);
-        services.AddScoped<IResourceStoreFactory>(sp => Options(sp).Provider == StorageProvider.SqlServer
-            ? createFactory(sp, [sp.GetRequiredService<EfVersionReader>(), sp.GetRequiredService<EfVersionCommitter>()])
-            : createFactory(sp, [sp.GetRequiredService<SqliteVersionReader>(), sp.GetRequiredService<SqliteGroupCommitter>()]));
+        services.AddSingleton(sp => new ProviderStoreParts(Options(sp).Provider == StorageProvider.SqlServer ? null : new SqliteStoreParts(
+            sp.GetRequiredService<SearchParameterRegistry>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<SqliteVersionReader>(),
+            sp.GetRequiredService<SqliteGroupCommitter>())));
+        services.AddScoped<IResourceStoreFactory>(sp => sp.GetRequiredService<ProviderStoreParts>().Sqlite is { } sqlite
+            ? new EfResourceStoreFactory(sp, sqlite.Registry, sqlite.Clock, sqlite.Reader, sqlite.Committer)
+            : createFactory(sp, [sp.GetRequiredService<EfVersionReader>(), sp.GetRequiredService<EfVersionCommitter>()]));
         services.AddScoped<Core.Import.IImportJobStore>(sp => new EfImportJobStore(
             sp.GetRequiredService<FhirDbContext>(),
             Options(sp).Provider == StorageProvider.SqlServer ? sp.GetRequiredService<EfVersionCommitter>() : sp.GetRequiredService<SqliteGroupCommitter>(),
@@ -85,4 +93,9 @@ public static class StorageServiceCollectionExtensions
             Directory.CreateDirectory(directory);
         }
     }
+
+    /// <summary>What a request's store factory is made of on SQLite (null on SQL Server, whose reader and committer are scoped).</summary>
+    private sealed record ProviderStoreParts(SqliteStoreParts? Sqlite);
+
+    private sealed record SqliteStoreParts(SearchParameterRegistry Registry, TimeProvider Clock, SqliteVersionReader Reader, SqliteGroupCommitter Committer);
 }
