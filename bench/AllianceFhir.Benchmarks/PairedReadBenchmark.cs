@@ -23,6 +23,16 @@ internal static class PairedReadBenchmark
         var warmup = TimeSpan.FromSeconds(Option(args, "--warmup", 10));
         var concurrency = Option(args, "--concurrency", 8);
         var withToken = !args.Contains("--no-token");
+        // As a deployment runs: no developer exception page, no DI scope validation, AllowedHosts set. Only a server with
+        // an authority starts outside Development, so the open server is left out, and the baseline runs in Production too.
+        var production = args.Contains("--production");
+        if (production && !withToken)
+        {
+            Console.Error.WriteLine("--production measures the server with a token; it cannot be combined with --no-token.");
+            return 2;
+        }
+
+        string[] environment = production ? ["--environment", "Production", "--AllowedHosts", "127.0.0.1;localhost"] : [];
         var builds = new List<(string Label, string Directory)>();
         var root = BenchmarkRunner.RepositoryRoot();
         builds.Add(("A", Path.GetFullPath(Text(args, "--api-dir") ?? Path.Combine(root, "src", "AllianceFhir.Api", "bin", "Release", "net10.0"))));
@@ -46,16 +56,20 @@ internal static class PairedReadBenchmark
         {
             await using var idp = withToken ? await BenchIdentityProvider.StartAsync() : null;
             var benchDll = typeof(PairedReadBenchmark).Assembly.Location;
-            var baseline = await ServerProcess.StartAsync(benchDll, AppContext.BaseDirectory, "/baseline/ids", ["serve-baseline", "--db", Path.Combine(work, "baseline.db")]);
+            var baseline = await ServerProcess.StartAsync(benchDll, AppContext.BaseDirectory, "/baseline/ids", ["serve-baseline", "--db", Path.Combine(work, "baseline.db"), .. environment]);
             targets.Add(await Target.BaselineAsync(baseline));
             foreach (var (label, directory) in builds)
             {
                 var dll = Path.Combine(directory, "AllianceFhir.Api.dll");
-                var open = await ServerProcess.StartAsync(dll, directory, "/healthz", [$"--ConnectionStrings:Fhir=Data Source={Path.Combine(work, $"fhir-{label}.db")}"]);
-                targets.Add(await Target.ProductAsync($"{label} read", open, token: null));
+                if (!production)
+                {
+                    var open = await ServerProcess.StartAsync(dll, directory, "/healthz", [$"--ConnectionStrings:Fhir=Data Source={Path.Combine(work, $"fhir-{label}.db")}"]);
+                    targets.Add(await Target.ProductAsync($"{label} read", open, token: null));
+                }
+
                 if (idp is not null)
                 {
-                    var secured = await ServerProcess.StartAsync(dll, directory, "/healthz", BenchmarkRunner.TokenServerArguments(idp, Path.Combine(work, $"fhir-{label}-token.db")));
+                    var secured = await ServerProcess.StartAsync(dll, directory, "/healthz", [.. BenchmarkRunner.TokenServerArguments(idp, Path.Combine(work, $"fhir-{label}-token.db")), .. environment]);
                     targets.Add(await Target.ProductAsync($"{label} read with token", secured, idp.Token("system/*.*")));
                 }
             }
@@ -81,7 +95,7 @@ internal static class PairedReadBenchmark
             }
 
             Console.Error.WriteLine();
-            Print(rounds, slice, concurrency, targets, slices);
+            Print(rounds, slice, concurrency, production ? "Production" : "Development", targets, slices);
             return slices.Values.SelectMany(s => s).Any(r => r.Failures > 0) ? 1 : 0;
         }
         finally
@@ -95,12 +109,12 @@ internal static class PairedReadBenchmark
         }
     }
 
-    private static void Print(int rounds, TimeSpan slice, int concurrency, List<Target> targets, Dictionary<Target, List<LoadResult>> slices)
+    private static void Print(int rounds, TimeSpan slice, int concurrency, string environment, List<Target> targets, Dictionary<Target, List<LoadResult>> slices)
     {
         var inv = CultureInfo.InvariantCulture;
         var baseline = slices[targets[0]];
         Console.WriteLine();
-        Console.WriteLine(string.Create(inv, $"Machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; {concurrency} concurrent clients; {rounds} rounds of {slice.TotalSeconds:F0} s slices per server, order rotating."));
+        Console.WriteLine(string.Create(inv, $"Machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; {concurrency} concurrent clients; {rounds} rounds of {slice.TotalSeconds:F0} s slices per server, order rotating; every server in {environment}."));
         Console.WriteLine();
         Console.WriteLine("| server | median req/s | min-max req/s | median server CPU ms/read | ratio to the same round's baseline: median | quartiles | min-max |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
