@@ -11,21 +11,16 @@ public sealed class ExportAccessTests : IDisposable
 {
     private readonly IdentityProvider _idp = new();
     private readonly FhirApplication _app;
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "alliancefhir-tests", Guid.NewGuid().ToString("N"));
 
     public ExportAccessTests()
     {
-        _app = _idp.Protect(new FhirApplication()).With("Export:Folder", _folder).With("Export:PollMilliseconds", "100");
+        _app = _idp.Protect(new FhirApplication()).WithExportFolder();
     }
 
     public void Dispose()
     {
         _app.Dispose();
         _idp.Dispose();
-        if (Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
     }
 
     private HttpClient Client(string scopes, Dictionary<string, object>? claims = null)

@@ -7,21 +7,16 @@ namespace AllianceFhir.Api.Tests.Export;
 /// <summary>Firely's FhirClient, unchanged, kicking off an export as a .NET EHR integration would.</summary>
 public sealed class ExportFirelyClientTests : IDisposable
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "alliancefhir-tests", Guid.NewGuid().ToString("N"));
     private readonly FhirApplication _app;
 
     public ExportFirelyClientTests()
     {
-        _app = new FhirApplication().With("Export:Folder", _folder).With("Export:PollMilliseconds", "100");
+        _app = new FhirApplication().WithExportFolder();
     }
 
     public void Dispose()
     {
         _app.Dispose();
-        if (Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
     }
 
     [Fact]

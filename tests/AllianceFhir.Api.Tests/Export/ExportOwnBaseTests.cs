@@ -20,13 +20,10 @@ public sealed class ExportOwnBaseTests : IDisposable
 
     private readonly FhirApplication _app;
     private readonly HttpClient _client;
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "alliancefhir-tests", Guid.NewGuid().ToString("N"));
 
     public ExportOwnBaseTests()
     {
-        _app = new FhirApplication()
-            .With("Export:Folder", _folder)
-            .With("Export:PollMilliseconds", "100");
+        _app = new FhirApplication().WithExportFolder();
         _client = _app.CreateClient();
     }
 
@@ -34,10 +31,6 @@ public sealed class ExportOwnBaseTests : IDisposable
     {
         _client.Dispose();
         _app.Dispose();
-        if (Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
     }
 
     /// <summary>Patient a's Observations, one per way of writing its subject, and one of patient b.</summary>
@@ -110,14 +103,12 @@ public sealed class ExportPublicBaseTests : IDisposable
 
     private readonly FhirApplication _app;
     private readonly HttpClient _client;
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "alliancefhir-tests", Guid.NewGuid().ToString("N"));
 
     public ExportPublicBaseTests()
     {
         _app = new FhirApplication()
             .With("Fhir:PublicBaseUrl", PublicBase)
-            .With("Export:Folder", _folder)
-            .With("Export:PollMilliseconds", "100");
+            .WithExportFolder();
         _client = _app.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("http://evil.example") });
     }
 
@@ -125,10 +116,6 @@ public sealed class ExportPublicBaseTests : IDisposable
     {
         _client.Dispose();
         _app.Dispose();
-        if (Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
     }
 
     [Fact]

@@ -41,6 +41,13 @@ public class FhirApplication : WebApplicationFactory<Program>
         return this;
     }
 
+    /// <summary>
+    /// Bulk export files in a folder of this app's own, deleted with its database, and the export worker polling every
+    /// 100 ms so that tests wait little for a job.
+    /// </summary>
+    public FhirApplication WithExportFolder() =>
+        With("Export:Folder", Path.Combine(_directory, "export")).With("Export:PollMilliseconds", "100");
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(EnvironmentName);
